@@ -1,0 +1,48 @@
+// What the checks need from a function under test, independent of how it was loaded or differentiated.
+
+import type { Kink, SourceLocation } from '../types';
+
+/** The engine's derivatives at the evaluation point, flat and row-major in the wrt parameter's shape. */
+export interface Derivatives {
+  value: number;
+  gradient: Float64Array;
+  hessianDiagonal: Float64Array;
+  /** Per-entry standard error, only when the diagonal is an estimate. */
+  hessianDiagonalStdError?: Float64Array;
+  hessianDiagonalMethod: string;
+  passes: number;
+  kinks: Kink[];
+  notes: string[];
+  timingsMs: { gradient: number; hessianDiagonal: number };
+}
+
+/** A hand-written derivative, already called at the evaluation point. */
+export interface Supplied {
+  /** What the function returned, untouched: number, number[], number[][], Float64Array, Matrix-like (to2DArray), ... */
+  result: unknown;
+  /** The function's name and place, for messages and diagnostics. */
+  name: string;
+  location?: SourceLocation;
+  /** True when it came from an objective's { grad, hess } (gradient-boosting form: non-positive hess warns). */
+  fromObjective: boolean;
+}
+
+export interface Evaluator {
+  /** The wrt parameter's name and shape ([] scalar, [n], [r, c]); n = product of shape. */
+  wrt: string;
+  shape: number[];
+  n: number;
+  /** The evaluation point of the wrt parameter, flat. Never mutated. */
+  x0: Float64Array;
+  /** f with the wrt parameter set to the flat point x (other parameters at their evaluation points), plain numbers. */
+  f(x: Float64Array): number;
+  /** Value, gradient, exact Hessian diagonal (or the estimate when asked), at x0. */
+  derivatives(): Derivatives;
+  /** H·v at x0: one Hessian-vector product (forward over reverse). */
+  hvp(v: Float64Array): Float64Array;
+  /** The gradient of f at x0 with respect to another parameter, for the "wrong argument" explanation; undefined when not differentiable (not numeric). */
+  gradientWrt(param: string): Float64Array | undefined;
+  /** The other parameters, with their shapes. */
+  otherParams: { name: string; shape: number[] }[];
+  supplied: { gradient?: Supplied; hessianDiagonal?: Supplied };
+}

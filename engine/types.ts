@@ -1,0 +1,245 @@
+// The contracts shared by the engine, the CLI, the library API and the extension: requests, reports, errors.
+
+/** A value in the shape of a parameter: a number, or nested arrays of numbers (row-major). */
+export type Nested = number | Nested[];
+
+/** A place in the user's TypeScript source. `line` and `column` are 1-based. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+export type CheckId = 'gradient-vs-fd' | 'hessian-diagonal-vs-fd' | 'supplied-gradient' | 'supplied-hessian-diagonal';
+export type CheckStatus = 'pass' | 'fail' | 'warn';
+
+/** `|actual − expected| ≤ atol + rtol·|expected|`, per entry. */
+export interface Tolerance {
+  rtol: number;
+  atol: number;
+}
+
+export interface Mismatch {
+  /** Multi-index into the wrt parameter ([] for a scalar, [i] for a vector, [i, j] for a matrix). */
+  index: number[];
+  /** The reference: finite differences for the *-vs-fd checks, the engine for supplied-* checks. */
+  expected: number;
+  /** The value under test: the engine for the *-vs-fd checks, the supplied function for supplied-*. */
+  actual: number;
+  absError: number;
+  /** The bound this entry had to meet (atol + rtol·|expected|, widened by the FD error estimate for FD checks). */
+  bound: number;
+}
+
+/** A point where the function is not differentiable (|x| at 0, a max with a tie, floor, ...). */
+export interface Kink {
+  /** The operation, as the user wrote it: 'Math.abs', 'Math.max', '%', 'Math.floor', ... */
+  op: string;
+  /** Where in the user's source, when the engine could tell. */
+  location?: SourceLocation;
+  /** Entries of the wrt parameter that this kink depends on (multi-indices, at most 20). */
+  entries: number[][];
+  /** Words for the report: "Math.abs at 0", "Math.max with a tie". */
+  detail: string;
+}
+
+/** A sweep of central-difference error against step size, for the report's log–log plot. */
+export interface StepSweep {
+  index: number[];
+  quantity: 'gradient' | 'hessian-diagonal';
+  reference: number;
+  points: { h: number; estimate: number; error: number }[];
+}
+
+export interface Check {
+  id: CheckId;
+  status: CheckStatus;
+  maxAbsError: number;
+  maxRelError: number;
+  /** Worst first, at most 20. */
+  mismatches: Mismatch[];
+  /** How many entries failed in total (mismatches holds only the worst). */
+  mismatchCount: number;
+  /** One line for humans: "gradient matches finite differences (35 entries, max rel error 2e-9)". */
+  summary: string;
+  /** The likely cause of a failure, in words, when the numbers support one. */
+  explanation?: string;
+  /** The numbers behind the explanation (fitted factor, residual, ...). */
+  evidence?: Record<string, number | string>;
+  tolerance: Tolerance;
+  /** How the reference was obtained: "central differences + Richardson on all 35 entries", "sampled 64 of 35,000 + 1 directional". */
+  method?: string;
+  /** Kinks that explain a `warn`. */
+  kinks?: Kink[];
+  /** For supplied-* checks: where the supplied function is. */
+  location?: SourceLocation;
+  /** For *-vs-fd checks: the FD reference and its per-entry error estimate (wrt shape; absent entries are NaN when sampled). */
+  reference?: Nested;
+  errorEstimate?: Nested;
+  /** For supplied-* checks: what the supplied function returned, reshaped to the wrt shape when it could be. */
+  supplied?: Nested;
+}
+
+export type HessianDiagonalMethod =
+  | 'exact: second-order adjoints over the tape'
+  | 'exact: Hessian-vector products'
+  | 'estimate: Hutchinson/Bekas';
+
+export interface Report {
+  /** The checked function's name and where it is. */
+  function: string;
+  file: string;
+  location?: SourceLocation;
+  value: number;
+  wrt: string;
+  /** [] scalar, [n] vector, [r, c] matrix. */
+  shape: number[];
+  /** The evaluation point of every parameter, by name. */
+  point: Record<string, Nested>;
+  gradient: Nested;
+  hessianDiagonal: Nested;
+  hessianDiagonalMethod: HessianDiagonalMethod | string;
+  /** Derivative passes over the recorded function (reverse sweeps, forward sweeps, HVPs). */
+  passes: number;
+  /** Standard error per entry when hessianDiagonalMethod is an estimate. */
+  hessianDiagonalStdError?: Nested;
+  checks: Check[];
+  kinks: Kink[];
+  /** Things the user should know that are not failures (e.g. "Math.floor on an active value: derivative 0"). */
+  notes: string[];
+  /** Step-size sweeps for the worst FD entry of each FD check. */
+  stepSweeps: StepSweep[];
+  timingsMs: {
+    evaluate: number;
+    gradient: number;
+    hessianDiagonal: number;
+    finiteDifference: number;
+    supplied: number;
+    bundle: number;
+    total: number;
+  };
+  /** 'pass' when every check passed, 'warn' when some warned and none failed, else 'fail'. */
+  verdict: CheckStatus;
+}
+
+/** Why an evaluation could not be done. Maps to CLI exit code 2. */
+export type ErrorKind =
+  | 'syntax'
+  | 'not-found'
+  | 'unsupported'
+  | 'directive'
+  | 'import'
+  | 'threw'
+  | 'timeout'
+  | 'out-of-memory'
+  | 'bad-return'
+  | 'non-finite'
+  | 'bad-shape'
+  | 'bad-argument'
+  | 'cancelled'
+  | 'internal';
+
+export interface EngineErrorInfo {
+  kind: ErrorKind;
+  message: string;
+  file?: string;
+  line?: number;
+  column?: number;
+}
+
+/** An error the user can act on; `info` is what the CLI prints and the JSON's `error` holds. */
+export class EngineError extends Error {
+  readonly info: EngineErrorInfo;
+  constructor(kind: ErrorKind, message: string, location?: Partial<SourceLocation>) {
+    super(message);
+    this.name = 'EngineError';
+    this.info = { kind, message, ...location };
+  }
+}
+
+/** What the caller asks for. Everything but `file` is optional; directives in the doc comment fill the rest. */
+export interface CheckRequest {
+  /** Absolute path of the .ts file (used to resolve relative imports and for messages). */
+  file: string;
+  /** The document's current text, when it differs from the disk (unsaved edits). */
+  text?: string;
+  /** The function by name ... */
+  functionName?: string;
+  /** ... or by a 0-based offset in the text (cursor). */
+  offset?: number;
+  /** Overrides of the wrt parameter, evaluation points (JSON values), supplied derivative function names, tolerances. */
+  wrt?: string;
+  at?: Record<string, Nested>;
+  gradientFunction?: string;
+  hessianDiagonalFunction?: string;
+  objectiveFunction?: string;
+  rtol?: number;
+  atol?: number;
+  options?: Partial<EngineOptions>;
+}
+
+export interface EngineOptions {
+  /** Wall-clock limit of one evaluation run, ms. */
+  timeoutMs: number;
+  /** Heap limit of the evaluation worker, MB. */
+  memoryMb: number;
+  /** Above this many entries the FD checks sample coordinates and add a directional check. */
+  fdSampleThreshold: number;
+  /** How many coordinates the FD checks sample above the threshold. */
+  fdSampleSize: number;
+  /** Seed of default inputs and of FD sampling. */
+  seed: number;
+  /** Default shapes for parameters without an evaluation point: number[] -> [vectorLength], number[][] / Matrix -> matrixShape. */
+  vectorLength: number;
+  matrixShape: [number, number];
+  /** 'exact' (default) or 'estimate' (Hutchinson/Bekas, opt-in for very large dense inputs). */
+  hessianDiagonal: 'exact' | 'estimate';
+  /** Probe vectors of the estimate. */
+  estimateProbes: number;
+}
+
+export const defaultEngineOptions: EngineOptions = {
+  timeoutMs: 10_000,
+  memoryMb: 1024,
+  fdSampleThreshold: 2_000,
+  fdSampleSize: 64,
+  seed: 1,
+  vectorLength: 5,
+  matrixShape: [4, 3],
+  hessianDiagonal: 'exact',
+  estimateProbes: 64,
+};
+
+/** Default tolerances (PRODUCT.md §3). */
+export const defaultTolerances = {
+  /** Engine vs finite differences: as torch.autograd.gradcheck in double. */
+  fd: { rtol: 1e-3, atol: 1e-5 } satisfies Tolerance,
+  /** Supplied derivative vs engine: both are float64 computations of the same quantity. */
+  supplied: { rtol: 1e-8, atol: 1e-10 } satisfies Tolerance,
+};
+
+/** A candidate function of a file, for code lenses and the picker. */
+export interface FunctionInfo {
+  name: string;
+  /** 'declaration' | 'arrow' | 'function-expression'. */
+  form: string;
+  exported: boolean;
+  /** 0-based offsets of the whole statement, and of the name (for diagnostics). */
+  start: number;
+  end: number;
+  nameStart: number;
+  nameEnd: number;
+  params: ParamInfo[];
+  /** The doc comment's range, when there is one. */
+  docStart?: number;
+  docEnd?: number;
+}
+
+export interface ParamInfo {
+  name: string;
+  /** The declared type as written ('number[]', 'Matrix', ...), or undefined. */
+  type?: string;
+  /** What the engine makes of the type. */
+  kind: 'number' | 'vector' | 'matrix-array' | 'float64array' | 'matrix' | 'unknown';
+  hasDefault: boolean;
+}

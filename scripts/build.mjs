@@ -1,0 +1,50 @@
+// Bundles the extension, the CLI, the evaluation worker, the library API, the webview and the bench into dist/ (and unit tests into out/ with --tests).
+import * as esbuild from 'esbuild';
+import { readdirSync, existsSync, mkdirSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = new Set(process.argv.slice(2));
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  absWorkingDir: root,
+  // esbuild is a native binary and must stay a real package next to the bundle.
+  external: ['esbuild', 'vscode'],
+};
+
+const builds = [
+  { entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js' },
+  { entryPoints: ['engine/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: ['engine/sandbox/worker.ts'], outfile: 'dist/worker.js' },
+  { entryPoints: ['engine/api.ts'], outfile: 'dist/api.js' },
+  { entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js', external: ['esbuild', 'vscode', '@tensorflow/*'] },
+  { entryPoints: ['extension/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022', sourcemap: false },
+].filter((b) => existsSync(join(root, b.entryPoints[0])));
+
+if (args.has('--tests')) {
+  const unit = join(root, 'test/unit');
+  for (const f of readdirSync(unit).filter((f) => f.endsWith('.ts'))) {
+    builds.push({
+      entryPoints: [`test/unit/${f}`],
+      outfile: `out/test/unit/${f.replace(/\.ts$/, '.cjs')}`,
+      external: ['esbuild', 'vscode', 'typescript', 'ml-matrix'],
+    });
+  }
+  // Unit tests start the real worker: build it beside them.
+  builds.push({ entryPoints: ['engine/sandbox/worker.ts'], outfile: 'out/test/unit/worker.js' });
+  const exthost = join(root, 'test/exthost');
+  if (existsSync(exthost)) {
+    for (const f of readdirSync(exthost).filter((f) => f.endsWith('.ts'))) {
+      builds.push({ entryPoints: [`test/exthost/${f}`], outfile: `out/test/exthost/${f.replace(/\.ts$/, '.js')}`, external: ['vscode', 'mocha'] });
+    }
+  }
+}
+
+mkdirSync(join(root, 'dist'), { recursive: true });
+await Promise.all(builds.map((b) => esbuild.build({ ...common, ...b, external: b.external ?? common.external })));
