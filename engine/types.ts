@@ -120,6 +120,8 @@ export interface Report {
   };
   /** 'pass' when every check passed, 'warn' when some warned and none failed, else 'fail'. */
   verdict: CheckStatus;
+  /** Where each directive tag that shaped this run is (tag name without '@', e.g. 'dlens-hessian-diagonal'). */
+  directives: { tag: string; text: string; location: SourceLocation }[];
 }
 
 /** Why an evaluation could not be done. Maps to CLI exit code 2. */

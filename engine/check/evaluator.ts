@@ -38,6 +38,8 @@ export interface Evaluator {
   f(x: Float64Array): number;
   /** Value, gradient, exact Hessian diagonal (or the estimate when asked), at x0. */
   derivatives(): Derivatives;
+  /** The engine's gradient at another flat point x (one recording and reverse sweep), for differencing the gradient. */
+  gradientAt(x: Float64Array): Float64Array;
   /** H·v at x0: one Hessian-vector product (forward over reverse). */
   hvp(v: Float64Array): Float64Array;
   /** The gradient of f at x0 with respect to another parameter, for the "wrong argument" explanation; undefined when not differentiable (not numeric). */

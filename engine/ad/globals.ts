@@ -1,0 +1,146 @@
+// The sandbox's AD-aware globals: Math whose functions record derivatives, Number, isFinite, isNaN and an AD-aware Float64Array.
+
+import { isAD } from './adnum';
+import { unsupported } from './context';
+import { binary, unary, type Scalar } from './ops';
+import { primitives, type BinaryOp, type UnaryOp } from './primitives';
+import { num } from './runtime';
+
+function plain(x: unknown): unknown {
+  return isAD(x) ? x.v : x;
+}
+
+/** One-argument Math functions that are primitives under the same name. */
+const unaryMath = (Object.keys(primitives) as (keyof typeof primitives)[]).filter(
+  (p): p is Exclude<UnaryOp, 'neg'> => p !== 'neg' && primitives[p].name === `Math.${p}` && 'd' in primitives[p],
+);
+
+function unaryMathFunction(op: UnaryOp): (x: unknown) => unknown {
+  const value = (primitives[op] as { value(x: number): number }).value;
+  return (x) => (typeof x === 'number' ? value(x) : unary(op, num(x)));
+}
+
+/** Math.max/min/hypot take any number of arguments: folded pairwise, left to right. */
+function variadic(op: BinaryOp, empty: number, single: (x: Scalar) => Scalar): (...args: unknown[]) => unknown {
+  const value = (primitives[op] as { value(a: number, b: number): number }).value;
+  return function (this: unknown, a?: unknown, b?: unknown): unknown {
+    const count = arguments.length;
+    if (count === 2 && typeof a === 'number' && typeof b === 'number') return value(a, b);
+    if (count === 0) return empty;
+    let acc = single(num(arguments[0]));
+    for (let k = 1; k < count; k++) acc = binary(op, acc, num(arguments[k]));
+    return acc;
+  };
+}
+
+/** Math functions with no derivative (integer and float32 bit games): plain on numbers, an error on active values. */
+function passiveOnly(name: string, fn: (...args: number[]) => number): (...args: unknown[]) => number {
+  return (...args) => {
+    if (args.some(isAD)) unsupported(`Math.${name}`, 'has no derivative; its argument depends on the differentiated input');
+    return fn(...(args as number[]));
+  };
+}
+
+function createMath(): Math {
+  const math: Record<string | symbol, unknown> = {};
+  for (const key of Object.getOwnPropertyNames(Math)) math[key] = (Math as unknown as Record<string, unknown>)[key];
+  math[Symbol.toStringTag] = 'Math';
+  for (const op of unaryMath) math[op] = unaryMathFunction(op);
+  math.pow = (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' ? a ** b : binary('pow', num(a), num(b)));
+  math.atan2 = (a: unknown, b: unknown) => binary('atan2', num(a), num(b));
+  math.max = variadic('max', -Infinity, (x) => x);
+  math.min = variadic('min', Infinity, (x) => x);
+  math.hypot = variadic('hypot', 0, (x) => unary('abs', x));
+  math.random = () => unsupported('Math.random', 'random numbers make the function non-deterministic, so its derivatives cannot be checked');
+  math.imul = passiveOnly('imul', Math.imul);
+  math.clz32 = passiveOnly('clz32', Math.clz32);
+  math.fround = passiveOnly('fround', Math.fround);
+  return math as unknown as Math;
+}
+
+/** Number(x) keeps an active scalar (it already is a number); the predicates and parsers look at the value. */
+function createNumber(): NumberConstructor {
+  const wrapper = function (this: unknown, ...args: unknown[]): unknown {
+    const value = args.length === 0 ? 0 : isAD(args[0]) ? args[0] : Number(args[0]);
+    // `new Number(x)` makes a wrapper object of the value, as the native one does.
+    return new.target ? new Number(plain(value)) : value;
+  } as unknown as Record<string, unknown>;
+  for (const key of Object.getOwnPropertyNames(Number)) {
+    if (key === 'length' || key === 'name' || key === 'prototype') continue;
+    const native = (Number as unknown as Record<string, unknown>)[key];
+    wrapper[key] = typeof native === 'function' ? (...args: unknown[]) => native(...args.map(plain)) : native;
+  }
+  Object.defineProperty(wrapper, 'prototype', { value: Number.prototype });
+  return wrapper as unknown as NumberConstructor;
+}
+
+/** Copies entries in, converting each as a typed array would (ToNumber), keeping active scalars. */
+function fillFrom(target: ADFloat64Array, source: Iterable<unknown> | ArrayLike<unknown>, offset = 0): void {
+  const items = Symbol.iterator in Object(source) ? Array.from(source as Iterable<unknown>) : Array.from(source as ArrayLike<unknown>);
+  if (offset < 0 || offset + items.length > target.length) throw new RangeError('offset is out of bounds');
+  for (let k = 0; k < items.length; k++) target[offset + k] = num(items[k]);
+}
+
+/**
+ * Float64Array for user code: an Array of numbers and active scalars, since a real typed array would store only the
+ * value and drop the derivative. Stores are not coerced to numbers (a real one would); reads behave the same.
+ * `from` and `of` are Array's own, which build through this constructor.
+ */
+export class ADFloat64Array extends Array<Scalar> {
+  static readonly BYTES_PER_ELEMENT = 8;
+
+  constructor(source: number | Iterable<unknown> | ArrayLike<unknown> = 0) {
+    if (typeof source === 'number') {
+      if (!Number.isInteger(source) || source < 0) throw new RangeError('Invalid typed array length: ' + source);
+      super(source);
+      this.fill(0);
+      return;
+    }
+    if (source instanceof ArrayBuffer || source instanceof SharedArrayBuffer) {
+      unsupported('new Float64Array(buffer)', 'views over a buffer are not supported while differentiating; pass an array or a length');
+    }
+    super();
+    const items = Array.from(source as Iterable<unknown>);
+    this.length = items.length;
+    fillFrom(this, items);
+  }
+
+  get BYTES_PER_ELEMENT(): number {
+    return 8;
+  }
+
+  get byteLength(): number {
+    return this.length * 8;
+  }
+
+  override fill(value: unknown, start?: number, end?: number): this {
+    return super.fill(num(value), start, end);
+  }
+
+  set(source: Iterable<unknown> | ArrayLike<unknown>, offset = 0): void {
+    fillFrom(this, source, offset);
+  }
+
+  /** A COPY of the range: a real subarray shares memory with its parent, so writes through it would show there but do not here. */
+  subarray(begin?: number, end?: number): ADFloat64Array {
+    return new ADFloat64Array(this.slice(begin, end));
+  }
+}
+
+export interface SandboxGlobals {
+  Math: Math;
+  Number: NumberConstructor;
+  isFinite: (x: unknown) => boolean;
+  isNaN: (x: unknown) => boolean;
+  Float64Array: typeof ADFloat64Array;
+}
+
+export function createSandboxGlobals(): SandboxGlobals {
+  return {
+    Math: createMath(),
+    Number: createNumber(),
+    isFinite: (x) => isFinite(plain(x) as number),
+    isNaN: (x) => isNaN(plain(x) as number),
+    Float64Array: ADFloat64Array,
+  };
+}

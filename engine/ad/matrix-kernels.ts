@@ -1,0 +1,108 @@
+// Loops of the ml-matrix stand-in over (values, node ids) typed arrays: elementwise ops and reductions recorded through the raw bulk entry points.
+//
+// Every entry is a pair (value, id) with id = -1 for a constant; nothing here allocates per entry. The order of
+// operations in each reduction is ml-matrix's own (start at 0, add left to right), so passive results are
+// bit-identical to the real library.
+
+import { isAD } from './adnum';
+import { lastValue, rawBinary, rawUnary } from './ops';
+import type { BinaryOp, UnaryOp } from './primitives';
+
+/** The value of a scalar argument (number or active scalar), with ToNumber semantics for anything else. */
+export function scalarValue(x: unknown): number {
+  if (typeof x === 'number') return x;
+  return isAD(x) ? x.v : Number(x);
+}
+
+/** The tape node of a scalar argument, -1 when it is constant. */
+export function scalarId(x: unknown): number {
+  return isAD(x) ? x.id : -1;
+}
+
+/** values[k], ids[k] ← op(values[k]) for every k. */
+export function mapUnary(op: UnaryOp, values: Float64Array, ids: Int32Array): void {
+  for (let k = 0; k < values.length; k++) {
+    ids[k] = rawUnary(op, values[k], ids[k]);
+    values[k] = lastValue;
+  }
+}
+
+/** values[k], ids[k] ← op(values[k], s) for every k, with s = (sv, sid). */
+export function mapWithScalar(op: BinaryOp, values: Float64Array, ids: Int32Array, sv: number, sid: number): void {
+  for (let k = 0; k < values.length; k++) {
+    ids[k] = rawBinary(op, values[k], ids[k], sv, sid);
+    values[k] = lastValue;
+  }
+}
+
+/** values[k], ids[k] ← op(values[k], other[k]) for every k (same length). */
+export function mapWithEntries(op: BinaryOp, values: Float64Array, ids: Int32Array, otherValues: Float64Array, otherIds: Int32Array): void {
+  for (let k = 0; k < values.length; k++) {
+    ids[k] = rawBinary(op, values[k], ids[k], otherValues[k], otherIds[k]);
+    values[k] = lastValue;
+  }
+}
+
+/**
+ * Row or column broadcast: entry (i, j) of a rows × cols matrix is combined with vector[j] (by 'row') or
+ * vector[i] (by 'column').
+ */
+export function mapWithVector(
+  op: BinaryOp,
+  values: Float64Array,
+  ids: Int32Array,
+  cols: number,
+  vectorValues: Float64Array,
+  vectorIds: Int32Array,
+  by: 'row' | 'column',
+): void {
+  for (let k = 0; k < values.length; k++) {
+    const v = by === 'row' ? k % cols : (k / cols) | 0;
+    ids[k] = rawBinary(op, values[k], ids[k], vectorValues[v], vectorIds[v]);
+    values[k] = lastValue;
+  }
+}
+
+/** Result of a reduction: its value and node id (-1 when constant). Reused: copy out before the next call. */
+export const acc = { v: 0, id: -1 };
+
+/**
+ * Folds op over the entries start, start + stride, ... (count of them) from the initial value `init`,
+ * left to right, into `acc`.
+ */
+export function fold(op: BinaryOp, init: number, values: Float64Array, ids: Int32Array, start: number, stride: number, count: number): void {
+  let v = init;
+  let id = -1;
+  for (let t = 0, k = start; t < count; t++, k += stride) {
+    id = rawBinary(op, v, id, values[k], ids[k]);
+    v = lastValue;
+  }
+  acc.v = v;
+  acc.id = id;
+}
+
+/**
+ * Σ_t a[aStart + t·aStride] · b[bStart + t·bStride] for t < count, as ml-matrix computes it (s = 0; s += a·b),
+ * into `acc`.
+ */
+export function dotStrided(
+  aValues: Float64Array,
+  aIds: Int32Array,
+  aStart: number,
+  aStride: number,
+  bValues: Float64Array,
+  bIds: Int32Array,
+  bStart: number,
+  bStride: number,
+  count: number,
+): void {
+  let v = 0;
+  let id = -1;
+  for (let t = 0, ka = aStart, kb = bStart; t < count; t++, ka += aStride, kb += bStride) {
+    const pid = rawBinary('mul', aValues[ka], aIds[ka], bValues[kb], bIds[kb]);
+    id = rawBinary('add', v, id, lastValue, pid);
+    v = lastValue;
+  }
+  acc.v = v;
+  acc.id = id;
+}

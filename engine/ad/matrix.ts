@@ -1,0 +1,1069 @@
+// The ml-matrix stand-in: ml-matrix 6's Matrix API and in-place semantics over (values, tape node ids), so user matrix code records derivatives.
+//
+// Entries live in `__values: Float64Array` (row-major) and `__ids: Int32Array` (tape node ids, -1 = constant);
+// there are no per-entry objects. `get` hands out an ADNum only for an active entry. Whatever ml-matrix offers that
+// is not differentiated here runs on the real library when no entry is active (matrix-fallback.ts) and is refused
+// with a clear message otherwise.
+
+import { ADNum, isAD } from './adnum';
+import { recordKink, unsupported } from './context';
+import { installPassiveFallbacks, passiveCall, passiveModuleFunctions, refusedClasses, type StandIn } from './matrix-fallback';
+import { acc, dotStrided, fold, mapUnary, mapWithEntries, mapWithScalar, mapWithVector, scalarId, scalarValue } from './matrix-kernels';
+import { lastValue, rawBinary, rawUnary, type Scalar } from './ops';
+import type { BinaryOp, UnaryOp } from './primitives';
+
+type By = 'row' | 'column' | undefined;
+
+/** An entry as user code sees it: a plain number when constant, an ADNum when active. */
+function entry(v: number, id: number): Scalar {
+  return id < 0 ? v : new ADNum(id, v);
+}
+
+function isAnyArray(x: unknown): x is ArrayLike<unknown> {
+  return Array.isArray(x) || (ArrayBuffer.isView(x) && !(x instanceof DataView));
+}
+
+function isScalar(x: unknown): boolean {
+  return typeof x === 'number' || isAD(x);
+}
+
+function checkIndex(index: number, size: number, what: 'Row' | 'Column', outer = false): void {
+  if (index < 0 || index > (outer ? size : size - 1)) throw new RangeError(`${what} index out of range`);
+}
+
+function checkNumber(name: string, value: unknown): void {
+  if (typeof value !== 'number') throw new TypeError(`${name} must be a number`);
+}
+
+function invalidOption(by: unknown): never {
+  throw new Error(`invalid option: ${by}`);
+}
+
+/** A vector argument (array or matrix) as typed arrays of the expected length, as ml-matrix's checkRowVector/checkColumnVector. */
+function vectorEntries(vector: unknown, length: number, by: 'row' | 'column'): { values: Float64Array; ids: Int32Array } {
+  let v: { values: Float64Array; ids: Int32Array };
+  if (isStandInMatrix(vector)) v = { values: vector.__values, ids: vector.__ids };
+  else {
+    const array = vector != null && typeof (vector as Matrix).to1DArray === 'function' ? (vector as Matrix).to1DArray() : (vector as ArrayLike<unknown>);
+    v = { values: new Float64Array(array.length), ids: new Int32Array(array.length) };
+    for (let k = 0; k < array.length; k++) {
+      v.values[k] = scalarValue(array[k]);
+      v.ids[k] = scalarId(array[k]);
+    }
+  }
+  if (v.values.length !== length) {
+    throw new RangeError(by === 'row' ? 'vector size must be the same as the number of columns' : 'vector size must be the same as the number of rows');
+  }
+  return v;
+}
+
+/** Index of the largest (sign 1) or smallest (sign −1) of `count` entries from `start` by `stride` that beats `init` strictly; -1 if none. */
+function extremeIndex(m: Matrix, sign: 1 | -1, init: number, start: number, stride: number, count: number, op: string): number {
+  const values = m.__values;
+  const ids = m.__ids;
+  let best = -1;
+  let bestValue = init;
+  let tied = false;
+  for (let t = 0, k = start; t < count; t++, k += stride) {
+    const d = sign * (values[k] - bestValue);
+    if (d > 0) {
+      best = k;
+      bestValue = values[k];
+      tied = false;
+    } else if (d === 0 && best >= 0 && (ids[k] >= 0 || ids[best] >= 0) && ids[k] !== ids[best]) tied = true;
+  }
+  if (tied) recordKink(op, `${op} with a tie`, [ids[best]]);
+  return best;
+}
+
+export class Matrix {
+  /** Row-major entry values. */
+  __values: Float64Array;
+  /** Tape node id of each entry, -1 when the entry is constant. */
+  __ids: Int32Array;
+  rows: number;
+  columns: number;
+
+  constructor(nRows?: unknown, nColumns?: unknown) {
+    if (Matrix.isMatrix(nRows)) {
+      const from = toStandIn(nRows);
+      this.rows = from.rows;
+      this.columns = from.columns;
+      this.__values = from.__values.slice();
+      this.__ids = from.__ids.slice();
+    } else if (Number.isInteger(nRows) && (nRows as number) >= 0) {
+      if (!(Number.isInteger(nColumns) && (nColumns as number) >= 0)) throw new TypeError('nColumns must be a positive integer');
+      this.rows = nRows as number;
+      this.columns = nColumns as number;
+      this.__values = new Float64Array(this.rows * this.columns);
+      this.__ids = new Int32Array(this.rows * this.columns).fill(-1);
+    } else if (isAnyArray(nRows)) {
+      const data = nRows as ArrayLike<ArrayLike<unknown>>;
+      const rows = data.length;
+      const cols = rows ? data[0].length : 0;
+      if (typeof cols !== 'number') throw new TypeError('Data must be a 2D array with at least one element');
+      this.rows = rows;
+      this.columns = cols;
+      this.__values = new Float64Array(rows * cols);
+      this.__ids = new Int32Array(rows * cols);
+      for (let i = 0; i < rows; i++) {
+        const row = data[i];
+        if (row.length !== cols) throw new RangeError('Inconsistent array dimensions');
+        for (let j = 0; j < cols; j++) {
+          if (!isScalar(row[j])) throw new TypeError('Input data contains non-numeric values');
+          this.__values[i * cols + j] = scalarValue(row[j]);
+          this.__ids[i * cols + j] = scalarId(row[j]);
+        }
+      }
+    } else {
+      throw new TypeError('First argument must be a positive number or an array');
+    }
+  }
+
+  // ---- construction (static) ----
+
+  static from1DArray(newRows: number, newColumns: number, newData: ArrayLike<unknown>): Matrix {
+    if (newRows * newColumns !== newData.length) throw new RangeError('data length does not match given dimensions');
+    const m = new Matrix(newRows, newColumns);
+    for (let k = 0; k < newData.length; k++) m.setFlat(k, newData[k]);
+    return m;
+  }
+
+  static rowVector(newData: ArrayLike<unknown>): Matrix {
+    return Matrix.from1DArray(1, newData.length, newData);
+  }
+
+  static columnVector(newData: ArrayLike<unknown>): Matrix {
+    return Matrix.from1DArray(newData.length, 1, newData);
+  }
+
+  static zeros(rows: number, columns: number): Matrix {
+    return new Matrix(rows, columns);
+  }
+
+  static ones(rows: number, columns: number): Matrix {
+    return new Matrix(rows, columns).fill(1);
+  }
+
+  static rand(): never {
+    return unsupported('Matrix.rand', 'random matrices are not deterministic, so derivatives cannot be checked; pass the data as an input');
+  }
+
+  static randInt(): never {
+    return unsupported('Matrix.randInt', 'random matrices are not deterministic, so derivatives cannot be checked; pass the data as an input');
+  }
+
+  static eye(rows: number, columns?: number, value: unknown = 1): Matrix {
+    if (columns === undefined) columns = rows;
+    const m = Matrix.zeros(rows, columns);
+    for (let i = 0; i < Math.min(rows, columns); i++) m.set(i, i, value);
+    return m;
+  }
+
+  static diag(data: ArrayLike<unknown>, rows?: number, columns?: number): Matrix {
+    if (rows === undefined) rows = data.length;
+    if (columns === undefined) columns = rows;
+    const m = Matrix.zeros(rows, columns);
+    for (let i = 0; i < Math.min(data.length, rows, columns); i++) m.set(i, i, data[i]);
+    return m;
+  }
+
+  /** Entrywise minimum of two matrices (Math.min per entry). */
+  static min(matrix1: unknown, matrix2: unknown): Matrix {
+    return Matrix.entrywise('min', matrix1, matrix2);
+  }
+
+  /** Entrywise maximum of two matrices (Math.max per entry). */
+  static max(matrix1: unknown, matrix2: unknown): Matrix {
+    return Matrix.entrywise('max', matrix1, matrix2);
+  }
+
+  private static entrywise(op: BinaryOp, matrix1: unknown, matrix2: unknown): Matrix {
+    const a = Matrix.checkMatrix(matrix1);
+    const b = Matrix.checkMatrix(matrix2);
+    const result = new Matrix(a);
+    // ml-matrix reads matrix2 at matrix1's indices: a larger matrix2 is fine, a smaller one reads past its rows.
+    const other = b.subMatrix(0, a.rows - 1, 0, a.columns - 1);
+    mapWithEntries(op, result.__values, result.__ids, other.__values, other.__ids);
+    return result;
+  }
+
+  static checkMatrix(value: unknown): Matrix {
+    return toStandIn(value);
+  }
+
+  static isMatrix(value: unknown): boolean {
+    return value != null && (value as { klass?: unknown }).klass === 'Matrix';
+  }
+
+  static copy<M extends { set(i: number, j: number, v: unknown): unknown }>(from: Matrix, to: M): M {
+    for (const [row, column, value] of from.entries()) to.set(row, column, value);
+    return to;
+  }
+
+  // ---- entries ----
+
+  get size(): number {
+    return this.rows * this.columns;
+  }
+
+  get data(): never {
+    return unsupported('Matrix.data', 'the stand-in keeps entries with their derivatives; read them with get(i, j), getRow(i) or to2DArray()');
+  }
+
+  get(rowIndex: number, columnIndex: number): Scalar {
+    const k = this.flatIndex(rowIndex, columnIndex);
+    return entry(this.__values[k], this.__ids[k]);
+  }
+
+  set(rowIndex: number, columnIndex: number, value: unknown): this {
+    this.setFlat(this.flatIndex(rowIndex, columnIndex), value);
+    return this;
+  }
+
+  private flatIndex(i: number, j: number): number {
+    // A flat index would silently read a neighbouring row where ml-matrix fails or returns undefined.
+    if (!(i >= 0 && i < this.rows && j >= 0 && j < this.columns)) throw new RangeError(`Matrix index (${i}, ${j}) is outside ${this.rows} × ${this.columns}`);
+    return i * this.columns + j;
+  }
+
+  private setFlat(k: number, value: unknown): void {
+    this.__values[k] = scalarValue(value);
+    this.__ids[k] = scalarId(value);
+  }
+
+  apply(callback: (this: Matrix, i: number, j: number) => unknown): this {
+    if (typeof callback !== 'function') throw new TypeError('callback must be a function');
+    for (let i = 0; i < this.rows; i++) for (let j = 0; j < this.columns; j++) callback.call(this, i, j);
+    return this;
+  }
+
+  applyAlongAxis(callback: (this: Matrix, vector: Scalar[], index: number) => unknown, by: By): unknown[] {
+    if (typeof callback !== 'function') throw new TypeError('callback must be a function');
+    if (by !== 'row' && by !== 'column') invalidOption(by);
+    const result: unknown[] = [];
+    const n = by === 'row' ? this.rows : this.columns;
+    for (let i = 0; i < n; i++) result.push(callback.call(this, by === 'row' ? this.getRow(i) : this.getColumn(i), i));
+    return result;
+  }
+
+  to1DArray(): Scalar[] {
+    const out: Scalar[] = [];
+    for (let k = 0; k < this.__values.length; k++) out.push(entry(this.__values[k], this.__ids[k]));
+    return out;
+  }
+
+  to2DArray(): Scalar[][] {
+    const out: Scalar[][] = [];
+    for (let i = 0; i < this.rows; i++) out.push(this.getRow(i));
+    return out;
+  }
+
+  toJSON(): Scalar[][] {
+    return this.to2DArray();
+  }
+
+  *entries(): Generator<[number, number, Scalar], void, void> {
+    for (let i = 0; i < this.rows; i++) for (let j = 0; j < this.columns; j++) yield [i, j, this.get(i, j)];
+  }
+
+  *values(): Generator<Scalar, void, void> {
+    for (let k = 0; k < this.__values.length; k++) yield entry(this.__values[k], this.__ids[k]);
+  }
+
+  [Symbol.iterator](): Generator<[number, number, Scalar], void, void> {
+    return this.entries();
+  }
+
+  clone(): Matrix {
+    return new Matrix(this);
+  }
+
+  fill(value: unknown): this {
+    this.__values.fill(scalarValue(value));
+    this.__ids.fill(scalarId(value));
+    return this;
+  }
+
+  // ---- shape predicates ----
+
+  isRowVector(): boolean {
+    return this.rows === 1;
+  }
+
+  isColumnVector(): boolean {
+    return this.columns === 1;
+  }
+
+  isVector(): boolean {
+    return this.rows === 1 || this.columns === 1;
+  }
+
+  isSquare(): boolean {
+    return this.rows === this.columns;
+  }
+
+  isEmpty(): boolean {
+    return this.rows === 0 || this.columns === 0;
+  }
+
+  isSymmetric(): boolean {
+    if (!this.isSquare()) return false;
+    for (let i = 0; i < this.rows; i++) {
+      for (let j = 0; j <= i; j++) if (this.__values[i * this.columns + j] !== this.__values[j * this.columns + i]) return false;
+    }
+    return true;
+  }
+
+  // ---- rows and columns ----
+
+  getRow(index: number): Scalar[] {
+    checkIndex(index, this.rows, 'Row');
+    const row: Scalar[] = [];
+    for (let j = 0; j < this.columns; j++) row.push(this.get(index, j));
+    return row;
+  }
+
+  getRowVector(index: number): Matrix {
+    return Matrix.rowVector(this.getRow(index));
+  }
+
+  setRow(index: number, array: unknown): this {
+    checkIndex(index, this.rows, 'Row');
+    const v = vectorEntries(array, this.columns, 'row');
+    this.__values.set(v.values, index * this.columns);
+    this.__ids.set(v.ids, index * this.columns);
+    return this;
+  }
+
+  getColumn(index: number): Scalar[] {
+    checkIndex(index, this.columns, 'Column');
+    const column: Scalar[] = [];
+    for (let i = 0; i < this.rows; i++) column.push(this.get(i, index));
+    return column;
+  }
+
+  getColumnVector(index: number): Matrix {
+    return Matrix.columnVector(this.getColumn(index));
+  }
+
+  setColumn(index: number, array: unknown): this {
+    checkIndex(index, this.columns, 'Column');
+    const v = vectorEntries(array, this.rows, 'column');
+    for (let i = 0; i < this.rows; i++) {
+      this.__values[i * this.columns + index] = v.values[i];
+      this.__ids[i * this.columns + index] = v.ids[i];
+    }
+    return this;
+  }
+
+  private swapFlat(k1: number, k2: number): void {
+    const v = this.__values[k1];
+    const id = this.__ids[k1];
+    this.__values[k1] = this.__values[k2];
+    this.__ids[k1] = this.__ids[k2];
+    this.__values[k2] = v;
+    this.__ids[k2] = id;
+  }
+
+  swapRows(row1: number, row2: number): this {
+    checkIndex(row1, this.rows, 'Row');
+    checkIndex(row2, this.rows, 'Row');
+    for (let j = 0; j < this.columns; j++) this.swapFlat(row1 * this.columns + j, row2 * this.columns + j);
+    return this;
+  }
+
+  swapColumns(column1: number, column2: number): this {
+    checkIndex(column1, this.columns, 'Column');
+    checkIndex(column2, this.columns, 'Column');
+    for (let i = 0; i < this.rows; i++) this.swapFlat(i * this.columns + column1, i * this.columns + column2);
+    return this;
+  }
+
+  flipRows(): this {
+    for (let i = 0; i < this.rows; i++) {
+      for (let j = 0; j < Math.floor(this.columns / 2); j++) this.swapFlat(i * this.columns + j, i * this.columns + this.columns - 1 - j);
+    }
+    return this;
+  }
+
+  flipColumns(): this {
+    for (let j = 0; j < this.columns; j++) {
+      for (let i = 0; i < Math.floor(this.rows / 2); i++) this.swapFlat(i * this.columns + j, (this.rows - 1 - i) * this.columns + j);
+    }
+    return this;
+  }
+
+  sortRows(compareFunction: (a: Scalar, b: Scalar) => number = compareNumbers): this {
+    for (let i = 0; i < this.rows; i++) this.setRow(i, this.getRow(i).sort(compareFunction));
+    return this;
+  }
+
+  sortColumns(compareFunction: (a: Scalar, b: Scalar) => number = compareNumbers): this {
+    for (let j = 0; j < this.columns; j++) this.setColumn(j, this.getColumn(j).sort(compareFunction));
+    return this;
+  }
+
+  private reshapeTo(rows: number, columns: number, values: Float64Array, ids: Int32Array): this {
+    this.rows = rows;
+    this.columns = columns;
+    this.__values = values;
+    this.__ids = ids;
+    return this;
+  }
+
+  removeRow(index: number): this {
+    checkIndex(index, this.rows, 'Row');
+    const keep = (k: number) => ((k / this.columns) | 0) !== index;
+    return this.reshapeTo(this.rows - 1, this.columns, this.__values.filter((_, k) => keep(k)), this.__ids.filter((_, k) => keep(k)));
+  }
+
+  addRow(index: unknown, array?: unknown): this {
+    if (array === undefined) {
+      array = index;
+      index = this.rows;
+    }
+    checkIndex(index as number, this.rows, 'Row', true);
+    const v = vectorEntries(array, this.columns, 'row');
+    const at = (index as number) * this.columns;
+    const values = new Float64Array(this.__values.length + this.columns);
+    const ids = new Int32Array(values.length);
+    values.set(this.__values.subarray(0, at));
+    values.set(v.values, at);
+    values.set(this.__values.subarray(at), at + this.columns);
+    ids.set(this.__ids.subarray(0, at));
+    ids.set(v.ids, at);
+    ids.set(this.__ids.subarray(at), at + this.columns);
+    return this.reshapeTo(this.rows + 1, this.columns, values, ids);
+  }
+
+  removeColumn(index: number): this {
+    checkIndex(index, this.columns, 'Column');
+    const keep = (k: number) => k % this.columns !== index;
+    return this.reshapeTo(this.rows, this.columns - 1, this.__values.filter((_, k) => keep(k)), this.__ids.filter((_, k) => keep(k)));
+  }
+
+  addColumn(index: unknown, array?: unknown): this {
+    if (array === undefined) {
+      array = index;
+      index = this.columns;
+    }
+    checkIndex(index as number, this.columns, 'Column', true);
+    const v = vectorEntries(array, this.rows, 'column');
+    const cols = this.columns + 1;
+    const values = new Float64Array(this.rows * cols);
+    const ids = new Int32Array(values.length);
+    for (let i = 0; i < this.rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        const from = j < (index as number) ? i * this.columns + j : i * this.columns + j - 1;
+        values[i * cols + j] = j === index ? v.values[i] : this.__values[from];
+        ids[i * cols + j] = j === index ? v.ids[i] : this.__ids[from];
+      }
+    }
+    return this.reshapeTo(this.rows, cols, values, ids);
+  }
+
+  // ---- elementwise with a row or column vector, or a scalar on one row or column ----
+
+  private withVector(op: BinaryOp, vector: unknown, by: 'row' | 'column'): this {
+    const v = vectorEntries(vector, by === 'row' ? this.columns : this.rows, by);
+    mapWithVector(op, this.__values, this.__ids, this.columns, v.values, v.ids, by);
+    return this;
+  }
+
+  addRowVector(vector: unknown): this {
+    return this.withVector('add', vector, 'row');
+  }
+
+  subRowVector(vector: unknown): this {
+    return this.withVector('sub', vector, 'row');
+  }
+
+  mulRowVector(vector: unknown): this {
+    return this.withVector('mul', vector, 'row');
+  }
+
+  divRowVector(vector: unknown): this {
+    return this.withVector('div', vector, 'row');
+  }
+
+  addColumnVector(vector: unknown): this {
+    return this.withVector('add', vector, 'column');
+  }
+
+  subColumnVector(vector: unknown): this {
+    return this.withVector('sub', vector, 'column');
+  }
+
+  mulColumnVector(vector: unknown): this {
+    return this.withVector('mul', vector, 'column');
+  }
+
+  divColumnVector(vector: unknown): this {
+    return this.withVector('div', vector, 'column');
+  }
+
+  mulRow(index: number, value: unknown): this {
+    checkIndex(index, this.rows, 'Row');
+    const at = index * this.columns;
+    mapWithScalar('mul', this.__values.subarray(at, at + this.columns), this.__ids.subarray(at, at + this.columns), scalarValue(value), scalarId(value));
+    return this;
+  }
+
+  mulColumn(index: number, value: unknown): this {
+    checkIndex(index, this.columns, 'Column');
+    const sv = scalarValue(value);
+    const sid = scalarId(value);
+    for (let k = index; k < this.__values.length; k += this.columns) {
+      this.__ids[k] = rawBinary('mul', this.__values[k], this.__ids[k], sv, sid);
+      this.__values[k] = lastValue;
+    }
+    return this;
+  }
+
+  neg(): this {
+    mapUnary('neg', this.__values, this.__ids);
+    return this;
+  }
+
+  // ---- reductions ----
+
+  sum(by?: By): Scalar | Scalar[] {
+    return this.reduce('add', 0, by);
+  }
+
+  product(by?: By): Scalar | Scalar[] {
+    return this.reduce('mul', 1, by);
+  }
+
+  private reduce(op: BinaryOp, init: number, by: By): Scalar | Scalar[] {
+    const { rows, columns } = this;
+    switch (by) {
+      case 'row': {
+        const out: Scalar[] = [];
+        for (let i = 0; i < rows; i++) {
+          fold(op, init, this.__values, this.__ids, i * columns, 1, columns);
+          out.push(entry(acc.v, acc.id));
+        }
+        return out;
+      }
+      case 'column': {
+        const out: Scalar[] = [];
+        for (let j = 0; j < columns; j++) {
+          fold(op, init, this.__values, this.__ids, j, columns, rows);
+          out.push(entry(acc.v, acc.id));
+        }
+        return out;
+      }
+      case undefined:
+        fold(op, init, this.__values, this.__ids, 0, 1, rows * columns);
+        return entry(acc.v, acc.id);
+      default:
+        return invalidOption(by);
+    }
+  }
+
+  mean(by?: By): Scalar | Scalar[] {
+    const sum = this.sum(by);
+    switch (by) {
+      case 'row':
+        return (sum as Scalar[]).map((s) => divide(s, this.columns));
+      case 'column':
+        return (sum as Scalar[]).map((s) => divide(s, this.rows));
+      default:
+        return divide(sum as Scalar, this.size);
+    }
+  }
+
+  trace(): Scalar {
+    fold('add', 0, this.__values, this.__ids, 0, this.columns + 1, Math.min(this.rows, this.columns));
+    return entry(acc.v, acc.id);
+  }
+
+  cumulativeSum(): this {
+    let v = 0;
+    let id = -1;
+    for (let k = 0; k < this.__values.length; k++) {
+      id = rawBinary('add', v, id, this.__values[k], this.__ids[k]);
+      v = lastValue;
+      this.__values[k] = v;
+      this.__ids[k] = id;
+    }
+    return this;
+  }
+
+  dot(vector2: unknown): Scalar {
+    const other = isStandInMatrix(vector2) ? vector2 : Matrix.rowVector(Matrix.isMatrix(vector2) ? toStandIn(vector2).to1DArray() : (vector2 as ArrayLike<unknown>));
+    if (other.__values.length !== this.__values.length) throw new RangeError('vectors do not have the same size');
+    dotStrided(this.__values, this.__ids, 0, 1, other.__values, other.__ids, 0, 1, this.__values.length);
+    return entry(acc.v, acc.id);
+  }
+
+  norm(type = 'frobenius'): Scalar {
+    switch (type) {
+      case 'max':
+        return new Matrix(this).abs().max() as Scalar;
+      case 'frobenius': {
+        const d = this.dot(this);
+        const id = rawUnary('sqrt', scalarValue(d), scalarId(d));
+        return entry(lastValue, id);
+      }
+      default:
+        throw new RangeError(`unknown norm type: ${type}`);
+    }
+  }
+
+  max(by?: By): Scalar | Scalar[] {
+    return this.extreme(1, by);
+  }
+
+  min(by?: By): Scalar | Scalar[] {
+    return this.extreme(-1, by);
+  }
+
+  private extreme(sign: 1 | -1, by: By): Scalar | Scalar[] {
+    if (this.isEmpty()) return NaN;
+    const op = sign > 0 ? 'Matrix.max' : 'Matrix.min';
+    const none = sign > 0 ? -Infinity : Infinity;
+    const pick = (k: number): Scalar => (k < 0 ? none : entry(this.__values[k], this.__ids[k]));
+    switch (by) {
+      case 'row':
+        return Array.from({ length: this.rows }, (_, i) => pick(extremeIndex(this, sign, none, i * this.columns, 1, this.columns, op)));
+      case 'column':
+        return Array.from({ length: this.columns }, (_, j) => pick(extremeIndex(this, sign, none, j, this.columns, this.rows, op)));
+      case undefined: {
+        const k = extremeIndex(this, sign, this.__values[0], 0, 1, this.size, op);
+        return pick(k < 0 ? 0 : k);
+      }
+      default:
+        return invalidOption(by);
+    }
+  }
+
+  private extremeAt(sign: 1 | -1, start: number, stride: number, count: number): number {
+    const k = extremeIndex(this, sign, this.__values[start], start, stride, count, sign > 0 ? 'Matrix.max' : 'Matrix.min');
+    return k < 0 ? start : k;
+  }
+
+  private nonEmpty(): void {
+    if (this.isEmpty()) throw new Error('Empty matrix has no elements to index');
+  }
+
+  private position(k: number): [number, number] {
+    return [(k / this.columns) | 0, k % this.columns];
+  }
+
+  maxIndex(): [number, number] {
+    this.nonEmpty();
+    return this.position(this.extremeAt(1, 0, 1, this.size));
+  }
+
+  minIndex(): [number, number] {
+    this.nonEmpty();
+    return this.position(this.extremeAt(-1, 0, 1, this.size));
+  }
+
+  maxRow(row: number): Scalar {
+    checkIndex(row, this.rows, 'Row');
+    if (this.isEmpty()) return NaN;
+    const k = this.extremeAt(1, row * this.columns, 1, this.columns);
+    return entry(this.__values[k], this.__ids[k]);
+  }
+
+  minRow(row: number): Scalar {
+    checkIndex(row, this.rows, 'Row');
+    if (this.isEmpty()) return NaN;
+    const k = this.extremeAt(-1, row * this.columns, 1, this.columns);
+    return entry(this.__values[k], this.__ids[k]);
+  }
+
+  maxColumn(column: number): Scalar {
+    checkIndex(column, this.columns, 'Column');
+    if (this.isEmpty()) return NaN;
+    const k = this.extremeAt(1, column, this.columns, this.rows);
+    return entry(this.__values[k], this.__ids[k]);
+  }
+
+  minColumn(column: number): Scalar {
+    checkIndex(column, this.columns, 'Column');
+    if (this.isEmpty()) return NaN;
+    const k = this.extremeAt(-1, column, this.columns, this.rows);
+    return entry(this.__values[k], this.__ids[k]);
+  }
+
+  maxRowIndex(row: number): [number, number] {
+    checkIndex(row, this.rows, 'Row');
+    this.nonEmpty();
+    return this.position(this.extremeAt(1, row * this.columns, 1, this.columns));
+  }
+
+  minRowIndex(row: number): [number, number] {
+    checkIndex(row, this.rows, 'Row');
+    this.nonEmpty();
+    return this.position(this.extremeAt(-1, row * this.columns, 1, this.columns));
+  }
+
+  maxColumnIndex(column: number): [number, number] {
+    checkIndex(column, this.columns, 'Column');
+    this.nonEmpty();
+    return this.position(this.extremeAt(1, column, this.columns, this.rows));
+  }
+
+  minColumnIndex(column: number): [number, number] {
+    checkIndex(column, this.columns, 'Column');
+    this.nonEmpty();
+    return this.position(this.extremeAt(-1, column, this.columns, this.rows));
+  }
+
+  diag(): Scalar[] {
+    const out: Scalar[] = [];
+    for (let i = 0; i < Math.min(this.rows, this.columns); i++) out.push(this.get(i, i));
+    return out;
+  }
+
+  // ---- products ----
+
+  mmul(other: unknown): Matrix {
+    const b = Matrix.checkMatrix(other);
+    const m = this.rows;
+    const n = this.columns;
+    const p = b.columns;
+    const result = new Matrix(m, p);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < p; j++) {
+        dotStrided(this.__values, this.__ids, i * n, 1, b.__values, b.__ids, j, p, n);
+        result.__values[i * p + j] = acc.v;
+        result.__ids[i * p + j] = acc.id;
+      }
+    }
+    return result;
+  }
+
+  /** thisᵀ · this; ml-matrix skips zero entries, which only matters for derivatives, so every product is recorded. */
+  gram(): Matrix {
+    return this.transpose().mmul(this);
+  }
+
+  transposeMultiply(other: unknown): Matrix {
+    const b = Matrix.checkMatrix(other);
+    if (this.rows !== b.rows) throw new RangeError('the number of rows of the two matrices must be equal');
+    return this.transpose().mmul(b);
+  }
+
+  /** this · diag(scale) · thisᵀ, each symmetric pair of entries computed once as ml-matrix does. */
+  mmulByTranspose(scale?: ArrayLike<unknown>): Matrix {
+    const { rows: m, columns: n } = this;
+    if (scale !== undefined && scale.length !== n) throw new RangeError('scale must have one value per column');
+    const scaled = scale === undefined ? this : this.clone().mulRowVector(scale);
+    const result = new Matrix(m, m);
+    for (let j = 0; j < m; j++) {
+      for (let i = j; i < m; i++) {
+        dotStrided(this.__values, this.__ids, i * n, 1, scaled.__values, scaled.__ids, j * n, 1, n);
+        result.__values[i * m + j] = result.__values[j * m + i] = acc.v;
+        result.__ids[i * m + j] = result.__ids[j * m + i] = acc.id;
+      }
+    }
+    return result;
+  }
+
+  mpow(scalar: number): Matrix {
+    if (!this.isSquare()) throw new RangeError('Matrix must be square');
+    if (!Number.isInteger(scalar) || scalar < 0) throw new RangeError('Exponent must be a non-negative integer');
+    // Squaring in ml-matrix's order, so passive results agree bit for bit.
+    let result = Matrix.eye(this.rows);
+    let bb: Matrix = this;
+    for (let e = scalar; e >= 1; e /= 2) {
+      if ((e & 1) !== 0) result = result.mmul(bb);
+      bb = bb.mmul(bb);
+    }
+    return result;
+  }
+
+  kroneckerProduct(other: unknown): Matrix {
+    const b = Matrix.checkMatrix(other);
+    const { rows: m, columns: n } = this;
+    const { rows: p, columns: q } = b;
+    const result = new Matrix(m * p, n * q);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        for (let k = 0; k < p; k++) {
+          for (let l = 0; l < q; l++) {
+            const a = i * n + j;
+            const c = k * q + l;
+            const r = (p * i + k) * n * q + q * j + l;
+            result.__ids[r] = rawBinary('mul', this.__values[a], this.__ids[a], b.__values[c], b.__ids[c]);
+            result.__values[r] = lastValue;
+          }
+        }
+      }
+    }
+    return result;
+  }
+
+  kroneckerSum(other: unknown): Matrix {
+    const b = Matrix.checkMatrix(other);
+    if (!this.isSquare() || !b.isSquare()) throw new Error('Kronecker Sum needs two Square Matrices');
+    return this.kroneckerProduct(Matrix.eye(b.rows, b.rows)).add(Matrix.eye(this.rows, this.rows).kroneckerProduct(b));
+  }
+
+  // ---- rearrangements (no tape nodes: entries move with their ids) ----
+
+  transpose(): Matrix {
+    const result = new Matrix(this.columns, this.rows);
+    for (let i = 0; i < this.rows; i++) {
+      for (let j = 0; j < this.columns; j++) {
+        result.__values[j * this.rows + i] = this.__values[i * this.columns + j];
+        result.__ids[j * this.rows + i] = this.__ids[i * this.columns + j];
+      }
+    }
+    return result;
+  }
+
+  /** A new matrix whose entry (r, c) is this matrix's entry (rowAt(r), columnAt(c)). */
+  private pick(rows: number, columns: number, rowAt: (r: number) => number, columnAt: (c: number) => number): Matrix {
+    const result = new Matrix(rows, columns);
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < columns; c++) {
+        const k = rowAt(r) * this.columns + columnAt(c);
+        result.__values[r * columns + c] = this.__values[k];
+        result.__ids[r * columns + c] = this.__ids[k];
+      }
+    }
+    return result;
+  }
+
+  private checkRange(startRow: number, endRow: number, startColumn: number, endColumn: number): void {
+    checkNumber('startRow', startRow);
+    checkNumber('endRow', endRow);
+    checkNumber('startColumn', startColumn);
+    checkNumber('endColumn', endColumn);
+    if (
+      startRow > endRow ||
+      startColumn > endColumn ||
+      startRow < 0 ||
+      startRow >= this.rows ||
+      endRow < 0 ||
+      endRow >= this.rows ||
+      startColumn < 0 ||
+      startColumn >= this.columns ||
+      endColumn < 0 ||
+      endColumn >= this.columns
+    ) {
+      throw new RangeError('Submatrix indices are out of range');
+    }
+  }
+
+  subMatrix(startRow: number, endRow: number, startColumn: number, endColumn: number): Matrix {
+    this.checkRange(startRow, endRow, startColumn, endColumn);
+    return this.pick(endRow - startRow + 1, endColumn - startColumn + 1, (r) => startRow + r, (c) => startColumn + c);
+  }
+
+  subMatrixRow(indices: ArrayLike<number>, startColumn = 0, endColumn = this.columns - 1): Matrix {
+    if (startColumn > endColumn || startColumn < 0 || startColumn >= this.columns || endColumn < 0 || endColumn >= this.columns) {
+      throw new RangeError('Argument out of range');
+    }
+    for (let i = 0; i < indices.length; i++) {
+      if (indices[i] < 0 || indices[i] >= this.rows) throw new RangeError(`Row index out of range: ${indices[i]}`);
+    }
+    return this.pick(indices.length, endColumn - startColumn + 1, (r) => indices[r], (c) => startColumn + c);
+  }
+
+  subMatrixColumn(indices: ArrayLike<number>, startRow = 0, endRow = this.rows - 1): Matrix {
+    if (startRow > endRow || startRow < 0 || startRow >= this.rows || endRow < 0 || endRow >= this.rows) {
+      throw new RangeError('Argument out of range');
+    }
+    for (let i = 0; i < indices.length; i++) {
+      if (indices[i] < 0 || indices[i] >= this.columns) throw new RangeError(`Column index out of range: ${indices[i]}`);
+    }
+    return this.pick(endRow - startRow + 1, indices.length, (r) => startRow + r, (c) => indices[c]);
+  }
+
+  selection(rowIndices: ArrayLike<number>, columnIndices: ArrayLike<number>): Matrix {
+    if (!isAnyArray(rowIndices)) throw new TypeError('row indices must be an array');
+    for (let i = 0; i < rowIndices.length; i++) {
+      if (rowIndices[i] < 0 || rowIndices[i] >= this.rows) throw new RangeError('row indices are out of range');
+    }
+    if (!isAnyArray(columnIndices)) throw new TypeError('column indices must be an array');
+    for (let i = 0; i < columnIndices.length; i++) {
+      if (columnIndices[i] < 0 || columnIndices[i] >= this.columns) throw new RangeError('column indices are out of range');
+    }
+    return this.pick(rowIndices.length, columnIndices.length, (r) => rowIndices[r], (c) => columnIndices[c]);
+  }
+
+  setSubMatrix(matrix: unknown, startRow: number, startColumn: number): this {
+    const m = Matrix.checkMatrix(matrix);
+    if (m.isEmpty()) return this;
+    this.checkRange(startRow, startRow + m.rows - 1, startColumn, startColumn + m.columns - 1);
+    for (let i = 0; i < m.rows; i++) {
+      this.__values.set(m.__values.subarray(i * m.columns, (i + 1) * m.columns), (startRow + i) * this.columns + startColumn);
+      this.__ids.set(m.__ids.subarray(i * m.columns, (i + 1) * m.columns), (startRow + i) * this.columns + startColumn);
+    }
+    return this;
+  }
+
+  repeat(options: { rows?: number; columns?: number } = {}): Matrix {
+    if (typeof options !== 'object') throw new TypeError('options must be an object');
+    const { rows = 1, columns = 1 } = options;
+    if (!Number.isInteger(rows) || rows <= 0) throw new TypeError('rows must be a positive integer');
+    if (!Number.isInteger(columns) || columns <= 0) throw new TypeError('columns must be a positive integer');
+    return this.pick(this.rows * rows, this.columns * columns, (r) => r % this.rows, (c) => c % this.columns);
+  }
+
+  concat(other: unknown, by: By = 'row'): Matrix {
+    const b = Matrix.checkMatrix(other);
+    switch (by) {
+      case 'row': {
+        if (this.columns !== b.columns) throw new RangeError('both matrices must have the same number of columns');
+        return new Matrix(this.rows + b.rows, this.columns).setSubMatrix(this, 0, 0).setSubMatrix(b, this.rows, 0);
+      }
+      case 'column': {
+        if (this.rows !== b.rows) throw new RangeError('both matrices must have the same number of rows');
+        return new Matrix(this.rows, this.columns + b.columns).setSubMatrix(this, 0, 0).setSubMatrix(b, 0, this.columns);
+      }
+      default:
+        return invalidOption(by);
+    }
+  }
+
+  toString(options?: object): string {
+    // Printing needs values only: the real library formats a constant copy.
+    const values = makeMatrix(this.rows, this.columns, this.__values, new Int32Array(this.size).fill(-1));
+    return passiveCall('Matrix.toString', standIn, (m) => (m as Matrix).toString(options), [values]) as string;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}
+
+// ---- elementwise operations: in place on the instance, on a copy as statics (Matrix.exp(m)) ----
+
+/** Declarations of the methods installed below from the tables. */
+export interface Matrix {
+  add(value: unknown): this; addS(value: unknown): this; addM(matrix: unknown): this;
+  sub(value: unknown): this; subS(value: unknown): this; subM(matrix: unknown): this;
+  mul(value: unknown): this; mulS(value: unknown): this; mulM(matrix: unknown): this;
+  div(value: unknown): this; divS(value: unknown): this; divM(matrix: unknown): this;
+  mod(value: unknown): this; modS(value: unknown): this; modM(matrix: unknown): this;
+  pow(value: unknown): this; powS(value: unknown): this; powM(matrix: unknown): this;
+  abs(): this; exp(): this; log(): this; sqrt(): this;
+}
+
+/** Binary operations ml-matrix offers as `op(x)` (scalar or matrix), `opS(scalar)`, `opM(matrix)`, with their aliases. */
+const BINARY: { name: string; op: BinaryOp; aliases: string[] }[] = [
+  { name: 'add', op: 'add', aliases: [] },
+  { name: 'sub', op: 'sub', aliases: ['subtract'] },
+  { name: 'mul', op: 'mul', aliases: ['multiply'] },
+  { name: 'div', op: 'div', aliases: ['divide'] },
+  { name: 'mod', op: 'mod', aliases: ['modulus'] },
+  { name: 'pow', op: 'pow', aliases: [] },
+];
+
+/** ml-matrix's elementwise Math functions, named as in ml-matrix and in the primitives table alike. */
+const UNARY: UnaryOp[] = [
+  'abs', 'acos', 'acosh', 'asin', 'asinh', 'atan', 'atanh', 'cbrt', 'ceil', 'cos', 'cosh', 'exp', 'expm1', 'floor',
+  'log', 'log1p', 'log10', 'log2', 'round', 'sign', 'sin', 'sinh', 'sqrt', 'tan', 'tanh', 'trunc',
+];
+
+type Methods = Record<string, (this: Matrix, ...args: unknown[]) => unknown>;
+const proto = Matrix.prototype as unknown as Methods;
+const statics = Matrix as unknown as Record<string, (...args: unknown[]) => unknown>;
+
+for (const { name, op, aliases } of BINARY) {
+  const withScalar = function (this: Matrix, value: unknown): Matrix {
+    mapWithScalar(op, this.__values, this.__ids, scalarValue(value), scalarId(value));
+    return this;
+  };
+  const withMatrix = function (this: Matrix, matrix: unknown): Matrix {
+    const m = Matrix.checkMatrix(matrix);
+    if (this.rows !== m.rows || this.columns !== m.columns) throw new RangeError('Matrices dimensions must be equal');
+    mapWithEntries(op, this.__values, this.__ids, m.__values, m.__ids);
+    return this;
+  };
+  // An active scalar is a scalar too: ml-matrix tests `typeof value === 'number'`, which an ADNum is not.
+  const either = function (this: Matrix, value: unknown): Matrix {
+    return isScalar(value) ? withScalar.call(this, value) : withMatrix.call(this, value);
+  };
+  for (const n of [name, ...aliases]) {
+    proto[n] = either;
+    proto[`${n}S`] = withScalar;
+    proto[`${n}M`] = withMatrix;
+    statics[n] = (matrix: unknown, value: unknown) => either.call(new Matrix(matrix), value);
+  }
+}
+
+for (const op of UNARY) {
+  const inPlace = function (this: Matrix): Matrix {
+    mapUnary(op, this.__values, this.__ids);
+    return this;
+  };
+  proto[op] = inPlace;
+  statics[op] = (matrix: unknown) => inPlace.call(new Matrix(matrix));
+}
+
+// ml-matrix's synonyms.
+statics.random = Matrix.rand;
+statics.randomInt = Matrix.randInt;
+statics.diagonal = Matrix.diag as (...args: unknown[]) => unknown;
+statics.identity = Matrix.eye as (...args: unknown[]) => unknown;
+proto.diagonal = proto.diag;
+proto.negate = proto.neg;
+proto.tensorProduct = proto.kroneckerProduct;
+
+// ---- the bridge to the evaluator and the loader ----
+
+/** A matrix over existing storage (not copied): the evaluator builds its active arguments this way. */
+export function makeMatrix(rows: number, cols: number, values: Float64Array, ids: Int32Array): Matrix {
+  const m = Object.create(Matrix.prototype) as Matrix;
+  m.rows = rows;
+  m.columns = cols;
+  m.__values = values;
+  m.__ids = ids;
+  return m;
+}
+
+export function isStandInMatrix(x: unknown): x is Matrix {
+  return x instanceof Matrix;
+}
+
+/** The storage of a stand-in matrix (not copied): what the evaluator reads back from a result. */
+export function matrixEntries(m: Matrix): { rows: number; cols: number; values: Float64Array; ids: Int32Array } {
+  return { rows: m.rows, cols: m.columns, values: m.__values, ids: m.__ids };
+}
+
+/** Any matrix ml-matrix would accept (stand-in, real ml-matrix instance, 2D array) as a stand-in matrix. */
+function toStandIn(value: unknown): Matrix {
+  if (isStandInMatrix(value)) return value;
+  if (Matrix.isMatrix(value)) {
+    // Another library's matrix (e.g. a real ml-matrix): read it through its own get.
+    const other = value as { rows: number; columns: number; get(i: number, j: number): unknown };
+    const m = new Matrix(other.rows, other.columns);
+    for (let i = 0; i < other.rows; i++) for (let j = 0; j < other.columns; j++) m.set(i, j, other.get(i, j));
+    return m;
+  }
+  return new Matrix(value);
+}
+
+const standIn: StandIn = { isStandIn: isStandInMatrix, make: makeMatrix };
+installPassiveFallbacks(Matrix, standIn);
+
+/** What `import ... from 'ml-matrix'` receives in user code. */
+export const mlMatrixModule: Record<string, unknown> = {
+  ...refusedClasses(),
+  ...passiveModuleFunctions(standIn),
+  Matrix,
+  default: Matrix,
+  // ml-matrix's base class: isMatrix, the statics and `instanceof` all work through the one class.
+  AbstractMatrix: Matrix,
+};
+
+Object.defineProperty(Matrix.prototype, 'klass', { value: 'Matrix', writable: true, configurable: true });
+
+function compareNumbers(a: Scalar, b: Scalar): number {
+  return scalarValue(a) - scalarValue(b);
+}
+
+function divide(s: Scalar, n: number): Scalar {
+  const id = rawBinary('div', scalarValue(s), scalarId(s), n, -1);
+  return entry(lastValue, id);
+}

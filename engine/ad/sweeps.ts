@@ -1,0 +1,161 @@
+// Sweeps over a recorded tape that read only its numbers: reverse gradient, H·v (forward over reverse), exact Hessian diagonal.
+
+import { SparsePool } from './sparse';
+import type { Tape } from './tape';
+
+/**
+ * Buffers live as long as the evaluator: first touches of fresh pages are expensive, and checks run many sweeps.
+ * In every sweep, `out` is the node of f's value and nodes 0..n-1 are the independent variables.
+ */
+export class Sweeps {
+  private adj = new Float64Array(0);
+  private tangent = new Float64Array(0);
+  private adjTangent = new Float64Array(0);
+  private needed = new Uint8Array(0);
+  private lastUse = new Int32Array(0);
+  private slotOf = new Int32Array(0);
+  private pool = new SparsePool();
+  /** Sparse entries read or written by the last diagonal sweep: its cost, deterministic (tests compare it across sizes). */
+  diagonalWork = 0;
+
+  private ensure(size: number): void {
+    if (this.adj.length >= size) return;
+    const cap = Math.max(size, this.adj.length * 2);
+    this.adj = new Float64Array(cap);
+    this.tangent = new Float64Array(cap);
+    this.adjTangent = new Float64Array(cap);
+    this.needed = new Uint8Array(cap);
+    this.lastUse = new Int32Array(cap);
+    this.slotOf = new Int32Array(cap);
+  }
+
+  /** ū += w̄·φ_u for every node from `out` down; returns ∂f/∂x (a fresh array). Leaves the adjoints for `diagonal`. */
+  gradient(tape: Tape, out: number, n: number): Float64Array {
+    const size = Math.max(out + 1, n);
+    this.ensure(size);
+    const { a, b, da, db } = tape;
+    const adj = this.adj;
+    adj.fill(0, 0, size);
+    adj[out] = 1;
+    for (let i = out; i >= n; i--) {
+      const w = adj[i];
+      if (w === 0) continue;
+      const ai = a[i], bi = b[i];
+      if (ai >= 0) adj[ai] += w * da[i];
+      if (bi >= 0) adj[bi] += w * db[i];
+    }
+    return adj.slice(0, n);
+  }
+
+  /** H·v: tangents ẇ = φ_u u̇ + φ_v v̇ forward, then adjoints and their tangents backward. */
+  hvp(tape: Tape, out: number, n: number, v: Float64Array): Float64Array {
+    const size = Math.max(out + 1, n);
+    this.ensure(size);
+    const { a, b, da, db, daa, dab, dbb } = tape;
+    const { adj, tangent: t, adjTangent: at } = this;
+    t.set(v.subarray(0, n));
+    for (let i = n; i <= out; i++) {
+      const ai = a[i], bi = b[i];
+      t[i] = (ai >= 0 ? da[i] * t[ai] : 0) + (bi >= 0 ? db[i] * t[bi] : 0);
+    }
+    adj.fill(0, 0, size);
+    at.fill(0, 0, size);
+    adj[out] = 1;
+    for (let i = out; i >= n; i--) {
+      const w = adj[i], wt = at[i];
+      if (w === 0 && wt === 0) continue;
+      const ai = a[i], bi = b[i];
+      const ta = ai >= 0 ? t[ai] : 0;
+      const tb = bi >= 0 ? t[bi] : 0;
+      if (ai >= 0) {
+        adj[ai] += w * da[i];
+        at[ai] += wt * da[i] + w * (daa[i] * ta + dab[i] * tb);
+      }
+      if (bi >= 0) {
+        adj[bi] += w * db[i];
+        at[bi] += wt * db[i] + w * (dab[i] * ta + dbb[i] * tb);
+      }
+    }
+    return at.slice(0, n);
+  }
+
+  /**
+   * Exact diag(H) as a sum over non-linear nodes: H_ii = Σ_v v̄_v [φ_aa g_a[i]² + 2φ_ab g_a[i] g_b[i] + φ_bb g_b[i]²],
+   * with g = ∂node/∂x sparse. Call right after `gradient` on the same recording (it reads those adjoints).
+   * A backward pass marks the nodes whose g is needed; one forward pass builds only those and frees each after its last use.
+   */
+  diagonal(tape: Tape, out: number, n: number): Float64Array {
+    const { a, b, da, db, daa, dab, dbb } = tape;
+    const { adj, needed, lastUse, slotOf, pool } = this;
+    const size = out + 1;
+    needed.fill(0, 0, size);
+    lastUse.fill(-1, 0, size);
+    const use = (j: number, i: number) => {
+      needed[j] = 1;
+      if (lastUse[j] < 0) lastUse[j] = i;
+    };
+    for (let i = out; i >= n; i--) {
+      const ai = a[i], bi = b[i];
+      if (adj[i] !== 0 && (daa[i] !== 0 || dab[i] !== 0 || dbb[i] !== 0)) {
+        use(ai, i);
+        if (bi >= 0) use(bi, i);
+      } else if (needed[i]) {
+        if (da[i] !== 0) use(ai, i);
+        if (bi >= 0 && db[i] !== 0) use(bi, i);
+      }
+    }
+
+    const diag = new Float64Array(n);
+    const { idx, val, len } = pool;
+    pool.releaseAll();
+    let work = 0;
+    for (let j = 0; j < Math.min(n, size); j++) {
+      if (!needed[j]) continue;
+      const s = pool.alloc(1);
+      idx[s][0] = j;
+      val[s][0] = 1;
+      len[s] = 1;
+      slotOf[j] = s;
+    }
+    for (let i = n; i < size; i++) {
+      const ai = a[i], bi = b[i];
+      const w = adj[i];
+      if (w !== 0 && (daa[i] !== 0 || dab[i] !== 0 || dbb[i] !== 0)) {
+        const sa = slotOf[ai];
+        const xi = idx[sa], xv = val[sa], nx = len[sa];
+        work += nx;
+        if (bi < 0 || bi === ai) {
+          // One input: φ_aa for unary nodes; for x∘x the pure second derivative is φ_aa + 2φ_ab + φ_bb.
+          const c = w * (bi < 0 ? daa[i] : daa[i] + 2 * dab[i] + dbb[i]);
+          for (let k = 0; k < nx; k++) diag[xi[k]] += c * xv[k] * xv[k];
+        } else {
+          const sb = slotOf[bi];
+          const yi = idx[sb], yv = val[sb], ny = len[sb];
+          work += ny;
+          const caa = w * daa[i], cab = 2 * w * dab[i], cbb = w * dbb[i];
+          let p = 0, q = 0;
+          while (p < nx || q < ny) {
+            const ia = p < nx ? xi[p] : n, ib = q < ny ? yi[q] : n;
+            const ga = ia <= ib ? xv[p++] : 0;
+            const gb = ib <= ia ? yv[q++] : 0;
+            diag[ia <= ib ? ia : ib] += caa * ga * ga + cab * ga * gb + cbb * gb * gb;
+          }
+        }
+      }
+      if (needed[i]) {
+        const useA = da[i] !== 0, useB = bi >= 0 && db[i] !== 0;
+        let s: number;
+        if (useA && useB) s = ai === bi ? pool.scaled(da[i] + db[i], slotOf[ai]) : pool.combined(da[i], slotOf[ai], db[i], slotOf[bi]);
+        else if (useA) s = pool.scaled(da[i], slotOf[ai]);
+        else if (useB) s = pool.scaled(db[i], slotOf[bi]);
+        else s = pool.alloc(0);
+        work += len[s];
+        slotOf[i] = s;
+      }
+      if (lastUse[ai] === i) pool.release(slotOf[ai]);
+      if (bi >= 0 && bi !== ai && lastUse[bi] === i) pool.release(slotOf[bi]);
+    }
+    this.diagonalWork = work;
+    return diag;
+  }
+}

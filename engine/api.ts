@@ -1,0 +1,113 @@
+// The library API for test suites: check a function (or a function of a file) and assert that its derivatives are right.
+
+import { formatReport } from './report/text';
+import { runCheck } from './run';
+import type { CheckRequest, EngineOptions, Nested, Report } from './types';
+
+export type { Check, CheckId, CheckStatus, Kink, Mismatch, Nested, Report, EngineErrorInfo } from './types';
+export { EngineError } from './types';
+
+type AnyFunction = (...args: never[]) => unknown;
+
+export interface CheckOptions {
+  /** The evaluation point: by parameter name, or positional arguments. */
+  at?: Record<string, Nested> | Nested[];
+  /** The parameter to differentiate with respect to (default: the first). */
+  wrt?: string;
+  /** Hand-written derivatives to verify; they take the same arguments as the checked function. */
+  gradient?: AnyFunction;
+  hessianDiagonal?: AnyFunction;
+  /** A gradient-boosting objective returning { grad, hess }. */
+  objective?: AnyFunction;
+  rtol?: number;
+  atol?: number;
+  options?: Partial<EngineOptions>;
+}
+
+/** Thrown by assertDerivatives: its message is the readable report of the failing run. */
+export class DerivativeCheckError extends Error {
+  constructor(readonly report: Report) {
+    super(`derivative check failed for ${report.function}\n${formatReport(report, { color: false })}`);
+    this.name = 'DerivativeCheckError';
+  }
+}
+
+/**
+ * A function's source as an expression. Methods in shorthand form (`foo(x) { … }`) are not expressions on their
+ * own, so they are wrapped in an object literal and taken back out.
+ */
+function asExpression(fn: AnyFunction, name: string): string {
+  const source = Function.prototype.toString.call(fn);
+  if (/^(async\s+)?(function\b|\(|[\w$]+\s*=>)/.test(source) || source.startsWith('class')) return `(${source})`;
+  return `({ ${source} })[${JSON.stringify(name)}]`;
+}
+
+function parameterNames(fn: AnyFunction): string[] {
+  const source = Function.prototype.toString.call(fn);
+  const open = source.indexOf('(');
+  const arrow = source.match(/^(async\s+)?([\w$]+)\s*=>/);
+  if (arrow) return [arrow[2]];
+  let depth = 0;
+  for (let i = open; i < source.length; i++) {
+    if (source[i] === '(') depth++;
+    else if (source[i] === ')' && --depth === 0) {
+      return source
+        .slice(open + 1, i)
+        .split(',')
+        .map((p) => p.trim().replace(/[=:].*$/s, '').trim())
+        .filter(Boolean);
+    }
+  }
+  return [];
+}
+
+/**
+ * The module the engine checks: each function's own source bound to a name. Functions are checked from their
+ * source (operators must be rewritten), so they cannot use variables from their enclosing scope.
+ */
+function moduleFor(f: AnyFunction, opts: CheckOptions): { text: string; request: Partial<CheckRequest> } {
+  const parts: string[] = [`export const __checked = ${asExpression(f, f.name)};`];
+  const request: Partial<CheckRequest> = { functionName: '__checked' };
+  const supplied: [keyof CheckOptions, keyof CheckRequest, string][] = [
+    ['gradient', 'gradientFunction', '__gradient'],
+    ['hessianDiagonal', 'hessianDiagonalFunction', '__hessianDiagonal'],
+    ['objective', 'objectiveFunction', '__objective'],
+  ];
+  for (const [key, field, binding] of supplied) {
+    const fn = opts[key] as AnyFunction | undefined;
+    if (!fn) continue;
+    parts.push(`export const ${binding} = ${asExpression(fn, fn.name)};`);
+    (request as Record<string, string>)[field] = binding;
+  }
+  return { text: parts.join('\n') + '\n', request };
+}
+
+/** Checks `f` at a point: value, gradient, exact Hessian diagonal, finite differences, and any supplied derivatives. */
+export async function checkDerivatives(f: AnyFunction, opts: CheckOptions = {}): Promise<Report> {
+  const { text, request } = moduleFor(f, opts);
+  const names = parameterNames(f);
+  const at = Array.isArray(opts.at) ? Object.fromEntries(opts.at.map((v, i) => [names[i] ?? `arg${i}`, v])) : opts.at;
+  const report = await runCheck({
+    ...request,
+    file: `${process.cwd()}/checkDerivatives(${f.name || 'anonymous'}).ts`,
+    text,
+    at,
+    wrt: opts.wrt,
+    rtol: opts.rtol,
+    atol: opts.atol,
+    options: opts.options,
+  });
+  return { ...report, function: f.name || report.function };
+}
+
+/** Checks a function of a .ts file by name, as the CLI does. */
+export function checkFile(file: string, functionName: string, opts: Omit<CheckRequest, 'file' | 'functionName'> = {}): Promise<Report> {
+  return runCheck({ ...opts, file, functionName });
+}
+
+/** Like checkDerivatives, but throws a DerivativeCheckError with the readable report when a check fails. */
+export async function assertDerivatives(f: AnyFunction, opts: CheckOptions = {}): Promise<Report> {
+  const report = await checkDerivatives(f, opts);
+  if (report.verdict === 'fail') throw new DerivativeCheckError(report);
+  return report;
+}

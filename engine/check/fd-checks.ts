@@ -1,0 +1,237 @@
+// The engine-vs-finite-differences checks (gradient, Hessian diagonal), with kink and NaN/Inf handling and step sweeps.
+
+import type { Check, Kink, StepSweep, Tolerance } from '../types';
+import type { Derivatives, Evaluator } from './evaluator';
+import { compareEntries, FD_SAFETY, type EntryComparison } from './compare';
+import {
+  coordinateLine,
+  diagonalByGradientDifferences,
+  diagonalBySecondDifferences,
+  directionalDerivative,
+  gradientByDifferences,
+  gradientEntry,
+  sweepSteps,
+  type EntryEstimates,
+} from './fd';
+import { flatIndex, formatEntry, multiIndex, unflatten } from './shape';
+import { count, entries, num } from './words';
+
+/** Which coordinates the FD checks difference: all, or a seeded sample plus one random ±1 direction over all. */
+export interface FdPlan {
+  indices: Int32Array;
+  n: number;
+  direction?: Float64Array;
+}
+
+export interface FdCheckOutcome {
+  check: Check;
+  sweep?: StepSweep;
+  notes: string[];
+  /** Kinks of f seen in the differences: the Hessian diagonal does not exist there either. */
+  fdKinks: Kink[];
+}
+
+interface Spread {
+  reference: Float64Array;
+  error: Float64Array;
+  widen: Float64Array;
+}
+
+/** The sampled estimates spread over the full flat length (NaN where not sampled), and their bound widening. */
+function spread(est: EntryEstimates, n: number, extraWiden?: Float64Array): Spread {
+  const reference = new Float64Array(n).fill(NaN);
+  const error = new Float64Array(n).fill(NaN);
+  const widen = new Float64Array(n);
+  est.indices.forEach((i, k) => {
+    reference[i] = est.value[k];
+    error[i] = est.error[k];
+    widen[i] = FD_SAFETY * est.error[k] + (extraWiden ? 3 * extraWiden[i] : 0);
+  });
+  return { reference, error, widen };
+}
+
+function coverage(plan: FdPlan): string {
+  return plan.direction ? `${count(plan.indices.length)} sampled of ${entries(plan.n)}` : `all ${entries(plan.n)}`;
+}
+
+export function gradientCheck(ev: Evaluator, d: Derivatives, f0: number, plan: FdPlan, tolerance: Tolerance): FdCheckOutcome {
+  const est = gradientByDifferences(ev.f.bind(ev), ev.x0, f0, plan.indices, tolerance);
+  const s = spread(est, ev.n);
+  const cmp = compareEntries(d.gradient, s.reference, ev.shape, tolerance, s.widen, plan.indices);
+
+  let method = `central differences + Richardson on ${coverage(plan)}`;
+  let directionalFailure: string | undefined;
+  const evidence: Record<string, number | string> = {};
+  if (plan.direction) {
+    const u = plan.direction;
+    const dir = directionalDerivative(ev.f.bind(ev), ev.x0, f0, u, tolerance);
+    let engine = 0;
+    for (let i = 0; i < ev.n; i++) engine += d.gradient[i] * u[i];
+    const bound = tolerance.atol + tolerance.rtol * Math.abs(dir.value) + FD_SAFETY * dir.error;
+    Object.assign(evidence, { directionalEngine: engine, directionalFd: dir.value, directionalErrorEstimate: dir.error, directionalBound: bound });
+    method += ' + 1 random ±1 directional derivative (∇f·u) covering every entry';
+    if (!(Math.abs(engine - dir.value) <= bound)) {
+      directionalFailure = `the derivative along a random ±1 direction differs: engine ∇f·u = ${num(engine)}, finite differences ${num(dir.value)}`;
+    }
+  }
+  if (est.adapted > 0) method += `; adaptive step on ${entries(est.adapted)}`;
+
+  const verdict = judge(cmp, d.kinks, est, ev, 'gradient', plan, directionalFailure);
+  const check: Check = {
+    id: 'gradient-vs-fd',
+    status: verdict.status,
+    maxAbsError: cmp.maxAbsError,
+    maxRelError: cmp.maxRelError,
+    mismatches: cmp.mismatches,
+    mismatchCount: cmp.mismatchCount,
+    summary: verdict.summary,
+    tolerance,
+    method,
+    reference: unflatten(s.reference, ev.shape),
+    errorEstimate: unflatten(s.error, ev.shape),
+  };
+  if (verdict.kinks.length > 0) check.kinks = verdict.kinks;
+  if (Object.keys(evidence).length > 0) check.evidence = evidence;
+  const sweep =
+    cmp.worst >= 0
+      ? sweepSteps(coordinateLine(ev.f.bind(ev), ev.x0, cmp.worst, Float64Array.from(ev.x0)), ev.x0[cmp.worst], f0, 1, d.gradient[cmp.worst], multiIndex(cmp.worst, ev.shape), 'gradient')
+      : undefined;
+  return { check, sweep, notes: uncertainNote(cmp, 'gradient'), fdKinks: verdict.fdKinks };
+}
+
+/**
+ * The primary reference differences the engine's gradient (first-difference accuracy); second differences of f are an
+ * independent cross-check, and the reference when the gradient itself failed its check (its differences prove nothing).
+ */
+export function diagonalCheck(
+  ev: Evaluator,
+  d: Derivatives,
+  f0: number,
+  plan: FdPlan,
+  tolerance: Tolerance,
+  gradient: { failed: boolean; fdKinks: Kink[] },
+): FdCheckOutcome {
+  const gradientFailed = gradient.failed;
+  const knownKinks = [...d.kinks, ...gradient.fdKinks];
+  const atKnownKink = new Set(knownKinks.flatMap((k) => k.entries.map((e) => flatIndex(e, ev.shape))));
+  const gradientAt = ev.gradientAt.bind(ev);
+  const second = diagonalBySecondDifferences(ev.f.bind(ev), ev.x0, f0, plan.indices, tolerance);
+  const secondSpread = spread(second, ev.n, d.hessianDiagonalStdError);
+  const notes: string[] = [];
+  let est: EntryEstimates, s: Spread, method: string;
+  if (gradientFailed) {
+    est = second;
+    s = secondSpread;
+    method = `second differences of f + Richardson on ${coverage(plan)} (the engine's gradient failed its check, so its differences are not used)`;
+  } else {
+    est = diagonalByGradientDifferences(gradientAt, ev.x0, d.gradient, plan.indices, tolerance);
+    s = spread(est, ev.n, d.hessianDiagonalStdError);
+    const cross = compareEntries(d.hessianDiagonal, secondSpread.reference, ev.shape, tolerance, secondSpread.widen, plan.indices);
+    method = `central differences of the engine's gradient + Richardson on ${coverage(plan)}; second differences of f as a cross-check`;
+    const disagree = cross.mismatches.filter((m) => !atKnownKink.has(flatIndex(m.index, ev.shape)));
+    method += disagree.length === 0 ? ' (agree)' : ` (disagree at ${entries(disagree.length)})`;
+    if (disagree.length > 0) {
+      const worst = disagree[0];
+      notes.push(
+        `second differences of f disagree with the engine's Hessian diagonal at ${entries(disagree.length)} ` +
+          `(worst ${formatEntry(ev.wrt, worst.index)}: ${num(worst.expected)} vs ${num(worst.actual)}) although differences of its gradient agree`,
+      );
+    }
+  }
+  if (d.hessianDiagonalStdError) method += `; bounds widened by 3 standard errors of the estimated diagonal`;
+  if (est.adapted > 0) method += `; adaptive step on ${entries(est.adapted)}`;
+  const cmp = compareEntries(d.hessianDiagonal, s.reference, ev.shape, tolerance, s.widen, plan.indices);
+  const verdict = judge(cmp, knownKinks, est, ev, 'Hessian diagonal', plan);
+  const check: Check = {
+    id: 'hessian-diagonal-vs-fd',
+    status: verdict.status,
+    maxAbsError: cmp.maxAbsError,
+    maxRelError: cmp.maxRelError,
+    mismatches: cmp.mismatches,
+    mismatchCount: cmp.mismatchCount,
+    summary: verdict.summary,
+    tolerance,
+    method,
+    reference: unflatten(s.reference, ev.shape),
+    errorEstimate: unflatten(s.error, ev.shape),
+  };
+  if (verdict.kinks.length > 0) check.kinks = verdict.kinks;
+  let sweep: StepSweep | undefined;
+  if (cmp.worst >= 0) {
+    const w = cmp.worst;
+    const index = multiIndex(w, ev.shape);
+    sweep = gradientFailed
+      ? sweepSteps(coordinateLine(ev.f.bind(ev), ev.x0, w, Float64Array.from(ev.x0)), ev.x0[w], f0, 2, d.hessianDiagonal[w], index, 'hessian-diagonal')
+      : sweepSteps(coordinateLine(gradientEntry(gradientAt)(w), ev.x0, w, Float64Array.from(ev.x0)), ev.x0[w], d.gradient[w], 1, d.hessianDiagonal[w], index, 'hessian-diagonal');
+  }
+  return { check, sweep, notes: [...notes, ...uncertainNote(cmp, 'Hessian diagonal')], fdKinks: verdict.fdKinks };
+}
+
+interface Verdict {
+  status: Check['status'];
+  kinks: Kink[];
+  fdKinks: Kink[];
+  summary: string;
+}
+
+/**
+ * Pass, fail, or warn: mismatches only at known kinks (listed by the engine, or seen earlier) or at kinks seen in these
+ * differences, or at NaN/Inf entries of the engine, warn; a kink seen in these differences warns even where the values
+ * agree; anything else fails.
+ */
+function judge(
+  cmp: EntryComparison,
+  knownKinks: Kink[],
+  est: EntryEstimates,
+  ev: Evaluator,
+  quantity: string,
+  plan: FdPlan,
+  directionalFailure?: string,
+): Verdict {
+  const name = (index: number[]) => formatEntry(ev.wrt, index);
+  const failing = new Set(cmp.failing);
+  const engineKinks = knownKinks.filter((k) => k.entries.some((e) => failing.has(flatIndex(e, ev.shape))));
+  const fdKinks: Kink[] = est.kinks.map((k) => ({
+    op: 'kink',
+    entries: [multiIndex(k.index, ev.shape)],
+    detail: `one-sided derivatives ${num(k.left)} (left) and ${num(k.right)} (right)`,
+  }));
+  const kinks = [...engineKinks, ...fdKinks];
+  const atKink = new Set(kinks.flatMap((k) => k.entries.map((e) => flatIndex(e, ev.shape))));
+  const nonFinite = new Set(cmp.nonFinite);
+  const unexplained = cmp.mismatches.filter((m) => !atKink.has(flatIndex(m.index, ev.shape)) && !nonFinite.has(flatIndex(m.index, ev.shape)));
+  const unexplainedCount = cmp.failing.filter((i) => !atKink.has(i) && !nonFinite.has(i)).length;
+
+  if (unexplainedCount > 0 || directionalFailure) {
+    const parts: string[] = [];
+    if (unexplainedCount > 0) {
+      const m = unexplained[0] ?? cmp.mismatches[0];
+      parts.push(
+        `${quantity} differs from finite differences at ${count(cmp.mismatchCount)} of ${entries(cmp.compared)} ` +
+          `(worst ${name(m.index)}: engine ${num(m.actual)}, finite differences ${num(m.expected)})`,
+      );
+    }
+    if (directionalFailure) parts.push(parts.length > 0 ? directionalFailure : `${quantity}: ${directionalFailure}`);
+    return { status: 'fail', kinks, fdKinks, summary: parts.join('; ') };
+  }
+  if (cmp.failing.length === 0 && fdKinks.length === 0) {
+    const scope = plan.direction ? `${count(plan.indices.length)} sampled of ${entries(plan.n)} and a random direction` : entries(cmp.compared);
+    return { status: 'pass', kinks, fdKinks, summary: `${quantity} matches finite differences (${scope}, max rel error ${num(cmp.maxRelError)})` };
+  }
+  const words: string[] = [];
+  if (nonFinite.size > 0) {
+    words.push(`${quantity} is NaN or infinite at ${[...nonFinite].slice(0, 5).map((i) => name(multiIndex(i, ev.shape))).join(', ')} while f is finite`);
+  }
+  if (kinks.length > 0) {
+    const where = kinks.slice(0, 3).map((k) => `${name(k.entries[0] ?? [])}: ${k.detail}${k.location ? ` (line ${k.location.line})` : ''}`);
+    const lead = cmp.failing.length > nonFinite.size ? 'differs from finite differences only at non-differentiable points' : 'is taken at a non-differentiable point';
+    words.push(`${quantity} ${lead} — ${where.join('; ')}`);
+  }
+  return { status: 'warn', kinks, fdKinks, summary: words.join('; ') };
+}
+
+function uncertainNote(cmp: EntryComparison, what: string): string[] {
+  return cmp.uncertain > 0
+    ? [`${what}: the finite-difference error estimate is as large as the value at ${entries(cmp.uncertain)}, so those entries could not be judged`]
+    : [];
+}

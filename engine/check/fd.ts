@@ -1,0 +1,247 @@
+// Finite-difference references with per-entry steps, Richardson extrapolation, error estimates, an adaptive step and step sweeps.
+//
+// Every estimate comes with an error estimate that the comparison adds to its bound, so a correct engine is not
+// failed where the differences themselves are inaccurate (cancellation, large |f|). Error model of one estimate:
+//   truncation: |D(h/2) − D(h)|/3, the Richardson correction (it bounds the error of the extrapolated value
+//               for smooth f, whose remaining error is of higher order);
+//   rounding:   NOISE·ε·Σ_k |c_k|·|φ_k| over the stencil's weights c_k and samples φ_k (f is itself a long
+//               computation, so its values carry more than one ulp of error: NOISE allows for that).
+
+import type { StepSweep, Tolerance } from '../types';
+
+const EPS = Number.EPSILON;
+/** How many ulps of |f| a computed f is assumed to be off by (sums over many terms round many times). */
+const NOISE = 16;
+/** One-sided estimates must differ by more than this many times their combined error estimate to call a kink. */
+const KINK_SAFETY = 4;
+/** An estimate is poor (and the adaptive fallback runs) when its error estimate exceeds this share of the tolerance. */
+const POOR_SHARE = 0.1;
+/** The adaptive fallback tries the initial step times these factors and keeps the estimate with the smallest error. */
+const LADDER = [1 / 64, 1 / 16, 1 / 4, 4, 16, 64];
+
+/** The function restricted to a line through x0: φ(t) = F(x0 + t·d), and the step really taken for a requested t. */
+export interface Line {
+  at(t: number): number;
+  snap(t: number): number;
+}
+
+export interface Estimate {
+  value: number;
+  error: number;
+  /** The step h of the stencil (samples at ±h and ±h/2). */
+  step: number;
+}
+
+/** A first-derivative estimate with its one-sided (left, right) extrapolations, which disagree at a kink. */
+export interface FirstEstimate extends Estimate {
+  left: number;
+  right: number;
+  leftError: number;
+  rightError: number;
+}
+
+/** Per-entry estimates over a set of flat coordinates. */
+export interface EntryEstimates {
+  indices: Int32Array;
+  value: Float64Array;
+  error: Float64Array;
+  step: Float64Array;
+  /** How many entries needed the adaptive step. */
+  adapted: number;
+  /** Coordinates (flat) where the one-sided differences disagree beyond their error estimates. */
+  kinks: { index: number; left: number; right: number }[];
+}
+
+/** φ along coordinate i of a scalar function of the flat point; `work` is a scratch copy of x0 restored after each call. */
+export function coordinateLine(fn: (x: Float64Array) => number, x0: Float64Array, i: number, work: Float64Array): Line {
+  return {
+    at(t) {
+      work[i] = x0[i] + t;
+      const v = fn(work);
+      work[i] = x0[i];
+      return v;
+    },
+    // x0 + t rounds: difference with the step actually taken, not the one asked for.
+    snap: (t) => x0[i] + t - x0[i],
+  };
+}
+
+/** φ along the direction u. */
+export function directionLine(fn: (x: Float64Array) => number, x0: Float64Array, u: Float64Array): Line {
+  const work = new Float64Array(x0.length);
+  return {
+    at(t) {
+      for (let k = 0; k < x0.length; k++) work[k] = x0[k] + t * u[k];
+      return fn(work);
+    },
+    snap: (t) => t,
+  };
+}
+
+/** φ'(0) by central differences at h and h/2 combined by Richardson, with one-sided extrapolations for kinks. */
+export function firstDerivative(line: Line, h: number, phi0: number): FirstEstimate {
+  const s = line.snap(h);
+  const t = line.snap(h / 2);
+  const fp = line.at(s), fm = line.at(-s), gp = line.at(t), gm = line.at(-t);
+  const d1 = (fp - fm) / (2 * s);
+  const d2 = (gp - gm) / (2 * t);
+  const value = (4 * d2 - d1) / 3;
+  const round = NOISE * EPS * ((4 / 3) * (Math.abs(gp) + Math.abs(gm)) / (2 * t) + (Math.abs(fp) + Math.abs(fm)) / (6 * s));
+
+  // One-sided: R = 2·D(h/2) − D(h), whose error is bounded by |D(h/2) − D(h)|.
+  const a0 = Math.abs(phi0);
+  const r1 = (fp - phi0) / s, r2 = (gp - phi0) / t;
+  const l1 = (phi0 - fm) / s, l2 = (phi0 - gm) / t;
+  const oneSidedRound = (far: number, near: number) => NOISE * EPS * ((2 * (Math.abs(near) + a0)) / t + (Math.abs(far) + a0) / s);
+  return {
+    value,
+    error: Math.abs(d2 - d1) / 3 + round,
+    step: s,
+    right: 2 * r2 - r1,
+    left: 2 * l2 - l1,
+    rightError: Math.abs(r2 - r1) + oneSidedRound(fp, gp),
+    leftError: Math.abs(l2 - l1) + oneSidedRound(fm, gm),
+  };
+}
+
+/** φ''(0) by second differences at h and h/2 combined by Richardson. */
+export function secondDerivative(line: Line, h: number, phi0: number): Estimate {
+  const s = line.snap(h);
+  const t = line.snap(h / 2);
+  const fp = line.at(s), fm = line.at(-s), gp = line.at(t), gm = line.at(-t);
+  const d1 = (fp - 2 * phi0 + fm) / (s * s);
+  const d2 = (gp - 2 * phi0 + gm) / (t * t);
+  const a0 = Math.abs(phi0);
+  const round =
+    NOISE * EPS * ((4 / 3) * (Math.abs(gp) + 2 * a0 + Math.abs(gm)) / (t * t) + (Math.abs(fp) + 2 * a0 + Math.abs(fm)) / (3 * s * s));
+  return { value: (4 * d2 - d1) / 3, error: Math.abs(d2 - d1) / 3 + round, step: s };
+}
+
+export function isKink(e: FirstEstimate): boolean {
+  return Math.abs(e.right - e.left) > KINK_SAFETY * (e.leftError + e.rightError);
+}
+
+/** The estimate at h0; when its error is poor against the tolerance, the best (smallest error) over a ladder of steps. */
+export function adaptive<E extends Estimate>(estimateAt: (h: number) => E, h0: number, target: Tolerance): { estimate: E; adapted: boolean } {
+  const first = estimateAt(h0);
+  if (isGood(first, target)) return { estimate: first, adapted: false };
+  let best = first;
+  for (const factor of LADDER) {
+    const e = estimateAt(h0 * factor);
+    if (Number.isFinite(e.value) && Number.isFinite(e.error) && !(best.error <= e.error)) best = e;
+  }
+  return { estimate: best, adapted: true };
+}
+
+function isGood(e: Estimate, target: Tolerance): boolean {
+  return Number.isFinite(e.value) && e.error <= POOR_SHARE * (target.atol + target.rtol * Math.abs(e.value));
+}
+
+/** Initial step for a first difference at x: ε^(1/3) balances h² truncation against ε/h rounding. */
+export function firstStep(x: number): number {
+  return Math.cbrt(EPS) * Math.max(1, Math.abs(x));
+}
+
+/** Initial step for a second difference at x: ε^(1/4) balances h² truncation against ε/h² rounding. */
+export function secondStep(x: number): number {
+  return Math.sqrt(Math.sqrt(EPS)) * Math.max(1, Math.abs(x));
+}
+
+function firstOverEntries(
+  entryFunction: (i: number) => (x: Float64Array) => number,
+  x0: Float64Array,
+  at0: (i: number) => number,
+  indices: Int32Array,
+  target: Tolerance,
+): EntryEstimates {
+  const out = emptyEstimates(indices);
+  const work = Float64Array.from(x0);
+  indices.forEach((i, k) => {
+    const line = coordinateLine(entryFunction(i), x0, i, work);
+    const phi0 = at0(i);
+    const { estimate, adapted } = adaptive((h) => firstDerivative(line, h, phi0), firstStep(x0[i]), target);
+    record(out, k, estimate, adapted);
+    if (isKink(estimate)) out.kinks.push({ index: i, left: estimate.left, right: estimate.right });
+  });
+  return out;
+}
+
+/** The gradient of f by central differences + Richardson at the given coordinates. */
+export function gradientByDifferences(f: (x: Float64Array) => number, x0: Float64Array, f0: number, indices: Int32Array, target: Tolerance): EntryEstimates {
+  return firstOverEntries(() => f, x0, () => f0, indices, target);
+}
+
+/**
+ * The Hessian diagonal by central differences of the engine's gradient: ∂g_i/∂x_i with first-difference accuracy,
+ * free of the cancellation that second differences of f suffer when |f| is large against the curvature.
+ */
+export function diagonalByGradientDifferences(
+  gradientAt: (x: Float64Array) => Float64Array,
+  x0: Float64Array,
+  g0: Float64Array,
+  indices: Int32Array,
+  target: Tolerance,
+): EntryEstimates {
+  return firstOverEntries(gradientEntry(gradientAt), x0, (i) => g0[i], indices, target);
+}
+
+/** x ↦ the engine's gradient entry i at x. */
+export function gradientEntry(gradientAt: (x: Float64Array) => Float64Array): (i: number) => (x: Float64Array) => number {
+  return (i) => (x) => gradientAt(x)[i];
+}
+
+/** The Hessian diagonal by second differences of f + Richardson: independent of the engine's gradient. */
+export function diagonalBySecondDifferences(f: (x: Float64Array) => number, x0: Float64Array, f0: number, indices: Int32Array, target: Tolerance): EntryEstimates {
+  const out = emptyEstimates(indices);
+  const work = Float64Array.from(x0);
+  indices.forEach((i, k) => {
+    const line = coordinateLine(f, x0, i, work);
+    const { estimate, adapted } = adaptive((h) => secondDerivative(line, h, f0), secondStep(x0[i]), target);
+    record(out, k, estimate, adapted);
+  });
+  return out;
+}
+
+/** The derivative of f along u at x0 (∇f·u), for a check that covers every entry at once. */
+export function directionalDerivative(f: (x: Float64Array) => number, x0: Float64Array, f0: number, u: Float64Array, target: Tolerance): FirstEstimate {
+  let sq = 0;
+  for (let k = 0; k < x0.length; k++) sq += x0[k] * x0[k];
+  const rms = Math.sqrt(sq / Math.max(1, x0.length));
+  return adaptive((h) => firstDerivative(directionLine(f, x0, u), h, f0), firstStep(rms), target).estimate;
+}
+
+/**
+ * Plain central differences (first or second) of φ at 12 steps from 1e-1 to 1e-9 times max(1, |x|), each against the
+ * engine's value: the log–log plot shows truncation falling as h², rounding rising as 1/h (1/h²), and a floor when
+ * the engine's value is wrong.
+ */
+export function sweepSteps(
+  line: Line,
+  x: number,
+  phi0: number,
+  order: 1 | 2,
+  engineValue: number,
+  index: number[],
+  quantity: StepSweep['quantity'],
+): StepSweep {
+  const scale = Math.max(1, Math.abs(x));
+  const points: StepSweep['points'] = [];
+  for (let k = 0; k < 12; k++) {
+    const h = line.snap(scale * 10 ** (-1 - (8 * k) / 11));
+    const estimate = order === 1 ? (line.at(h) - line.at(-h)) / (2 * h) : (line.at(h) - 2 * phi0 + line.at(-h)) / (h * h);
+    points.push({ h, estimate, error: Math.abs(estimate - engineValue) });
+  }
+  return { index, quantity, reference: engineValue, points };
+}
+
+function emptyEstimates(indices: Int32Array): EntryEstimates {
+  const m = indices.length;
+  return { indices, value: new Float64Array(m), error: new Float64Array(m), step: new Float64Array(m), adapted: 0, kinks: [] };
+}
+
+function record(out: EntryEstimates, k: number, e: Estimate, adapted: boolean): void {
+  out.value[k] = e.value;
+  out.error[k] = e.error;
+  out.step[k] = e.step;
+  if (adapted) out.adapted++;
+}

@@ -1,0 +1,198 @@
+// Parses the @dlens-* doc-comment tags of a checked function: evaluation points, wrt, supplied derivatives, tolerances.
+import { EngineError, type FunctionInfo, type Nested, type SourceLocation } from '../types';
+import { locationAt } from './functions';
+
+/** Every tag, with its syntax and a one-line description (the extension uses these for completion, hover and the grammar). */
+export const directiveTags = [
+  { tag: 'dlens-at', syntax: '@dlens-at P = <JSON | constant | normal(RxC, seed=S[, mean=M][, std=D]) | uniform(N, seed=S[, min=A][, max=B])>', description: "Evaluation point of parameter P: a JSON literal (may span lines), a module constant's name, or a seeded random generator with a shape." },
+  { tag: 'dlens-wrt', syntax: '@dlens-wrt P', description: 'Differentiate with respect to parameter P (default: the first parameter).' },
+  { tag: 'dlens-gradient', syntax: '@dlens-gradient F', description: "Check hand-written gradient F: same parameters as the checked function, returns the wrt parameter's shape." },
+  { tag: 'dlens-hessian-diagonal', syntax: '@dlens-hessian-diagonal F', description: "Check hand-written Hessian diagonal F: same parameters, returns the wrt parameter's shape." },
+  { tag: 'dlens-objective', syntax: '@dlens-objective F', description: 'Check F returning { grad, hess } as gradient-boosting custom objectives do.' },
+  { tag: 'dlens-rtol', syntax: '@dlens-rtol R', description: 'Relative tolerance of the checks: |a − b| ≤ atol + rtol·|b| per entry.' },
+  { tag: 'dlens-atol', syntax: '@dlens-atol A', description: 'Absolute tolerance of the checks: |a − b| ≤ atol + rtol·|b| per entry.' },
+] as const;
+
+export type DirectiveTag = (typeof directiveTags)[number]['tag'];
+
+export type PointSpec =
+  | { kind: 'json'; value: Nested }
+  | { kind: 'constant'; name: string }
+  | { kind: 'normal'; shape: number[]; seed?: number; mean: number; std: number }
+  | { kind: 'uniform'; shape: number[]; seed?: number; min: number; max: number };
+
+export interface Directive {
+  tag: DirectiveTag;
+  /** The tag's argument text, continuation lines joined. */
+  text: string;
+  location: SourceLocation;
+  /** 0-based offsets of the tag and its argument in the file. */
+  start: number;
+  end: number;
+}
+
+export interface Directives {
+  list: Directive[];
+  at: Map<string, { spec: PointSpec; directive: Directive }>;
+  wrt?: { name: string; directive: Directive };
+  gradient?: { name: string; directive: Directive };
+  hessianDiagonal?: { name: string; directive: Directive };
+  objective?: { name: string; directive: Directive };
+  rtol?: { value: number; directive: Directive };
+  atol?: { value: number; directive: Directive };
+}
+
+const knownTags = new Set<string>(directiveTags.map((t) => t.tag));
+const identifier = /^[A-Za-z_$][\w$]*$/;
+
+/** Splits a doc comment into its @dlens-* tags; a tag's argument continues on following lines until the next @tag. */
+export function scanTags(text: string, docStart: number, docEnd: number, fileName: string): Directive[] {
+  const out: Directive[] = [];
+  // Body lines of the comment with their offsets, without the leading ` * ` and the closing `*/`.
+  const lines: { text: string; offset: number }[] = [];
+  let pos = docStart + 3;
+  const body = text.slice(pos, docEnd - 2);
+  for (const raw of body.split('\n')) {
+    const lead = /^\s*\*?\s?/.exec(raw)![0].length;
+    lines.push({ text: raw.slice(lead).replace(/\s+$/, ''), offset: pos + lead });
+    pos += raw.length + 1;
+  }
+  let current: { tag: string; parts: string[]; start: number; end: number } | undefined;
+  const flush = () => {
+    if (!current) return;
+    const location = locationAt(text, fileName, current.start);
+    if (!knownTags.has(current.tag)) {
+      throw new EngineError('directive', `unknown tag @${current.tag} (known: ${directiveTags.map((t) => '@' + t.tag).join(', ')})`, location);
+    }
+    out.push({ tag: current.tag as DirectiveTag, text: current.parts.join('\n').trim(), location, start: current.start, end: current.end });
+    current = undefined;
+  };
+  for (const line of lines) {
+    const m = /^@([\w-]+)/.exec(line.text);
+    if (m) {
+      flush();
+      if (m[1].startsWith('dlens-') || m[1] === 'dlens') {
+        current = { tag: m[1], parts: [line.text.slice(m[0].length)], start: line.offset, end: line.offset + line.text.length };
+      }
+    } else if (current && line.text !== '') {
+      current.parts.push(line.text);
+      current.end = line.offset + line.text.length;
+    }
+  }
+  flush();
+  return out;
+}
+
+function isNested(v: unknown): v is Nested {
+  return typeof v === 'number' || (Array.isArray(v) && v.every(isNested));
+}
+
+function parseNumber(text: string, what: string, d: Directive): number {
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v)) throw new EngineError('directive', `@${d.tag}: ${what} must be a finite number, got '${text}'`, d.location);
+  return v;
+}
+
+/** `normal(7x5, seed=1, std=0.1)` / `uniform(10, seed=2)` / `normal(seed=3)` (a scalar). */
+function parseGenerator(kind: 'normal' | 'uniform', args: string, d: Directive): PointSpec {
+  const parts = args.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  let shape: number[] = [];
+  const named: Record<string, number> = {};
+  for (const [i, part] of parts.entries()) {
+    const kv = /^(\w+)\s*=\s*(.+)$/.exec(part);
+    if (kv) {
+      const allowed = kind === 'normal' ? ['seed', 'mean', 'std'] : ['seed', 'min', 'max'];
+      if (!allowed.includes(kv[1])) throw new EngineError('directive', `@dlens-at: ${kind}() takes ${allowed.join(', ')}; got '${kv[1]}'`, d.location);
+      named[kv[1]] = parseNumber(kv[2], kv[1], d);
+    } else if (i === 0 && /^\d+(\s*[x×]\s*\d+)*$/.test(part)) {
+      shape = part.split(/[x×]/).map((s) => Number(s.trim()));
+      if (shape.some((n) => n < 1)) throw new EngineError('directive', `@dlens-at: the shape '${part}' has an empty dimension`, d.location);
+    } else {
+      throw new EngineError('directive', `@dlens-at: expected a shape like 7x5 or 10, then seed=N; got '${part}'`, d.location);
+    }
+  }
+  if (named.seed !== undefined && !Number.isInteger(named.seed)) throw new EngineError('directive', `@dlens-at: seed must be an integer, got ${named.seed}`, d.location);
+  if (kind === 'normal') {
+    if ((named.std ?? 1) <= 0) throw new EngineError('directive', `@dlens-at: std must be positive, got ${named.std}`, d.location);
+    return { kind, shape, seed: named.seed, mean: named.mean ?? 0, std: named.std ?? 1 };
+  }
+  const min = named.min ?? -1;
+  const max = named.max ?? 1;
+  if (!(min < max)) throw new EngineError('directive', `@dlens-at: uniform needs min < max, got min=${min}, max=${max}`, d.location);
+  return { kind, shape, seed: named.seed, min, max };
+}
+
+function parsePoint(value: string, d: Directive, bindings: Set<string>): PointSpec {
+  const gen = /^(normal|uniform)\s*\(([\s\S]*)\)$/.exec(value);
+  if (gen) return parseGenerator(gen[1] as 'normal' | 'uniform', gen[2], d);
+  if (identifier.test(value) && !['NaN', 'Infinity', 'true', 'false', 'null'].includes(value)) {
+    if (!bindings.has(value)) throw new EngineError('directive', `@dlens-at: '${value}' is not a constant of this module`, d.location);
+    return { kind: 'constant', name: value };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (e) {
+    throw new EngineError('directive', `@dlens-at: bad JSON (${(e as Error).message}): ${value.length > 80 ? value.slice(0, 80) + '…' : value}`, d.location);
+  }
+  if (!isNested(parsed)) throw new EngineError('directive', '@dlens-at: the value must be a number or (nested) arrays of numbers', d.location);
+  return { kind: 'json', value: parsed };
+}
+
+/**
+ * The directives of `fn`'s doc comment, validated against its parameters and the module's top-level names
+ * (so the bundler never sees an unknown name).
+ */
+export function parseDirectives(text: string, fileName: string, fn: FunctionInfo, bindings: Set<string>): Directives {
+  const result: Directives = { list: [], at: new Map() };
+  if (fn.docStart === undefined || fn.docEnd === undefined) return result;
+  const params = fn.params.map((p) => p.name);
+  const once = (d: Directive, taken: unknown) => {
+    if (taken) throw new EngineError('directive', `@${d.tag} is given twice`, d.location);
+  };
+  const functionName = (d: Directive): string => {
+    if (!identifier.test(d.text)) throw new EngineError('directive', `@${d.tag}: expected a function name, got '${d.text}'`, d.location);
+    if (!bindings.has(d.text)) throw new EngineError('directive', `@${d.tag}: no function named '${d.text}' in this module`, d.location);
+    return d.text;
+  };
+  for (const d of scanTags(text, fn.docStart, fn.docEnd, fileName)) {
+    result.list.push(d);
+    switch (d.tag) {
+      case 'dlens-at': {
+        const m = /^([A-Za-z_$][\w$]*)\s*=\s*([\s\S]+)$/.exec(d.text);
+        if (!m) throw new EngineError('directive', `@dlens-at: expected 'PARAM = value', got '${d.text}'`, d.location);
+        if (!params.includes(m[1])) throw new EngineError('directive', `@dlens-at: ${fn.name} has no parameter '${m[1]}' (parameters: ${params.join(', ')})`, d.location);
+        if (result.at.has(m[1])) throw new EngineError('directive', `@dlens-at: '${m[1]}' is given twice`, d.location);
+        result.at.set(m[1], { spec: parsePoint(m[2].trim(), d, bindings), directive: d });
+        break;
+      }
+      case 'dlens-wrt':
+        once(d, result.wrt);
+        if (!params.includes(d.text)) throw new EngineError('directive', `@dlens-wrt: ${fn.name} has no parameter '${d.text}' (parameters: ${params.join(', ')})`, d.location);
+        result.wrt = { name: d.text, directive: d };
+        break;
+      case 'dlens-gradient':
+        once(d, result.gradient);
+        result.gradient = { name: functionName(d), directive: d };
+        break;
+      case 'dlens-hessian-diagonal':
+        once(d, result.hessianDiagonal);
+        result.hessianDiagonal = { name: functionName(d), directive: d };
+        break;
+      case 'dlens-objective':
+        once(d, result.objective);
+        result.objective = { name: functionName(d), directive: d };
+        break;
+      case 'dlens-rtol':
+      case 'dlens-atol': {
+        const key = d.tag === 'dlens-rtol' ? 'rtol' : 'atol';
+        once(d, result[key]);
+        const value = parseNumber(d.text, key, d);
+        if (value < 0) throw new EngineError('directive', `@${d.tag} must not be negative, got ${value}`, d.location);
+        result[key] = { value, directive: d };
+        break;
+      }
+    }
+  }
+  return result;
+}

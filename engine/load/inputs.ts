@@ -1,0 +1,186 @@
+// Evaluation points: seeded generators, defaults from declared types, and validation of a value against its parameter's kind.
+import { EngineError, type EngineOptions, type Nested, type ParamInfo, type SourceLocation } from '../types';
+import type { PointSpec } from './directives';
+
+/** mulberry32 (Tommy Ettinger's 32-bit generator): uniform floats in [0, 1), fully determined by the seed. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Standard normal samples by the Box–Muller transform over mulberry32. */
+export function normalSampler(seed: number): () => number {
+  const uniform = mulberry32(seed);
+  let spare: number | undefined;
+  return () => {
+    if (spare !== undefined) {
+      const s = spare;
+      spare = undefined;
+      return s;
+    }
+    const u = 1 - uniform(); // (0, 1]: log(u) is finite
+    const r = Math.sqrt(-2 * Math.log(u));
+    const theta = 2 * Math.PI * uniform();
+    spare = r * Math.sin(theta);
+    return r * Math.cos(theta);
+  };
+}
+
+/** Fills `shape` ([] a scalar, [n], [r, c], ...) row-major from a sampler. */
+export function fill(shape: number[], sample: () => number): Nested {
+  if (shape.length === 0) return sample();
+  const [n, ...rest] = shape;
+  return Array.from({ length: n }, () => fill(rest, sample));
+}
+
+export function generate(spec: Extract<PointSpec, { kind: 'normal' | 'uniform' }>, defaultSeed: number): Nested {
+  const seed = spec.seed ?? defaultSeed;
+  if (spec.kind === 'normal') {
+    const z = normalSampler(seed);
+    return fill(spec.shape, () => spec.mean + spec.std * z());
+  }
+  const u = mulberry32(seed);
+  return fill(spec.shape, () => spec.min + (spec.max - spec.min) * u());
+}
+
+/**
+ * A point for a parameter nobody gave one: 0.5 for scalars, seeded normal values in the default shapes otherwise
+ * (never exactly 0 and never tied, so |x|, max and friends are not at their kinks). Each parameter gets its own seed.
+ */
+export function defaultPoint(param: ParamInfo, index: number, options: EngineOptions): Nested | undefined {
+  const z = normalSampler(options.seed * 1000 + index);
+  const sample = () => {
+    let v = z();
+    while (Math.abs(v) < 1e-3) v = z();
+    return v;
+  };
+  switch (param.kind) {
+    case 'number':
+      return 0.5;
+    case 'vector':
+    case 'float64array':
+      return fill([options.vectorLength], sample);
+    case 'matrix-array':
+    case 'matrix':
+      return fill([...options.matrixShape], sample);
+    default:
+      return undefined;
+  }
+}
+
+const kindWords: Record<ParamInfo['kind'], string> = {
+  number: 'number',
+  vector: 'number[] (a vector)',
+  float64array: 'Float64Array (a vector)',
+  'matrix-array': 'number[][] (a matrix)',
+  matrix: 'Matrix (a matrix)',
+  unknown: 'a number or nested arrays of numbers',
+};
+const kindDepth: Record<ParamInfo['kind'], number | undefined> = { number: 0, vector: 1, float64array: 1, 'matrix-array': 2, matrix: 2, unknown: undefined };
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return v.length === 0 ? 'an empty array' : Array.isArray(v[0]) ? 'a nested array' : 'an array';
+  if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : 'a number';
+  if (typeof v === 'object') return 'an object';
+  return `a ${typeof v}`;
+}
+
+/** The shape of a rectangular nested array of finite numbers, or an EngineError naming the first problem. */
+export function shapeOf(value: unknown, name: string, where?: Partial<SourceLocation>): number[] {
+  const fail = (kind: 'bad-shape' | 'bad-argument', msg: string) => new EngineError(kind, msg, where);
+  const walk = (v: unknown, label: string): number[] => {
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) throw fail('bad-argument', `${label} is ${v}: evaluation points must be finite`);
+      return [];
+    }
+    if (!Array.isArray(v)) throw fail('bad-shape', `${label}: expected a number, got ${describe(v)}`);
+    if (v.length === 0) throw fail('bad-shape', `${label}: empty array`);
+    const first = walk(v[0], `${label}[0]`);
+    for (let i = 1; i < v.length; i++) {
+      const s = walk(v[i], `${label}[${i}]`);
+      if (s.length !== first.length || s.some((n, k) => n !== first[k])) {
+        throw fail('bad-shape', `${name}: ragged array: ${label}[${i}] has shape [${s.join(', ')}], ${label}[0] has [${first.join(', ')}]`);
+      }
+    }
+    return [v.length, ...first];
+  };
+  return walk(value, name);
+}
+
+/** Checks a point against its parameter's declared kind ("Y: expected number[][] (a matrix), got a number"); returns its shape. */
+export function validatePoint(param: Pick<ParamInfo, 'name' | 'kind'>, value: unknown, where?: Partial<SourceLocation>): number[] {
+  const depth = kindDepth[param.kind];
+  if (depth !== undefined) {
+    let actualDepth = 0;
+    for (let v = value; Array.isArray(v) && v.length > 0; v = v[0]) actualDepth++;
+    const isArray = Array.isArray(value);
+    if ((depth === 0 && isArray) || (depth > 0 && !isArray) || (isArray && (value as unknown[]).length > 0 && actualDepth !== depth)) {
+      const got = isArray && actualDepth > 0 ? `${actualDepth}-level nested array` : describe(value);
+      throw new EngineError('bad-shape', `${param.name}: expected ${kindWords[param.kind]}, got ${got.startsWith('a') ? got : 'a ' + got}`, where);
+    }
+  }
+  return shapeOf(value, param.name, where);
+}
+
+/** Converts a module constant (arrays, typed arrays, Matrix-like objects) into nested arrays of numbers, or returns it untouched. */
+export function toNested(value: unknown): unknown {
+  if (value && typeof value === 'object') {
+    const m = value as { to2DArray?: () => unknown };
+    if (typeof m.to2DArray === 'function') return m.to2DArray();
+    if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as Float64Array);
+    if (Array.isArray(value)) return value.map(toNested);
+  }
+  return value;
+}
+
+/** Where a parameter's evaluation point comes from; constants are read in the sandbox, where the module runs. */
+export type PlannedPoint = { name: string; kind: ParamInfo['kind']; location?: SourceLocation } & (
+  | { source: 'request' | 'directive' | 'default'; value: Nested }
+  | { source: 'constant'; constant: string }
+);
+
+/** Each parameter's point: the request's `at` overrides a directive, which overrides the default from the declared type. */
+export function planPoints(
+  params: ParamInfo[],
+  at: Record<string, Nested> | undefined,
+  directives: Map<string, { spec: PointSpec; directive: { location: SourceLocation } }>,
+  options: EngineOptions,
+  fnName: string,
+): PlannedPoint[] {
+  for (const name of Object.keys(at ?? {})) {
+    if (!params.some((p) => p.name === name)) {
+      throw new EngineError('bad-argument', `--at ${name}: ${fnName} has no parameter '${name}' (parameters: ${params.map((p) => p.name).join(', ')})`);
+    }
+  }
+  return params.map((p, i): PlannedPoint => {
+    const given = at?.[p.name];
+    if (given !== undefined) {
+      validatePoint(p, given);
+      return { name: p.name, kind: p.kind, source: 'request', value: given };
+    }
+    const d = directives.get(p.name);
+    if (d) {
+      const location = d.directive.location;
+      if (d.spec.kind === 'constant') return { name: p.name, kind: p.kind, source: 'constant', constant: d.spec.name, location };
+      const value = d.spec.kind === 'json' ? d.spec.value : generate(d.spec, options.seed);
+      validatePoint(p, value, location);
+      return { name: p.name, kind: p.kind, source: 'directive', value, location };
+    }
+    const value = defaultPoint(p, i, options);
+    if (value === undefined) {
+      throw new EngineError(
+        'bad-argument',
+        `${fnName}: cannot make a default point for parameter '${p.name}'${p.type ? ` of type ${p.type}` : ' (no declared type)'}: ` +
+          `give one with @dlens-at ${p.name} = ... or declare it as number, number[], number[][], Float64Array or Matrix`,
+      );
+    }
+    return { name: p.name, kind: p.kind, source: 'default', value };
+  });
+}

@@ -1,0 +1,293 @@
+// Rewrites the bundle's arithmetic into __ad.* calls by splicing text inside lines, so line numbers stay exact and columns map back.
+import * as acorn from 'acorn';
+import { EngineError } from '../types';
+
+/** A node as acorn gives it: positions plus whatever fields its type has. */
+interface AnyNode {
+  type: string;
+  start: number;
+  end: number;
+  [key: string]: any;
+}
+
+const binaryOps: Record<string, string> = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '%': 'mod', '**': 'pow' };
+const equalityOps: Record<string, string> = { '===': 'eq', '!==': 'neq', '==': 'looseEq', '!=': 'looseNeq' };
+const bitOps = new Set(['|', '&', '^', '<<', '>>', '>>>']);
+
+/** One splice: replace [pos, end) with text. `order` sorts splices at one position: closes (0), opens (1), then the replacement (2). */
+interface Splice {
+  pos: number;
+  end: number;
+  text: string;
+  order: 0 | 1 | 2;
+  seq: number;
+}
+
+export interface Rewritten {
+  code: string;
+  /** Maps a 1-based line and 0-based column of the rewritten code to the same in the input code. */
+  toInput(line: number, column: number): { line: number; column: number };
+}
+
+/** The name of the scratch variable that postfix ++/-- in value position read back; declared once at the top. */
+export const scratchName = '__dl_t';
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  return starts;
+}
+
+function upperBound(sorted: ArrayLike<number>, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Whether `+` on this operand is certainly string concatenation (native `+` is then exact). */
+function isStringy(n: AnyNode): boolean {
+  if (n.type === 'Literal') return typeof n.value === 'string';
+  if (n.type === 'TemplateLiteral') return true;
+  if (n.type === 'ParenthesizedExpression') return isStringy(n.expression);
+  return n.type === 'BinaryExpression' && n.operator === '+' && (isStringy(n.left) || isStringy(n.right));
+}
+
+/** Operands that can never be numbers: comparing an active number with them natively gives the right answer. */
+function isNonNumeric(n: AnyNode): boolean {
+  if (n.type === 'Literal') return typeof n.value !== 'number';
+  if (n.type === 'TemplateLiteral') return true;
+  if (n.type === 'Identifier') return n.name === 'undefined';
+  if (n.type === 'UnaryExpression') return n.operator === 'typeof' || n.operator === 'void' || n.operator === '!';
+  return false;
+}
+
+function unparen(n: AnyNode): AnyNode {
+  while (n.type === 'ParenthesizedExpression') n = n.expression;
+  return n;
+}
+
+export function rewriteOperators(code: string): Rewritten {
+  let ast: AnyNode;
+  try {
+    ast = acorn.parse(code, { ecmaVersion: 'latest', sourceType: 'script', preserveParens: true, allowHashBang: true }) as unknown as AnyNode;
+  } catch (e) {
+    throw new EngineError('internal', `the bundled code could not be parsed for rewriting: ${(e as Error).message}`);
+  }
+  const splices: Splice[] = [];
+  let seq = 0;
+  const open = (pos: number, text: string) => splices.push({ pos, end: pos, text, order: 1, seq: seq++ });
+  const close = (pos: number, text: string) => splices.push({ pos, end: pos, text, order: 0, seq: seq++ });
+  const replace = (pos: number, end: number, text: string) => splices.push({ pos, end, text, order: 2, seq: seq++ });
+
+  /** Position of `token` in code[from, to), skipping whitespace and comments (operators sit between operands). */
+  const findToken = (from: number, to: number, token: string): number => {
+    let i = from;
+    while (i < to) {
+      const c = code[i];
+      if (c === ' ' || c === '\t' || c === '\n' || c === '\r') i++;
+      else if (code.startsWith('//', i)) i = code.indexOf('\n', i);
+      else if (code.startsWith('/*', i)) i = code.indexOf('*/', i) + 2;
+      else break;
+    }
+    if (!code.startsWith(token, i)) throw new EngineError('internal', `rewriter: expected '${token}' at offset ${i}`);
+    return i;
+  };
+
+  /** Turns a member target `obj.k` / `obj[k]` into the argument text `obj, "k"` / `obj, k` (the object and key are evaluated once). */
+  const memberAsArgs = (m: AnyNode): void => {
+    if (m.computed) {
+      replace(findToken(m.object.end, m.property.start, '['), findToken(m.object.end, m.property.start, '[') + 1, ', ');
+      const bracket = findToken(m.property.end, m.end, ']');
+      replace(bracket, bracket + 1, '');
+    } else {
+      const dot = findToken(m.object.end, m.property.start, '.');
+      replace(dot, dot + 1, ', ');
+      replace(m.property.start, m.property.end, JSON.stringify(m.property.name));
+    }
+  };
+  const isPlainMember = (m: AnyNode) =>
+    m.type === 'MemberExpression' && m.object.type !== 'Super' && m.property.type !== 'PrivateIdentifier' && !m.optional;
+  /** Members whose object and key can be written twice without evaluating anything twice (this.#x, super.k, a.#x). */
+  const isRepeatableMember = (m: AnyNode) =>
+    m.type === 'MemberExpression' && !m.computed && ['ThisExpression', 'Super', 'Identifier'].includes(m.object.type);
+
+  /** Whether the value of an expression is discarded (statement position, a for-update, a non-final sequence element). */
+  const valueUnused = (node: AnyNode, parents: AnyNode[]): boolean => {
+    let child = node;
+    for (let k = parents.length - 1; k >= 0; k--) {
+      const p = parents[k];
+      if (p.type === 'ParenthesizedExpression') {
+        child = p;
+        continue;
+      }
+      if (p.type === 'ExpressionStatement') return true;
+      if (p.type === 'ForStatement') return p.update === child;
+      if (p.type === 'SequenceExpression') {
+        if (p.expressions[p.expressions.length - 1] !== child) return true;
+        child = p;
+        continue;
+      }
+      return false;
+    }
+    return false;
+  };
+
+  const onBinary = (n: AnyNode) => {
+    const op = n.operator as string;
+    let head: string | undefined;
+    if (binaryOps[op] && !(op === '+' && (isStringy(n.left) || isStringy(n.right)))) head = `__ad.${binaryOps[op]}(`;
+    else if (equalityOps[op] && !isNonNumeric(unparen(n.left)) && !isNonNumeric(unparen(n.right))) head = `__ad.${equalityOps[op]}(`;
+    else if (bitOps.has(op)) head = `__ad.bit('${op}', `;
+    if (!head) return;
+    open(n.start, head);
+    const at = findToken(n.left.end, n.right.start, op);
+    replace(at, at + op.length, ',');
+    close(n.end, ')');
+  };
+
+  const onUnary = (n: AnyNode) => {
+    const op = n.operator as string;
+    const arg = unparen(n.argument);
+    if (op === '-' || op === '+') {
+      if (arg.type === 'Literal' && typeof arg.value === 'number') return;
+      replace(n.start, n.start + 1, op === '-' ? '__ad.neg(' : '__ad.pos(');
+      close(n.end, ')');
+    } else if (op === '~') {
+      replace(n.start, n.start + 1, `__ad.bit('~', `);
+      close(n.end, ')');
+    } else if (op === 'typeof') {
+      if (arg.type === 'Identifier') {
+        // typeof on an undeclared identifier must not throw, so it cannot become a call with the identifier as argument.
+        const x = arg.name;
+        replace(n.start, n.end, `(typeof ${x} === 'object' && __ad.isAD(${x}) ? 'number' : typeof ${x})`);
+      } else {
+        replace(n.start, n.start + 'typeof'.length, '__ad.typeOf(');
+        close(n.end, ')');
+      }
+    }
+  };
+
+  const onAssignment = (n: AnyNode) => {
+    const op = (n.operator as string).slice(0, -1);
+    const name = binaryOps[op];
+    if (!name && !bitOps.has(op)) return; // =, &&=, ||=, ??= keep their meaning
+    if (op === '+' && isStringy(n.right)) return;
+    const target = n.left as AnyNode;
+    const opAt = findToken(target.end, n.right.start, n.operator);
+    const call = (lhs: string) => (name ? `__ad.${name}(${lhs},` : `__ad.bit('${op}', ${lhs},`);
+    if (target.type === 'Identifier' || isRepeatableMember(target) && !isPlainMember(target)) {
+      replace(opAt, opAt + n.operator.length, `= ${call(code.slice(target.start, target.end))}`);
+      close(n.end, ')');
+    } else if (isPlainMember(target)) {
+      open(target.start, '__ad.setOp(');
+      memberAsArgs(target);
+      replace(opAt, opAt + n.operator.length, `, ${JSON.stringify(name ?? op)},`);
+      close(n.end, ')');
+    }
+  };
+
+  const onUpdate = (n: AnyNode, parents: AnyNode[]) => {
+    const delta = n.operator === '++' ? 1 : -1;
+    const arg = unparen(n.argument);
+    if (arg.type === 'Identifier') {
+      const x = arg.name;
+      const fn = delta > 0 ? '__ad.inc' : '__ad.dec';
+      let text: string;
+      if (valueUnused(n, parents)) text = `${x} = ${fn}(${x})`;
+      else if (n.prefix) text = `(${x} = ${fn}(${x}))`;
+      else text = `(${scratchName} = __ad.num(${x}), ${x} = ${fn}(${scratchName}), ${scratchName})`;
+      replace(n.start, n.end, text);
+    } else if (isPlainMember(arg)) {
+      if (n.prefix) {
+        replace(n.start, n.start + 2, '__ad.preUpdate(');
+        memberAsArgs(arg);
+        close(n.end, `, ${delta})`);
+      } else {
+        open(n.start, '__ad.postUpdate(');
+        memberAsArgs(arg);
+        const at = findToken(n.argument.end, n.end, n.operator);
+        replace(at, at + 2, `, ${delta})`);
+      }
+    }
+  };
+
+  const parents: AnyNode[] = [];
+  const walk = (node: AnyNode): void => {
+    switch (node.type) {
+      case 'BinaryExpression':
+        onBinary(node);
+        break;
+      case 'UnaryExpression':
+        onUnary(node);
+        break;
+      case 'AssignmentExpression':
+        onAssignment(node);
+        break;
+      case 'UpdateExpression':
+        onUpdate(node, parents);
+        // The argument is an identifier or a member whose parts were already turned into arguments above.
+        if (unparen(node.argument).type === 'Identifier') return;
+        break;
+    }
+    if (node.type === 'UnaryExpression' && node.operator === 'typeof' && unparen(node.argument).type === 'Identifier') return;
+    parents.push(node);
+    for (const key in node) {
+      const v = node[key];
+      if (Array.isArray(v)) {
+        for (const c of v) if (c && typeof c.type === 'string') walk(c);
+      } else if (v && typeof v === 'object' && typeof v.type === 'string' && key !== 'loc') {
+        walk(v);
+      }
+    }
+    parents.pop();
+  };
+  walk(ast);
+  open(0, `var ${scratchName}; `);
+  splices.sort((a, b) => a.pos - b.pos || a.order - b.order || a.seq - b.seq);
+  return apply(code, splices);
+}
+
+function apply(code: string, splices: Splice[]): Rewritten {
+  const out: string[] = [];
+  // Kept chunks of the input: where each starts in the output and in the input, and its length.
+  const outAt: number[] = [];
+  const inAt: number[] = [];
+  const lenAt: number[] = [];
+  let cursor = 0;
+  let outLen = 0;
+  const keep = (to: number) => {
+    outAt.push(outLen);
+    inAt.push(cursor);
+    lenAt.push(to - cursor);
+    out.push(code.slice(cursor, to));
+    outLen += to - cursor;
+  };
+  for (const s of splices) {
+    if (s.pos < cursor) throw new EngineError('internal', `rewriter: overlapping splices at offset ${s.pos}`);
+    keep(s.pos);
+    out.push(s.text);
+    outLen += s.text.length;
+    cursor = s.end;
+  }
+  keep(code.length);
+  const rewritten = out.join('');
+  const inLines = lineStarts(code);
+  const outLines = lineStarts(rewritten);
+  if (inLines.length !== outLines.length) throw new EngineError('internal', 'rewriter changed the number of lines');
+  return {
+    code: rewritten,
+    toInput(line, column) {
+      const offset = (outLines[line - 1] ?? 0) + column;
+      const k = Math.max(0, upperBound(outAt, offset) - 1);
+      // Inside inserted text, point at the input position where the insertion happened (an operand's start).
+      const input = inAt[k] + Math.max(0, Math.min(offset - outAt[k], lenAt[k]));
+      const l = upperBound(inLines, input) - 1;
+      return { line: l + 1, column: input - inLines[l] };
+    },
+  };
+}

@@ -1,0 +1,143 @@
+// The human-readable report the CLI prints: aligned tables, a verdict per check, colour only when asked.
+
+import type { Check, CheckStatus, EngineErrorInfo, Nested, Report } from '../types';
+
+export interface TextOptions {
+  color: boolean;
+  /** Largest number of rows and columns of a table before it is elided. */
+  maxRows?: number;
+  maxColumns?: number;
+}
+
+const ANSI = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 } as const;
+type Style = keyof typeof ANSI;
+
+const STATUS_MARK: Record<CheckStatus, string> = { pass: '✓ pass', warn: '⚠ warn', fail: '✗ fail' };
+const STATUS_STYLE: Record<CheckStatus, Style> = { pass: 'green', warn: 'yellow', fail: 'red' };
+
+export function formatNumber(x: number): string {
+  if (Number.isNaN(x)) return 'NaN';
+  if (!Number.isFinite(x)) return x > 0 ? 'Infinity' : '-Infinity';
+  if (x === 0) return '0';
+  const a = Math.abs(x);
+  return a >= 1e-4 && a < 1e6 ? x.toPrecision(8).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '') : x.toExponential(3);
+}
+
+export function formatShape(shape: number[]): string {
+  return shape.length === 0 ? 'scalar' : shape.join('×');
+}
+
+function painter(color: boolean) {
+  return (style: Style, text: string) => (color ? `\x1b[${ANSI[style]}m${text}\x1b[0m` : text);
+}
+
+/** Rows of a value in the wrt shape: a scalar is one cell, a vector one row, a matrix its rows. */
+function asRows(value: Nested): number[][] {
+  if (typeof value === 'number') return [[value]];
+  if (value.every((v) => typeof v === 'number')) return [value as number[]];
+  return value.map((row) => (typeof row === 'number' ? [row] : (row as Nested[]).map((v) => (typeof v === 'number' ? v : NaN))));
+}
+
+/** Indices to show out of `n`: all of them, or the first and last few around an ellipsis (-1). */
+function visible(n: number, max: number): number[] {
+  if (n <= max) return [...Array(n).keys()];
+  const head = Math.ceil((max - 1) / 2);
+  const tail = max - 1 - head;
+  return [...[...Array(head).keys()], -1, ...[...Array(tail).keys()].map((i) => n - tail + i)];
+}
+
+export function formatTable(value: Nested, opts: TextOptions): string {
+  const rows = asRows(value);
+  const matrix = Array.isArray(value) && rows.length > 1;
+  const rowIdx = visible(rows.length, opts.maxRows ?? 12);
+  const colIdx = visible(rows[0]?.length ?? 0, opts.maxColumns ?? 8);
+  const header = ['', ...colIdx.map((j) => (j < 0 ? '…' : `[${j}]`))];
+  const body = rowIdx.map((i) =>
+    i < 0
+      ? ['⋮', ...colIdx.map(() => '')]
+      : [matrix ? `[${i}]` : '', ...colIdx.map((j) => (j < 0 ? '…' : formatNumber(rows[i][j])))],
+  );
+  const table = [header, ...body];
+  const widths = header.map((_, c) => Math.max(...table.map((r) => r[c].length)));
+  return table
+    .map((r) =>
+      r
+        .map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+function entryName(param: string, index: number[]): string {
+  return param + index.map((i) => `[${i}]`).join('');
+}
+
+function formatCheck(check: Check, wrt: string, opts: TextOptions): string {
+  const paint = painter(opts.color);
+  const lines = [
+    `  ${paint(STATUS_STYLE[check.status], STATUS_MARK[check.status])}  ${check.id.padEnd(26)} ${check.summary}`,
+  ];
+  const indent = '                                    ';
+  if (check.method) lines.push(paint('dim', `${indent}${check.method}`));
+  if (check.status !== 'pass') {
+    for (const m of check.mismatches.slice(0, 3)) {
+      lines.push(`${indent}${entryName(wrt, m.index)}: expected ${formatNumber(m.expected)}, got ${formatNumber(m.actual)}`);
+    }
+    if (check.mismatchCount > 3) lines.push(`${indent}… ${check.mismatchCount - 3} more`);
+    if (check.explanation) lines.push(`${indent}${paint('bold', 'why:')} ${check.explanation}`);
+    for (const k of check.kinks ?? []) {
+      const where = k.location ? ` (line ${k.location.line})` : '';
+      lines.push(`${indent}kink: ${k.detail}${where}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+export function formatReport(report: Report, opts: TextOptions): string {
+  const paint = painter(opts.color);
+  const where = report.location ? `${report.location.file}:${report.location.line}` : report.file;
+  const failed = report.checks.filter((c) => c.status === 'fail').length;
+  const warned = report.checks.filter((c) => c.status === 'warn').length;
+  const out: string[] = [
+    paint('bold', `${report.function} — ${where}`),
+    `  wrt ${report.wrt} (${formatShape(report.shape)}), value ${formatNumber(report.value)}`,
+    `  Hessian diagonal: ${report.hessianDiagonalMethod}, ${report.passes} passes`,
+    '',
+    paint('bold', 'gradient'),
+    formatTable(report.gradient, opts),
+    '',
+    paint('bold', 'Hessian diagonal'),
+    formatTable(report.hessianDiagonal, opts),
+    '',
+    paint('bold', 'checks'),
+    ...report.checks.map((c) => formatCheck(c, report.wrt, opts)),
+  ];
+  if (report.kinks.length > 0) {
+    out.push('', paint('bold', 'kinks'));
+    for (const k of report.kinks) out.push(`  ${k.detail}${k.location ? ` (line ${k.location.line})` : ''}`);
+  }
+  if (report.notes.length > 0) out.push('', paint('bold', 'notes'), ...report.notes.map((n) => `  ${n}`));
+  const t = report.timingsMs;
+  out.push(
+    '',
+    paint(
+      'dim',
+      `timings: evaluate ${t.evaluate.toFixed(2)} ms · gradient ${t.gradient.toFixed(1)} ms · Hessian diagonal ${t.hessianDiagonal.toFixed(1)} ms · ` +
+        `finite differences ${t.finiteDifference.toFixed(1)} ms · total ${t.total.toFixed(0)} ms`,
+    ),
+  );
+  const verdict =
+    report.verdict === 'fail'
+      ? `FAIL — ${failed} of ${report.checks.length} checks failed`
+      : report.verdict === 'warn'
+        ? `PASS with ${warned} warning${warned === 1 ? '' : 's'}`
+        : `PASS — all ${report.checks.length} checks passed`;
+  out.push(paint(STATUS_STYLE[report.verdict], paint('bold', verdict)));
+  return out.join('\n');
+}
+
+export function formatError(info: EngineErrorInfo): string {
+  const where = info.file ? `${info.file}${info.line ? `:${info.line}${info.column ? `:${info.column}` : ''}` : ''}: ` : '';
+  return `derivative-lens: ${where}${info.message}`;
+}

@@ -1,0 +1,41 @@
+// The typed messages between the host (engine/sandbox/host.ts) and the evaluation worker (engine/sandbox/worker.ts).
+import type { ChecksResult } from '../check/checks';
+import type { EngineErrorInfo, EngineOptions, Nested, SourceLocation, Tolerance } from '../types';
+import type { PlannedPoint } from '../load/inputs';
+
+/** Export aliases the bundle's appended line gives the names the worker needs. */
+export const fnAlias = '__dlens_fn';
+export const suppliedAliases = { gradient: '__dlens_gradient', hessianDiagonal: '__dlens_hessian_diagonal', objective: '__dlens_objective' } as const;
+export const constantAlias = (name: string) => `__dlens_c_${name}`;
+
+export type SuppliedRole = keyof typeof suppliedAliases;
+
+/** Everything the worker needs for one check; sent as workerData (structured clone). */
+export interface WorkerPlan {
+  /** The bundle as esbuild wrote it (the worker rewrites its operators) and its source map. */
+  code: string;
+  map: string;
+  sourceRoot: string;
+  functionName: string;
+  points: PlannedPoint[];
+  wrtIndex: number;
+  supplied: Partial<Record<SuppliedRole, { name: string; location?: SourceLocation }>>;
+  evaluator: Pick<EngineOptions, 'hessianDiagonal' | 'estimateProbes' | 'seed'>;
+  checks: { fd: Tolerance; supplied: Tolerance; sampleThreshold: number; sampleSize: number; seed: number };
+}
+
+export interface WorkerSuccess {
+  type: 'result';
+  /** Every parameter's evaluation point, module constants resolved. */
+  point: Record<string, Nested>;
+  result: ChecksResult;
+  /** What the user's code printed with console.*, capped. */
+  console: string[];
+}
+
+export interface WorkerFailure {
+  type: 'error';
+  error: EngineErrorInfo;
+}
+
+export type WorkerMessage = WorkerSuccess | WorkerFailure;

@@ -1,0 +1,113 @@
+// The evaluation worker: runs the rewritten bundle in a vm context whose globals are the AD runtime, then the checks.
+import * as vm from 'node:vm';
+import { parentPort, workerData } from 'node:worker_threads';
+import { createEvaluator } from '../ad/differentiate';
+import { createSandboxGlobals } from '../ad/globals';
+import { runtime } from '../ad/runtime';
+import { setLocator } from '../ad/context';
+import { makeMatrix, mlMatrixModule } from '../ad/matrix';
+import { runChecks } from '../check/checks';
+import { EngineError, type EngineErrorInfo, type Nested, type SourceLocation } from '../types';
+import { rewriteOperators } from '../load/rewrite';
+import { bundleFileName, createLocator, type Locator } from '../load/sourcemap';
+import { mlMatrixGlobal, moduleGlobal } from '../load/bundle';
+import { toNested, validatePoint } from '../load/inputs';
+import { constantAlias, fnAlias, suppliedAliases, type SuppliedRole, type WorkerMessage, type WorkerPlan } from './protocol';
+
+const MAX_CONSOLE_LINES = 50;
+
+/** console.* for user code: lines are kept for the report instead of going anywhere. */
+function capturedConsole(lines: string[]): Record<string, (...args: unknown[]) => void> {
+  const write = (...args: unknown[]) => {
+    if (lines.length < MAX_CONSOLE_LINES) lines.push(args.map((a) => (typeof a === 'string' ? a : safeString(a))).join(' '));
+  };
+  return { log: write, info: write, warn: write, error: write, debug: write, trace: write };
+}
+
+function safeString(v: unknown): string {
+  try {
+    return typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
+  } catch {
+    return String(v);
+  }
+}
+
+/** The top frame of a stack: where the error was thrown. */
+function thrownInBundle(stack: string): boolean {
+  const frame = stack.split('\n').find((l) => /^\s+at /.test(l));
+  return frame !== undefined && frame.includes(bundleFileName);
+}
+
+/** Turns anything thrown while running user code into what the user should read: their own message verbatim, at their line. */
+export function describeThrown(e: unknown, locator: Locator | undefined): EngineErrorInfo {
+  if (e instanceof EngineError) return e.info;
+  const stack = (e as { stack?: unknown } | null)?.stack;
+  const stackText = typeof stack === 'string' ? stack : '';
+  const message = e !== null && typeof e === 'object' && 'message' in e ? String((e as { message: unknown }).message) : String(e);
+  // Errors of the user's realm (the vm context), thrown values that are not errors, and errors raised by a bundle frame are the user's.
+  if (!(e instanceof Error) || thrownInBundle(stackText)) {
+    const where = locator?.locateStack(stackText);
+    return { kind: 'threw', message, ...where };
+  }
+  return { kind: 'internal', message: `internal error: ${message}` };
+}
+
+function run(plan: WorkerPlan): WorkerMessage {
+  let locator: Locator | undefined;
+  try {
+    const rewritten = rewriteOperators(plan.code);
+    locator = createLocator(plan.map, rewritten, plan.sourceRoot);
+    setLocator(locator.locateStack);
+    const consoleLines: string[] = [];
+    const context = vm.createContext(
+      { ...createSandboxGlobals(), __ad: runtime, [mlMatrixGlobal]: mlMatrixModule, console: capturedConsole(consoleLines) },
+      { codeGeneration: { strings: false, wasm: false } },
+    );
+    new vm.Script(rewritten.code, { filename: bundleFileName }).runInContext(context);
+    const mod = context[moduleGlobal] as Record<string, unknown>;
+    const fn = mod[fnAlias];
+    if (typeof fn !== 'function') {
+      throw new EngineError('not-found', `${plan.functionName} is not a function once the module has run (it is ${typeof fn})`);
+    }
+    const point: Record<string, Nested> = {};
+    const params = plan.points.map((p) => {
+      let value: unknown;
+      if (p.source === 'constant') {
+        value = toNested(mod[constantAlias(p.constant)]);
+        validatePoint({ name: `${p.name} = ${p.constant}`, kind: p.kind }, value, p.location);
+      } else value = p.value;
+      point[p.name] = value as Nested;
+      return { name: p.name, kind: p.kind, value: value as Nested };
+    });
+    const supplied: Partial<Record<SuppliedRole, { fn: (...args: unknown[]) => unknown; name: string; location?: SourceLocation }>> = {};
+    for (const role of Object.keys(plan.supplied) as SuppliedRole[]) {
+      const s = plan.supplied[role]!;
+      const f = mod[suppliedAliases[role]];
+      if (typeof f !== 'function') throw new EngineError('not-found', `${s.name} is not a function (it is ${typeof f})`, s.location);
+      supplied[role] = { fn: f as (...args: unknown[]) => unknown, name: s.name, location: s.location };
+    }
+    const evaluator = createEvaluator({
+      fn: fn as (...args: unknown[]) => unknown,
+      params,
+      wrtIndex: plan.wrtIndex,
+      supplied,
+      options: plan.evaluator,
+      makeMatrix,
+    });
+    const result = runChecks(evaluator, plan.checks);
+    return { type: 'result', point, result, console: consoleLines };
+  } catch (e) {
+    return { type: 'error', error: describeThrown(e, locator) };
+  } finally {
+    setLocator(null);
+  }
+}
+
+if (parentPort) {
+  const message = run(workerData as WorkerPlan);
+  try {
+    parentPort.postMessage(message);
+  } catch (e) {
+    parentPort.postMessage({ type: 'error', error: { kind: 'internal', message: `internal error: the result could not be sent (${(e as Error).message})` } });
+  }
+}

@@ -1,0 +1,181 @@
+// Words and numbers the extension shows (lens titles, diagnostic messages, status text), kept free of `vscode` so they are unit-tested.
+
+import type { Check, CheckId, CheckStatus, EngineErrorInfo, Report } from '../engine/types';
+
+/**
+ * A number short enough for a message: `significant` digits, exponent form when tiny or huge. With the
+ * default 4, exponents keep two digits: enough to tell 1.1e-17 (rounding noise) from a real value.
+ */
+export function formatNumber(x: number, significant = 4): string {
+  if (Number.isNaN(x)) return 'NaN';
+  if (!Number.isFinite(x)) return x > 0 ? 'Infinity' : '-Infinity';
+  if (x === 0) return '0';
+  const a = Math.abs(x);
+  if (a >= 1e-4 && a < 1e6) return String(Number(x.toPrecision(significant)));
+  return x
+    .toExponential(Math.max(1, significant - 3))
+    .replace(/\.?0+e/, 'e')
+    .replace('e+', 'e');
+}
+
+/** "Y[0][3]" for a matrix entry, "x[2]" for a vector, "x" for a scalar. */
+export function formatIndex(wrt: string, index: number[]): string {
+  return wrt + index.map((i) => `[${i}]`).join('');
+}
+
+const checkLabels: Record<CheckId, string> = {
+  'gradient-vs-fd': 'gradient',
+  'hessian-diagonal-vs-fd': 'Hessian diagonal',
+  'supplied-gradient': 'supplied gradient',
+  'supplied-hessian-diagonal': 'supplied Hessian diagonal',
+};
+
+export function checkLabel(id: CheckId): string {
+  return checkLabels[id];
+}
+
+const statusMarks: Record<CheckStatus, string> = { pass: '✓', warn: '⚠', fail: '✗' };
+
+export function statusMark(status: CheckStatus): string {
+  return statusMarks[status];
+}
+
+/** "✓ gradient", "✗ supplied Hessian diagonal". */
+export function checkBadge(check: Check): string {
+  return `${statusMark(check.status)} ${checkLabel(check.id)}`;
+}
+
+export function formatMs(ms: number): string {
+  if (ms < 10) return `${ms.toFixed(1)} ms`;
+  if (ms < 10_000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+export const lensTitles = {
+  run: 'Check derivatives',
+  stale: 'Check derivatives (results stale)',
+  untrusted: 'Check derivatives (trust the workspace to run)',
+};
+
+/** The verdict lens: every check's badge when none failed, else how many failed; then the time. */
+export function verdictLensTitle(report: Report): string {
+  const time = formatMs(report.timingsMs.total);
+  const failed = report.checks.filter((c) => c.status === 'fail').length;
+  if (failed > 0) return `✗ ${failed} ${failed === 1 ? 'check' : 'checks'} failed · ${time}`;
+  if (report.checks.length === 0) return `value ${formatNumber(report.value)} · ${time}`;
+  return [...report.checks.map(checkBadge), time].join(' · ');
+}
+
+/** The status bar's text (codicons allowed): the verdict of the last run. */
+export function statusBarText(report: Report): string {
+  const icon = report.verdict === 'pass' ? '$(check)' : report.verdict === 'warn' ? '$(warning)' : '$(error)';
+  const failed = report.checks.filter((c) => c.status === 'fail').length;
+  const words = report.verdict === 'fail' ? `${failed} failed` : report.verdict === 'warn' ? 'warnings' : 'all passed';
+  return `${icon} ${report.function}: ${words}`;
+}
+
+/** "Y[0][0]: expected 0.2409, got 1.1e-17" for the worst mismatch of a check, when it has one. */
+export function worstEntryText(check: Check, wrt: string): string | undefined {
+  const m = check.mismatches[0];
+  if (!m) return undefined;
+  return `${formatIndex(wrt, m.index)}: expected ${formatNumber(m.expected)}, got ${formatNumber(m.actual)}`;
+}
+
+function entriesOf(report: Report): number {
+  return report.shape.reduce((a, b) => a * b, 1);
+}
+
+/** What one diagnostic says; the glue decides where it goes from `anchor`. */
+export interface DiagnosticSpec {
+  code: CheckId | 'kink' | 'non-finite' | 'evaluation-error';
+  severity: 'error' | 'warning';
+  message: string;
+  /** supplied: the supplied function's location; checked: the checked function's name; kink/location: a source location. */
+  anchor: { kind: 'supplied'; check: Check } | { kind: 'checked' } | { kind: 'location'; file: string; line: number; column: number };
+}
+
+function hasNonFinite(x: unknown): boolean {
+  if (typeof x === 'number') return !Number.isFinite(x);
+  return Array.isArray(x) && x.some(hasNonFinite);
+}
+
+/** The diagnostics a report stands for: failed supplied derivatives, FD disagreements, kinks and NaN/Inf. */
+export function diagnosticsFor(report: Report): DiagnosticSpec[] {
+  const out: DiagnosticSpec[] = [];
+  const n = entriesOf(report);
+  for (const check of report.checks) {
+    if (check.status === 'pass') continue;
+    const worst = worstEntryText(check, report.wrt);
+    const count = check.mismatchCount > 0 ? `${check.mismatchCount} of ${n} entries differ` : check.summary;
+    const parts = [worst ? `${count}; worst ${worst}.` : `${count}.`];
+    if (check.explanation) parts.push(check.explanation);
+    if (check.id === 'supplied-gradient' || check.id === 'supplied-hessian-diagonal') {
+      const what = check.id === 'supplied-gradient' ? 'gradient' : 'Hessian diagonal';
+      out.push({
+        code: check.id,
+        severity: check.status === 'fail' ? 'error' : 'warning',
+        message: `Supplied ${what} of ${report.function} is wrong: ${parts.join(' ')}`,
+        anchor: { kind: 'supplied', check },
+      });
+    } else {
+      const what = check.id === 'gradient-vs-fd' ? 'Gradient' : 'Hessian diagonal';
+      out.push({
+        code: check.id,
+        severity: 'warning',
+        message: `${what} of ${report.function} disagrees with finite differences: ${parts.join(' ')}`,
+        anchor: { kind: 'checked' },
+      });
+    }
+  }
+  for (const kink of report.kinks) {
+    const where = kink.location;
+    out.push({
+      code: 'kink',
+      severity: 'warning',
+      message: `${kink.detail}: ${report.function} is not differentiable here at the evaluation point${
+        kink.entries.length ? ` (entries ${kink.entries.slice(0, 5).map((e) => formatIndex(report.wrt, e)).join(', ')}${kink.entries.length > 5 ? ', …' : ''})` : ''
+      }; finite differences may disagree with the engine.`,
+      anchor: where ? { kind: 'location', file: where.file, line: where.line, column: where.column } : { kind: 'checked' },
+    });
+  }
+  const nonFinite = [
+    ['gradient', report.gradient],
+    ['Hessian diagonal', report.hessianDiagonal],
+  ].filter(([, v]) => hasNonFinite(v));
+  if (nonFinite.length > 0) {
+    out.push({
+      code: 'non-finite',
+      severity: 'warning',
+      message: `The ${nonFinite.map(([w]) => w).join(' and ')} of ${report.function} contains NaN or Infinity at the evaluation point.`,
+      anchor: { kind: 'checked' },
+    });
+  }
+  return out;
+}
+
+/** The message of an evaluation error, prefixed by what kind of failure it was. */
+export function evaluationErrorMessage(err: EngineErrorInfo): string {
+  const prefix: Partial<Record<EngineErrorInfo['kind'], string>> = {
+    syntax: 'Syntax error',
+    threw: 'The function threw',
+    timeout: 'Timed out',
+    'out-of-memory': 'Out of memory',
+    unsupported: 'Not differentiable',
+    directive: 'Bad directive',
+    import: 'Import failed',
+    'not-found': 'Not found',
+    'bad-return': 'Bad return value',
+    'non-finite': 'Non-finite value',
+    'bad-shape': 'Bad shape',
+    'bad-argument': 'Bad argument',
+  };
+  const p = prefix[err.kind];
+  return p ? `${p}: ${err.message}` : err.message;
+}
+
+const htmlEscapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** For the few strings the host puts in the webview's HTML shell; the webview itself builds DOM with textContent. */
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => htmlEscapes[c]);
+}

@@ -1,0 +1,132 @@
+// The report webview: one panel, reused, restored after a reload by its serializer; speaks the protocol in protocol.ts.
+
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { SourceLocation } from '../engine/types';
+import { escapeHtml } from './format';
+import type { FromWebview, RenderedSummary, ToWebview, WebviewState } from './protocol';
+
+export const reportViewType = 'derivativeLens.report';
+
+type View = NonNullable<WebviewState['view']>;
+
+function titleOf(view: View): string {
+  return `Derivatives: ${view.type === 'report' ? view.report.function : view.function}`;
+}
+
+export class ReportPanel implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private view: View | undefined;
+  private rendered: RenderedSummary | undefined;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly reveal: (location: SourceLocation) => void,
+  ) {}
+
+  /** What the webview last said it rendered. */
+  renderedSummary(): RenderedSummary | undefined {
+    return this.rendered;
+  }
+
+  current(): View | undefined {
+    return this.view;
+  }
+
+  /** Shows `view`, creating the panel beside the editor when there is none. */
+  show(view: View, preserveFocus = true): void {
+    this.view = view;
+    if (!this.panel) {
+      const panel = vscode.window.createWebviewPanel(reportViewType, titleOf(view), { viewColumn: vscode.ViewColumn.Beside, preserveFocus }, this.options());
+      this.attach(panel);
+    } else {
+      this.panel.reveal(undefined, preserveFocus);
+    }
+    this.panel!.title = titleOf(view);
+    this.post(view);
+  }
+
+  /** The serializer's path: a panel VS Code kept across a reload, with the state the webview saved. */
+  restore(panel: vscode.WebviewPanel, state: WebviewState | undefined): void {
+    this.view = state?.view;
+    panel.webview.options = this.options();
+    this.attach(panel);
+  }
+
+  /** Marks the shown report stale when it came from `file`. */
+  markStale(file: string): void {
+    if (this.view?.type === 'report' && this.view.report.file === file && !this.view.stale) {
+      this.view = { ...this.view, stale: true };
+      this.post({ type: 'stale', stale: true });
+    }
+  }
+
+  private options(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'extension', 'webview')],
+    };
+  }
+
+  private attach(panel: vscode.WebviewPanel): void {
+    this.panel = panel;
+    panel.webview.html = this.html(panel.webview);
+    const messages = panel.webview.onDidReceiveMessage((m: FromWebview) => this.receive(m));
+    panel.onDidDispose(() => {
+      messages.dispose();
+      this.panel = undefined;
+      this.rendered = undefined;
+    });
+  }
+
+  private post(message: ToWebview): void {
+    void this.panel?.webview.postMessage(message);
+  }
+
+  private receive(message: FromWebview): void {
+    switch (message.type) {
+      case 'ready':
+        // The script may have loaded after a post was sent; send the current view again.
+        if (this.view) this.post(this.view);
+        break;
+      case 'rendered':
+        this.rendered = message.summary;
+        break;
+      case 'copyJson':
+        if (this.view?.type === 'report') {
+          void vscode.env.clipboard.writeText(JSON.stringify(this.view.report, null, 2)).then(() => vscode.window.showInformationMessage('Derivative Lens: report copied as JSON.'));
+        }
+        break;
+      case 'reveal': {
+        const loc = message.location ?? (this.view?.type === 'report' ? this.view.report.location : undefined);
+        if (loc) this.reveal(loc);
+        break;
+      }
+    }
+  }
+
+  private html(webview: vscode.Webview): string {
+    const nonce = randomBytes(16).toString('hex');
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js'));
+    const css = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'extension', 'webview', 'report.css'));
+    const csp = `default-src 'none'; style-src ${webview.cspSource} 'nonce-${nonce}'; script-src 'nonce-${nonce}'; img-src ${webview.cspSource} data:`;
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" nonce="${nonce}" href="${escapeHtml(css.toString())}">
+<title>${escapeHtml(this.view ? titleOf(this.view) : 'Derivatives')}</title>
+</head>
+<body>
+<main id="root"><p>Waiting for a report…</p></main>
+<script nonce="${nonce}" src="${escapeHtml(script.toString())}"></script>
+</body>
+</html>`;
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+  }
+}

@@ -1,0 +1,65 @@
+// Registers every command, provider, serializer and document listener in one place, and returns their disposables.
+
+import * as vscode from 'vscode';
+import { CommandId } from './commandIds';
+import { checkAtCursor } from './commands/checkAtCursor';
+import { checkFunction } from './commands/checkFunction';
+import { clear } from './commands/clear';
+import { insertDirectives } from './commands/insertDirectives';
+import { rerun } from './commands/rerun';
+import { showReport } from './commands/showReport';
+import { DerivativeCodeLenses } from './codeLens';
+import { DirectiveCompletion } from './directiveCompletion';
+import { DirectiveHover } from './directiveHover';
+import { reportViewType } from './panel';
+import type { WebviewState } from './protocol';
+import type { Services } from './services';
+import { checkOnSave } from './settings';
+
+const commandFactories: Record<CommandId, (s: Services) => (...args: never[]) => unknown> = {
+  [CommandId.checkAtCursor]: checkAtCursor,
+  [CommandId.checkFunction]: checkFunction,
+  [CommandId.rerun]: rerun,
+  [CommandId.showReport]: showReport,
+  [CommandId.clear]: clear,
+  [CommandId.insertDirectives]: insertDirectives,
+};
+
+const typescript: vscode.DocumentSelector = [
+  { language: 'typescript', scheme: 'file' },
+  { language: 'typescript', scheme: 'untitled' },
+];
+
+/** Edits make results stale and remove their diagnostics; a save re-runs them when the user asked for that. */
+function documentListeners(s: Services): vscode.Disposable[] {
+  return [
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.contentChanges.length === 0) return;
+      const owners = s.diagnostics.clearTouching(e.document.uri);
+      s.results.markStale(e.document.uri);
+      for (const owner of owners) s.results.markStale(vscode.Uri.parse(owner));
+      s.panel.markStale(e.document.uri.fsPath);
+      const last = s.results.last();
+      if (last?.report && last.stale) s.statusBar.showReport(last.report, true);
+    }),
+    vscode.workspace.onDidSaveTextDocument(async (doc) => {
+      if (!checkOnSave(doc.uri) || !vscode.workspace.isTrusted) return;
+      for (const r of s.results.forDocument(doc.uri)) await s.runner.run(doc, { functionName: r.functionName });
+    }),
+  ];
+}
+
+export function registerAll(s: Services): vscode.Disposable[] {
+  const lenses = new DerivativeCodeLenses(s.engine, s.results);
+  return [
+    ...Object.entries(commandFactories).map(([id, factory]) => vscode.commands.registerCommand(id, factory(s))),
+    lenses,
+    vscode.languages.registerCodeLensProvider(typescript, lenses),
+    vscode.languages.registerCompletionItemProvider(typescript, new DirectiveCompletion(s.engine), ...DirectiveCompletion.triggers),
+    vscode.languages.registerHoverProvider(typescript, new DirectiveHover(s.engine)),
+    vscode.window.registerWebviewPanelSerializer(reportViewType, {
+      deserializeWebviewPanel: async (panel, state: WebviewState | undefined) => s.panel.restore(panel, state),
+    }),
+    ...documentListeners(s),
+  ];
+}

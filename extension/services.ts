@@ -1,0 +1,19 @@
+// The long-lived pieces the commands and providers share, created once in activate.
+
+import type * as vscode from 'vscode';
+import type { DerivativeDiagnostics } from './diagnostics';
+import type { Engine } from './engine';
+import type { ReportPanel } from './panel';
+import type { Results } from './results';
+import type { CheckRunner } from './runner';
+import type { VerdictStatusBar } from './statusBar';
+
+export interface Services {
+  extensionUri: vscode.Uri;
+  engine: () => Promise<Engine>;
+  results: Results;
+  diagnostics: DerivativeDiagnostics;
+  statusBar: VerdictStatusBar;
+  panel: ReportPanel;
+  runner: CheckRunner;
+}

@@ -1,0 +1,55 @@
+// The report webview's script: receives reports from the host, renders them, keeps state across reloads, reports back what it drew.
+
+import type { FromWebview, ToWebview, WebviewState } from '../protocol';
+import { parseColor, type RGB } from './colorScale';
+import { renderError, renderReport, type Actions } from './report';
+
+declare function acquireVsCodeApi(): {
+  postMessage(message: FromWebview): void;
+  getState(): WebviewState | undefined;
+  setState(state: WebviewState): void;
+};
+
+const vscode = acquireVsCodeApi();
+const root = document.getElementById('root')!;
+let view: WebviewState['view'] = vscode.getState()?.view;
+
+/** The editor background the heat maps blend from; the theme kind's usual colour if the variable is unreadable. */
+function background(): RGB {
+  const css = getComputedStyle(document.body).getPropertyValue('--vscode-editor-background');
+  const dark = document.body.classList.contains('vscode-dark') || document.body.classList.contains('vscode-high-contrast');
+  return parseColor(css) ?? (dark ? [30, 30, 30] : [255, 255, 255]);
+}
+
+const actions: Actions = {
+  copyJson: () => vscode.postMessage({ type: 'copyJson' }),
+  reveal: (location) => vscode.postMessage({ type: 'reveal', location }),
+};
+
+function render(): void {
+  if (!view) return;
+  const summary = view.type === 'report' ? renderReport(root, view.report, view.stale, background(), actions) : renderError(root, view.function, view.error, actions);
+  vscode.setState({ view });
+  vscode.postMessage({ type: 'rendered', summary });
+}
+
+window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
+  const msg = event.data;
+  switch (msg.type) {
+    case 'report':
+    case 'error':
+      view = msg;
+      break;
+    case 'stale':
+      if (view?.type !== 'report') return;
+      view = { ...view, stale: msg.stale };
+      break;
+  }
+  render();
+});
+
+// A theme switch changes the body's class: redraw so the heat maps blend from the new background.
+new MutationObserver(render).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
+render();
+vscode.postMessage({ type: 'ready' });

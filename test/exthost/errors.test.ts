@@ -1,0 +1,55 @@
+// Code that cannot be evaluated: a runaway loop is stopped at timeoutMs and the next check works; throws and syntax errors land on their line.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { activateApi, check, closeAllEditors, diagnosticCode, lineOf, openFixture, ourDiagnostics, waitFor, withSetting, workspaceUri } from './helpers';
+
+function evaluationErrors(uri: vscode.Uri): vscode.Diagnostic[] {
+  return ourDiagnostics(uri).filter((d) => diagnosticCode(d) === 'evaluation-error');
+}
+
+suite('evaluation errors', () => {
+  suiteSetup(async () => {
+    await activateApi();
+  });
+  suiteTeardown(closeAllEditors);
+
+  test('a runaway loop is stopped after timeoutMs = 1000, and the next check works', async () => {
+    const api = await activateApi();
+    await openFixture('runaway.ts');
+    await withSetting('timeoutMs', 1000, async () => {
+      const t0 = Date.now();
+      const report = await check(workspaceUri('runaway.ts'), 'spin');
+      const elapsed = Date.now() - t0;
+      assert.equal(report, undefined);
+      assert.equal(api.lastError()?.kind, 'timeout', `lastError: ${JSON.stringify(api.lastError())}`);
+      assert.ok(elapsed >= 1000, `stopped after ${elapsed} ms, before the limit`);
+      assert.ok(elapsed < 8000, `took ${elapsed} ms to stop a 1000 ms limit`);
+    });
+    const next = await check(workspaceUri('lenses.ts'), 'cubic');
+    assert.ok(next, `the check after the timeout failed: ${JSON.stringify(api.lastError())}`);
+    assert.equal(next.value, 3.375);
+  });
+
+  test('a throw gives an evaluation-error at the throw, with its message', async () => {
+    const api = await activateApi();
+    const { document: doc } = await openFixture('throws.ts');
+    assert.equal(await check(doc.uri, 'sumOfLogs'), undefined);
+    assert.equal(api.lastError()?.kind, 'threw', `lastError: ${JSON.stringify(api.lastError())}`);
+    const [d, ...rest] = await waitFor('the evaluation-error diagnostic', () => evaluationErrors(doc.uri).length > 0 && evaluationErrors(doc.uri));
+    assert.equal(rest.length, 0);
+    assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
+    assert.equal(d.range.start.line, lineOf(doc, 'throw new Error'));
+    assert.match(d.message, /sumOfLogs needs positive entries, got -1/);
+  });
+
+  test('a syntax error gives an evaluation-error at its line', async () => {
+    const api = await activateApi();
+    const { document: doc } = await openFixture('syntax-error.ts');
+    assert.equal(await check(doc.uri, 'broken'), undefined);
+    assert.equal(api.lastError()?.kind, 'syntax', `lastError: ${JSON.stringify(api.lastError())}`);
+    const [d, ...rest] = await waitFor('the evaluation-error diagnostic', () => evaluationErrors(doc.uri).length > 0 && evaluationErrors(doc.uri));
+    assert.equal(rest.length, 0);
+    assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
+    assert.equal(d.range.start.line, lineOf(doc, 'x[0] * ;'));
+  });
+});

@@ -1,0 +1,34 @@
+// The extension host loads this (the @vscode/test-electron run() contract): runs one mocha tdd suite set and reports every test.
+import Mocha from 'mocha';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Which files make up a suite set; DLENS_EXTHOST_SUITE picks it ('trusted' unless told otherwise). */
+const suiteSets: Record<string, string[]> = {
+  trusted: ['activation.test.js', 'founding.test.js', 'lenses.test.js', 'webview.test.js', 'lifecycle.test.js', 'errors.test.js', 'settings.test.js'],
+  untrusted: ['untrusted.test.js'],
+};
+
+export function run(): Promise<void> {
+  const set = process.env.DLENS_EXTHOST_SUITE ?? 'trusted';
+  const files = suiteSets[set];
+  if (!files) return Promise.reject(new Error(`unknown DLENS_EXTHOST_SUITE '${set}'`));
+  const mocha = new Mocha({ ui: 'tdd', timeout: 60_000, color: false });
+  for (const f of files) mocha.addFile(join(__dirname, f));
+  const lines: string[] = [];
+  const report = (line: string) => {
+    lines.push(line);
+    console.log(line);
+  };
+  return new Promise((resolve, reject) => {
+    const runner = mocha.run((failures) => {
+      report(`${runner.stats?.passes ?? 0} passed, ${failures} failed`);
+      // The harness reads this file: the console only reaches it while the workbench is under automation.
+      if (process.env.DLENS_TEST_RESULT) writeFileSync(process.env.DLENS_TEST_RESULT, lines.join('\n') + '\n');
+      if (failures) reject(new Error(`${failures} tests failed`));
+      else resolve();
+    });
+    runner.on('pass', (t) => report(`ok   - ${t.fullTitle()} (${t.duration} ms)`));
+    runner.on('fail', (t, err: Error) => report(`FAIL - ${t.fullTitle()}: ${err.message.replace(/\s+/g, ' ').slice(0, 600)}`));
+  });
+}

@@ -1,0 +1,59 @@
+// Settings reach the engine: tolerances decide verdicts, the seed and default shapes decide the evaluation point.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { activateApi, check, closeAllEditors, diagnosticCode, openFixture, ourDiagnostics, waitFor, withSetting, workspaceUri } from './helpers';
+
+suite('settings', () => {
+  suiteSetup(async () => {
+    await activateApi();
+  });
+  suiteTeardown(closeAllEditors);
+
+  test('a huge suppliedAtol lets the row sums pass; removing it fails them again', async () => {
+    const { document: doc } = await openFixture('founding-loss.ts');
+    await withSetting('suppliedAtol', 1, async () => {
+      const report = await check(doc.uri, 'softmaxLoss');
+      assert.ok(report);
+      const rowSums = report.checks.find((c) => c.id === 'supplied-hessian-diagonal')!;
+      assert.equal(rowSums.status, 'pass', rowSums.summary);
+      assert.equal(rowSums.tolerance.atol, 1);
+      await waitFor('no error diagnostics', () => !ourDiagnostics(doc.uri).some((d) => d.severity === vscode.DiagnosticSeverity.Error));
+    });
+    const again = await check(doc.uri, 'softmaxLoss');
+    assert.equal(again?.checks.find((c) => c.id === 'supplied-hessian-diagonal')?.status, 'fail');
+    await waitFor('the error diagnostic back', () => ourDiagnostics(doc.uri).some((d) => diagnosticCode(d) === 'supplied-hessian-diagonal'));
+  });
+
+  test('rtol and atol set the finite-difference tolerance', async () => {
+    await withSetting('rtol', 0.5, () =>
+      withSetting('atol', 0.25, async () => {
+        const report = await check(workspaceUri('lenses.ts'), 'logSumExp');
+        assert.ok(report);
+        for (const id of ['gradient-vs-fd', 'hessian-diagonal-vs-fd']) {
+          assert.deepEqual(report.checks.find((c) => c.id === id)?.tolerance, { rtol: 0.5, atol: 0.25 }, id);
+        }
+      }),
+    );
+  });
+
+  test('defaultVectorLength shapes a parameter without an evaluation point', async () => {
+    // A function without @dlens-at: the engine makes a seeded point of the default length.
+    const uri = workspaceUri(`noat-${Date.now()}.ts`);
+    const text = '// scratch\nexport function norm2(x: number[]): number {\n  let s = 0;\n  for (const v of x) s += v * v;\n  return s;\n}\n';
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+    try {
+      await withSetting('defaultVectorLength', 7, async () => {
+        const report = await check(uri, 'norm2');
+        assert.ok(report);
+        assert.deepEqual(report.shape, [7]);
+        const x = report.point.x as number[];
+        assert.equal(x.length, 7);
+        // ∇‖x‖² = 2x, diag = 2, whatever the seeded point is.
+        (report.gradient as number[]).forEach((g, i) => assert.ok(Math.abs(g - 2 * x[i]) <= 1e-12, `gradient[${i}]`));
+        (report.hessianDiagonal as number[]).forEach((h, i) => assert.equal(h, 2, `diag[${i}]`));
+      });
+    } finally {
+      await vscode.workspace.fs.delete(uri);
+    }
+  });
+});

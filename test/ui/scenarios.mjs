@@ -1,0 +1,144 @@
+// The UI end-to-end suite: a user's clicks and keys in code-server with the packaged extension installed, checked in the DOM, with screenshots per theme.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  launchBrowser, openWorkbench, openFile, runCommand, goToLine, setColorTheme, webviewFrame, waitForWebviewText, problemsText,
+} from '../vscode/workbench.mjs';
+import { worstContrasts } from './contrast.mjs';
+
+const themes = [
+  { label: 'Light Modern', slug: 'light' },
+  { label: 'Dark Modern', slug: 'dark' },
+  { label: 'Dark High Contrast', slug: 'high-contrast' },
+];
+/** WCAG AA for body text. */
+const minContrast = 4.5;
+
+function lineNumberOf(workspace, file, text) {
+  const lines = readFileSync(join(workspace, file), 'utf8').split('\n');
+  const i = lines.findIndex((l) => l.includes(text));
+  if (i < 0) throw new Error(`${text} not in ${file}`);
+  return i + 1;
+}
+
+function expect(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+async function lensTexts(page) {
+  return page.locator('.monaco-editor .codelens-decoration').allInnerTexts();
+}
+
+async function focusSourceEditor(page, line) {
+  await runCommand(page, 'View: Focus First Editor Group');
+  await goToLine(page, line);
+}
+
+async function closeReportPanel(page) {
+  const tab = page.locator('.tabs-container .tab', { hasText: 'Derivatives:' }).first();
+  await tab.hover();
+  await tab.locator('.tab-actions .action-label').click();
+  await page.locator('iframe.webview').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
+}
+
+/**
+ * Runs every scenario in one workbench session (each builds on the state the previous one leaves: the report of
+ * the founding example open beside its source). Resolves to { passed, failed, measurements }.
+ */
+export async function runUiSuite({ port, run, shotsDir }) {
+  mkdirSync(shotsDir, { recursive: true });
+  const shot = (name) => page.screenshot({ path: join(shotsDir, `${name}.png`) });
+  const counts = { passed: 0, failed: 0 };
+  const measurements = {};
+  const browser = await launchBrowser();
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const scenario = async (name, body) => {
+    const t0 = Date.now();
+    try {
+      await body();
+      counts.passed++;
+      console.log(`  ok   - ${name} (${Date.now() - t0} ms)`);
+    } catch (e) {
+      counts.failed++;
+      console.log(`  FAIL - ${name}: ${String(e.message ?? e).split('\n')[0]}`);
+      await shot(`ui-failed-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`).catch(() => {});
+    }
+  };
+  const foundingCursorLine = lineNumberOf(run.workspace, 'founding-loss.ts', 'const logZ');
+  const rowSumsLine = lineNumberOf(run.workspace, 'founding-loss.ts', 'export function softmaxLossHessianRowSums');
+
+  try {
+    await openWorkbench(page, port, run.workspace, 'founding-loss.ts');
+
+    await scenario('clicking the "Check derivatives" lens above sumOfSquares opens its report and turns the lens into a verdict', async () => {
+      await openFile(page, 'lenses.ts', 'sumOfSquares');
+      const lenses = page.locator('.monaco-editor .codelens-decoration a', { hasText: /^Check derivatives$/ });
+      await lenses.first().waitFor({ timeout: 30_000 });
+      expect((await lenses.count()) === 3, `expected 3 lenses on lenses.ts, saw ${JSON.stringify(await lensTexts(page))}`);
+      await lenses.first().click();
+      await waitForWebviewText(page, ['sumOfSquares']);
+      await page.locator('.tabs-container .tab', { hasText: 'Derivatives: sumOfSquares' }).waitFor({ timeout: 10_000 });
+      await page.waitForFunction(() => [...document.querySelectorAll('.monaco-editor .codelens-decoration')].some((e) => e.textContent.startsWith('✓')), null, { timeout: 15_000 });
+      await shot('lens-click-sumOfSquares');
+    });
+
+    await scenario('F1 "Derivative Lens: Check Derivatives" in softmaxLoss shows 0.2409 and the row-sum explanation', async () => {
+      await openFile(page, 'founding-loss.ts', 'softmaxLoss');
+      await focusSourceEditor(page, foundingCursorLine);
+      const t0 = await runCommand(page, 'Derivative Lens: Check Derivatives');
+      await waitForWebviewText(page, ['softmaxLoss', '0.2409', /row sums/i], 90_000);
+      measurements.firstPaletteRunMs = Date.now() - t0;
+      await page.locator('.tabs-container .tab', { hasText: 'Derivatives: softmaxLoss' }).waitFor({ timeout: 10_000 });
+      await page.waitForFunction(() => [...document.querySelectorAll('.monaco-editor .codelens-decoration')].some((e) => e.textContent.startsWith('✗')), null, { timeout: 15_000 });
+    });
+
+    await scenario('the Problems panel and the editor show the row-sum error on softmaxLossHessianRowSums', async () => {
+      const text = await problemsText(page, 'expected 0.2409');
+      for (const needle of ['founding-loss.ts', 'Derivative Lens', 'supplied-hessian-diagonal']) expect(text.includes(needle), `Problems panel lacks "${needle}": ${text.slice(0, 300)}`);
+      expect(/row sums/i.test(text), `Problems panel lacks the explanation: ${text.slice(0, 300)}`);
+      await focusSourceEditor(page, rowSumsLine);
+      await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 15_000 });
+      await shot('problems-panel');
+    });
+
+    await scenario('warm run: command to rendered report latency', async () => {
+      for (const key of ['warmPaletteRunMs', 'warmPaletteRun2Ms']) {
+        await closeReportPanel(page);
+        await focusSourceEditor(page, foundingCursorLine);
+        const t0 = await runCommand(page, 'Derivative Lens: Check Derivatives');
+        await waitForWebviewText(page, ['softmaxLoss', '0.2409'], 60_000);
+        measurements[key] = Date.now() - t0;
+      }
+      console.log(`  command → report rendered: first palette run ${measurements.firstPaletteRunMs} ms, warm ${measurements.warmPaletteRunMs} ms and ${measurements.warmPaletteRun2Ms} ms`);
+    });
+
+    await scenario('light, dark and high-contrast themes: the report text is readable (contrast ≥ 4.5) — screenshots of report and diagnostic', async () => {
+      const unreadable = [];
+      for (const theme of themes) {
+        await setColorTheme(page, theme.label);
+        await page.waitForTimeout(800); // the webview restyles after the workbench
+        await waitForWebviewText(page, ['softmaxLoss']);
+        const worst = await webviewFrame(page).locator('body').evaluate(worstContrasts);
+        measurements[`contrast-${theme.slug}`] = worst[0];
+        console.log(`  ${theme.label}: lowest text contrast in the report ${worst[0]?.ratio} (${JSON.stringify(worst[0])})`);
+        for (const w of worst.filter((x) => x.ratio < minContrast)) unreadable.push(`${theme.label}: "${w.text}" in ${w.element} ${w.fg} on ${w.bg} = ${w.ratio}`);
+        await shot(`${theme.slug}-report`);
+        await focusSourceEditor(page, rowSumsLine);
+        const squiggle = page.locator('.monaco-editor .squiggly-error').first();
+        await squiggle.waitFor({ timeout: 15_000 });
+        await squiggle.hover();
+        await page.locator('.monaco-hover', { hasText: /row sums/i }).first().waitFor({ timeout: 15_000 });
+        await shot(`${theme.slug}-editor-diagnostic`);
+        await page.keyboard.press('Escape');
+      }
+      expect(unreadable.length === 0, `text below ${minContrast}:1 — ${unreadable.join('; ')}`);
+    });
+  } catch (e) {
+    counts.failed++;
+    console.log(`  FAIL - UI suite setup: ${e.message}`);
+    await shot('ui-failed-setup').catch(() => {});
+  } finally {
+    await browser.close().catch(() => {});
+  }
+  return { ...counts, measurements };
+}

@@ -1,0 +1,106 @@
+// The operator rewriter keeps JavaScript's semantics, evaluates every operand once, and never moves a line.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rewriteOperators } from '../../engine/load/rewrite';
+import { runtime } from '../../engine/ad/runtime';
+
+/** Runs a function body before and after rewriting (with the real runtime, on plain values) and returns both results. */
+function both(body: string): { before: unknown; after: unknown; code: string } {
+  const code = rewriteOperators(`(function () {\n${body}\n})`).code;
+  const before = (0, eval)(`(function () {\n${body}\n})`)();
+  const after = new Function('__ad', code.replace(/^var __dl_t; /, 'var __dl_t; return '))(runtime)();
+  return { before, after, code };
+}
+
+const cases: [string, string][] = [
+  ['arithmetic and precedence', 'const a = 3, b = 4.5; return [a + b * 2 - a / b % 2, (a + b) ** 2, 2 ** 3 ** 2, (-a) ** 2, a - -b, +\'7\' + 1];'],
+  ['strings and mixed +', "const n = 2; return ['a' + n + 1, n + 1 + 'a', `x${n + 1}y` + n, 'p' + 'q', [1] + 2, null + 1, undefined + 1, true + 1];"],
+  ['equality', "const a = 1, s = '1', o = {}; return [a === 1, a !== s, a == s, a != s, o === o, null == undefined, NaN === NaN, a == null];"],
+  ['typeof', "let q; const o = { k: 1 }; return [typeof q, typeof notDeclaredAnywhere, typeof o.k, typeof o, typeof (() => 1), typeof 1n];"],
+  ['bit operations', 'const a = 12, b = 5; return [a | b, a & b, a ^ b, a << 2, -a >> 1, -a >>> 28, ~a, ~~3.7];'],
+  ['compound assignment on identifiers', "let x = 2, s = 'a'; x += 3; x -= 1; x *= 5; x /= 4; x %= 3; x **= 3; s += 1; s += 'b'; let y = 5; y |= 2; y <<= 1; return [x, s, y];"],
+  ['logical assignment untouched', 'let a = 0, b = 1, c = null; a ||= 7; b &&= 8; c ??= 9; return [a, b, c];'],
+  ['compound assignment on members', "const o = { k: 1, arr: [1, 2, 3] }; o.k += 2; o['k'] *= 3; o.arr[1] -= 5; o.arr[2] **= 2; o.k |= 16; return [o.k, o.arr];"],
+  ['++ and -- in every position', 'let i = 0, j = 10; i++; ++i; j--; const a = i++, b = ++i, c = j--, d = --j; for (let k = 0; k < 3; k++, j--) i += k; return [i, j, a, b, c, d];'],
+  ['++ on members', 'const o = { n: 1 }, a = [5, 6]; o.n++; const x = o.n++, y = ++o.n, z = a[1]--, w = --a[0]; return [o, a, x, y, z, w];'],
+  ['++ on a string coerces', "let s = '5'; const t = s++; let u = '1'; const v = ++u; return [s, t, u, v, typeof t];"],
+  ['optional chaining, spread, destructuring', 'const o = { a: { b: 2 } }, arr = [1, 2, 3]; const { a: { b }, c = b * 3 } = o; const [x, ...rest] = arr.map((v) => v * 2); return [o?.a?.b + 1, o.z?.q, c, x + rest.length, Math.max(...arr) - 1, [...arr, b ** 2]];'],
+  ['classes, getters, private fields, super', 'class A { #p = 2; static s = 3 * 4; get twice() { return this.#p * 2; } bump() { this.#p += 5; this.#p++; return this.#p; } } class B extends A { get twice() { return super.twice + 1; } } const b = new B(); return [b.twice, b.bump(), b.twice, A.s];'],
+  ['labels, loops, switch, comma', 'let n = 0; outer: for (let i = 0; i < 5; i++) { for (let j = 0; j < 5; j++) { if (j * i > 6) continue outer; if (i - j === 4) break outer; n += i - j; } } let m = (n++, n * 2); switch (m % 3) { case 0: m -= 1; break; default: m += 1; } return [n, m];'],
+  ['async and generators', 'function* g() { let k = 0; while (k < 3) yield k++ * 2; } return [...g()].concat([typeof (async () => 1)()]);'],
+  ['closures and array methods', 'const xs = [3, 1, 2]; const f = (k) => (v) => v * k - 1; return [xs.map(f(2)), xs.reduce((s, v) => s + v * v, 0), xs.filter((v) => v % 2 === 1), xs.sort((a, b) => a - b)];'],
+  ['comments and newlines between operands', 'const a = 2,\n  b = 3;\nreturn [a /* c */ +\n  b, a\n  * // line comment\n  b, (a\n)\n-\n(b)];'],
+  ['in, instanceof, comparisons untouched', "const o = { k: 1 }; return ['k' in o, o instanceof Object, 1 < 2, 2 >= 2, 'a' < 'b'];"],
+  ['negative literals and unary plus of strings', "return [-1, - 2.5, +'3', -'4', -(-5)];"],
+  ['BigInt keeps its semantics', 'let a = 5n, b = 2n; a += 1n; a++; return [String(a + b), String(a * b), String(a ** b), String(-a), String(a % b)];'],
+  ['template literals', 'const x = 1.5; return [`${x * 2}`, `a${x}b${x - 1}c`];'],
+];
+
+for (const [name, body] of cases) {
+  test(`rewrite preserves semantics: ${name}`, () => {
+    const { before, after, code } = both(body);
+    assert.deepEqual(after, before);
+    assert.equal(code.split('\n').length, `(function () {\n${body}\n})`.split('\n').length);
+    const untouched = name.includes('untouched');
+    assert.equal(code.replace(/^var __dl_t; /, '').includes('__ad.'), !untouched, code);
+  });
+}
+
+test('a[i++] += v evaluates the index and the object once', () => {
+  const { before, after } = both(`
+    let i = 0, gets = 0; const a = [10, 20, 30];
+    const obj = () => { gets++; return a; };
+    obj()[i++] += 5; obj()[i++] *= 2; obj()[i]++; ++obj()[i];
+    return [a, i, gets];`);
+  assert.deepEqual(after, [[15, 40, 32], 2, 4]);
+  assert.deepEqual(after, before);
+});
+
+test('a value-position postfix update reads the old value once', () => {
+  let reads = 0;
+  const o = { get k() { reads++; return 5; }, set k(_v: number) {} };
+  const code = rewriteOperators('(function (o) { let x = 1; const y = x++ + x++; return [y, x, o.k++]; })').code;
+  const result = new Function('__ad', `var __dl_t; return ${code.replace(/^var __dl_t; /, '')}`)(runtime)(o);
+  assert.deepEqual(result, [3, 3, 5]);
+  assert.equal(reads, 1);
+});
+
+test('the rewritten code has the same lines, and columns map back to the input', () => {
+  const src = 'var a = 1;\nvar total = a * 2 + a;\nfunction f(x) {\n  return x ** 2 - x;\n}';
+  const r = rewriteOperators(src);
+  const outLines = r.code.split('\n');
+  assert.equal(outLines.length, 5);
+  // `x ** 2` starts at column 9 of line 4 in the input; find the same `x` in the output and map it back.
+  const col = outLines[3].indexOf('x ,');
+  assert.deepEqual(r.toInput(4, col), { line: 4, column: 9 });
+  // An inserted call head maps to where it was inserted: the operand's start.
+  const head = outLines[1].indexOf('__ad.add(');
+  assert.deepEqual(r.toInput(2, head), { line: 2, column: 12 });
+  // Untouched text maps one to one.
+  assert.deepEqual(r.toInput(3, 9), { line: 3, column: 9 });
+});
+
+test('string-only + chains and comparisons with non-numbers stay native', () => {
+  const code = rewriteOperators("var s = 'a' + 'b' + `c`; var t = typeof s === 'string'; var u = s == null;").code;
+  assert.ok(!code.includes('__ad.add'), code);
+  assert.ok(!code.includes('__ad.eq') && !code.includes('__ad.looseEq'), code);
+});
+
+test('rewritten code differentiates through the real runtime', async () => {
+  const { Tape } = await import('../../engine/ad/tape');
+  const { withTape } = await import('../../engine/ad/context');
+  const { ADNum } = await import('../../engine/ad/adnum');
+  const code = rewriteOperators('(function (x) { let s = 0; for (let i = 1; i <= 3; i++) s += x ** i / i; s -= -x; return s; })').code;
+  const f = new Function('__ad', code.replace(/^var __dl_t; /, 'var __dl_t; return '))(runtime);
+  const tape = new Tape();
+  const out = withTape(tape, () => f(new ADNum(tape.variable(0.7, 0), 0.7)));
+  // s = x + x²/2 + x³/3 + x: a reverse sweep by hand over the recorded tape gives ds/dx = 2 + x + x².
+  const adj = new Float64Array(tape.size);
+  adj[out.id] = 1;
+  for (let k = tape.size - 1; k >= 0; k--) {
+    if (tape.a[k] >= 0) adj[tape.a[k]] += adj[k] * tape.da[k];
+    if (tape.b[k] >= 0) adj[tape.b[k]] += adj[k] * tape.db[k];
+  }
+  assert.ok(Math.abs(out.v - (0.7 + 0.49 / 2 + 0.343 / 3 + 0.7)) < 1e-15);
+  assert.ok(Math.abs(adj[0] - (2 + 0.7 + 0.49)) < 1e-14);
+});
