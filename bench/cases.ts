@@ -4,7 +4,7 @@ import { softmaxLoss } from '../examples/founding-loss';
 import { softmaxLossMatrix } from '../examples/founding-loss-matrix';
 import { labels } from '../examples/founding-data';
 import { rosenbrock } from './fixtures/rosenbrock';
-import { seededUniform } from '../engine/check/random';
+import { normalSampler } from '../engine/load/inputs';
 import type { Nested } from '../engine/types';
 import type { TfPeer, TfProblem } from './peers/tfjs';
 
@@ -31,12 +31,10 @@ export const CLASSES = 5;
 /** Class weights away from 1, so that a dropped weight would show in the diagonal. */
 const CLASS_WEIGHTS = [1, 2, 0.5, 1.5, 0.75];
 
-/** Seeded standard normals (Box–Muller): the same inputs on every run. */
+/** Seeded standard normals: the same inputs on every run. */
 function normals(count: number, seed: number): Float64Array {
-  const uniform = seededUniform(seed);
-  const out = new Float64Array(count);
-  for (let i = 0; i < count; i++) out[i] = Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-  return out;
+  const sample = normalSampler(seed);
+  return Float64Array.from({ length: count }, sample);
 }
 
 function rowsOf(flat: Float64Array, rows: number, cols: number): number[][] {

@@ -132,7 +132,7 @@ export function diagnosticsFor(report: Report): DiagnosticSpec[] {
     out.push({
       code: 'kink',
       severity: 'warning',
-      message: `${kink.detail}: ${report.function} is not differentiable here at the evaluation point${
+      message: `${kink.detail} at the evaluation point: ${report.function} may not be differentiable here${
         kink.entries.length ? ` (entries ${kink.entries.slice(0, 5).map((e) => formatIndex(report.wrt, e)).join(', ')}${kink.entries.length > 5 ? ', …' : ''})` : ''
       }; finite differences may disagree with the engine.`,
       anchor: where ? { kind: 'location', file: where.file, line: where.line, column: where.column } : { kind: 'checked' },

@@ -89,7 +89,7 @@ function fillFrom(target: ADFloat64Array, source: Iterable<unknown> | ArrayLike<
 export class ADFloat64Array extends Array<Scalar> {
   static readonly BYTES_PER_ELEMENT = 8;
 
-  constructor(source: number | Iterable<unknown> | ArrayLike<unknown> = 0) {
+  constructor(source: number | Iterable<unknown> | ArrayLike<unknown> | ArrayBufferLike = 0) {
     if (typeof source === 'number') {
       if (!Number.isInteger(source) || source < 0) throw new RangeError('Invalid typed array length: ' + source);
       super(source);

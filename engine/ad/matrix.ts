@@ -8,6 +8,7 @@
 import { ADNum, isAD } from './adnum';
 import { recordKink, unsupported } from './context';
 import { installPassiveFallbacks, passiveCall, passiveModuleFunctions, refusedClasses, type StandIn } from './matrix-fallback';
+import * as stats from './matrix-stats';
 import { acc, dotStrided, fold, mapUnary, mapWithEntries, mapWithScalar, mapWithVector, scalarId, scalarValue } from './matrix-kernels';
 import { lastValue, rawBinary, rawUnary, type Scalar } from './ops';
 import type { BinaryOp, UnaryOp } from './primitives';
@@ -57,14 +58,17 @@ function vectorEntries(vector: unknown, length: number, by: 'row' | 'column'): {
   return v;
 }
 
-/** Index of the largest (sign 1) or smallest (sign −1) of `count` entries from `start` by `stride` that beats `init` strictly; -1 if none. */
-function extremeIndex(m: Matrix, sign: 1 | -1, init: number, start: number, stride: number, count: number, op: string): number {
+/**
+ * Index of the largest (sign 1) or smallest (sign −1) of `count` entries from `start` by `stride`, as ml-matrix
+ * scans: strictly better than the first entry (`fromInfinity` false) or than ∓Infinity (then -1 when none is).
+ */
+function extremeIndex(m: Matrix, sign: 1 | -1, fromInfinity: boolean, start: number, stride: number, count: number, op: string): number {
   const values = m.__values;
   const ids = m.__ids;
-  let best = -1;
-  let bestValue = init;
+  let best = fromInfinity ? -1 : start;
+  let bestValue = fromInfinity ? -sign * Infinity : values[start];
   let tied = false;
-  for (let t = 0, k = start; t < count; t++, k += stride) {
+  for (let t = fromInfinity ? 0 : 1, k = start + (fromInfinity ? 0 : stride); t < count; t++, k += stride) {
     const d = sign * (values[k] - bestValue);
     if (d > 0) {
       best = k;
@@ -575,6 +579,24 @@ export class Matrix {
     }
   }
 
+  variance(by?: unknown, options?: object): Scalar | Scalar[] {
+    return stats.variance(this, by, options);
+  }
+
+  standardDeviation(by?: unknown, options?: object): Scalar | Scalar[] {
+    return stats.standardDeviation(this, by, options);
+  }
+
+  center(by?: unknown, options?: object): this {
+    stats.center(this, by, options);
+    return this;
+  }
+
+  scale(by?: unknown, options?: object): this {
+    stats.scale(this, by, options);
+    return this;
+  }
+
   trace(): Scalar {
     fold('add', 0, this.__values, this.__ids, 0, this.columns + 1, Math.min(this.rows, this.columns));
     return entry(acc.v, acc.id);
@@ -624,25 +646,21 @@ export class Matrix {
   private extreme(sign: 1 | -1, by: By): Scalar | Scalar[] {
     if (this.isEmpty()) return NaN;
     const op = sign > 0 ? 'Matrix.max' : 'Matrix.min';
-    const none = sign > 0 ? -Infinity : Infinity;
-    const pick = (k: number): Scalar => (k < 0 ? none : entry(this.__values[k], this.__ids[k]));
+    const pick = (k: number): Scalar => (k < 0 ? -sign * Infinity : entry(this.__values[k], this.__ids[k]));
     switch (by) {
       case 'row':
-        return Array.from({ length: this.rows }, (_, i) => pick(extremeIndex(this, sign, none, i * this.columns, 1, this.columns, op)));
+        return Array.from({ length: this.rows }, (_, i) => pick(extremeIndex(this, sign, true, i * this.columns, 1, this.columns, op)));
       case 'column':
-        return Array.from({ length: this.columns }, (_, j) => pick(extremeIndex(this, sign, none, j, this.columns, this.rows, op)));
-      case undefined: {
-        const k = extremeIndex(this, sign, this.__values[0], 0, 1, this.size, op);
-        return pick(k < 0 ? 0 : k);
-      }
+        return Array.from({ length: this.columns }, (_, j) => pick(extremeIndex(this, sign, true, j, this.columns, this.rows, op)));
+      case undefined:
+        return pick(this.extremeAt(sign, 0, 1, this.size));
       default:
         return invalidOption(by);
     }
   }
 
   private extremeAt(sign: 1 | -1, start: number, stride: number, count: number): number {
-    const k = extremeIndex(this, sign, this.__values[start], start, stride, count, sign > 0 ? 'Matrix.max' : 'Matrix.min');
-    return k < 0 ? start : k;
+    return extremeIndex(this, sign, false, start, stride, count, sign > 0 ? 'Matrix.max' : 'Matrix.min');
   }
 
   private nonEmpty(): void {
@@ -946,7 +964,25 @@ export interface Matrix {
   div(value: unknown): this; divS(value: unknown): this; divM(matrix: unknown): this;
   mod(value: unknown): this; modS(value: unknown): this; modM(matrix: unknown): this;
   pow(value: unknown): this; powS(value: unknown): this; powM(matrix: unknown): this;
-  abs(): this; exp(): this; log(): this; sqrt(): this;
+  abs(): this; exp(): this; log(): this; sqrt(): this; sin(): this; atan(): this; tanh(): this;
+}
+
+/** Declarations of the statics installed below: each works on a copy of its first argument. */
+// eslint-disable-next-line @typescript-eslint/no-namespace
+export declare namespace Matrix {
+  function add(matrix: unknown, value: unknown): Matrix;
+  function sub(matrix: unknown, value: unknown): Matrix;
+  function mul(matrix: unknown, value: unknown): Matrix;
+  function div(matrix: unknown, value: unknown): Matrix;
+  function mod(matrix: unknown, value: unknown): Matrix;
+  function pow(matrix: unknown, value: unknown): Matrix;
+  function abs(matrix: unknown): Matrix;
+  function exp(matrix: unknown): Matrix;
+  function log(matrix: unknown): Matrix;
+  function sqrt(matrix: unknown): Matrix;
+  function sin(matrix: unknown): Matrix;
+  function atan(matrix: unknown): Matrix;
+  function tanh(matrix: unknown): Matrix;
 }
 
 /** Binary operations ml-matrix offers as `op(x)` (scalar or matrix), `opS(scalar)`, `opM(matrix)`, with their aliases. */

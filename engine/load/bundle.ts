@@ -4,11 +4,11 @@ import { builtinModules } from 'node:module';
 import * as esbuild from 'esbuild';
 import { EngineError } from '../types';
 import { bundleFileName } from './sourcemap';
+import { mlMatrixGlobal, moduleGlobal } from '../sandbox/protocol';
 
-/** The global the IIFE assigns the module's exports to. */
-export const moduleGlobal = '__dlens_module';
-/** The global the sandbox puts the ml-matrix stand-in on. */
-export const mlMatrixGlobal = '__dl_mlmatrix';
+// The bench runs bundles in-process and reads these from here.
+export { mlMatrixGlobal, moduleGlobal };
+
 
 export interface Bundle {
   code: string;

@@ -75,7 +75,7 @@ export function scanTags(text: string, docStart: number, docEnd: number, fileNam
         current = { tag: m[1], parts: [line.text.slice(m[0].length)], start: line.offset, end: line.offset + line.text.length };
       }
     } else if (current && line.text !== '') {
-      current.parts.push(line.text);
+      current.parts.push(line.text.trimStart());
       current.end = line.offset + line.text.length;
     }
   }

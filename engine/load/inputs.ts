@@ -122,8 +122,8 @@ export function validatePoint(param: Pick<ParamInfo, 'name' | 'kind'>, value: un
     for (let v = value; Array.isArray(v) && v.length > 0; v = v[0]) actualDepth++;
     const isArray = Array.isArray(value);
     if ((depth === 0 && isArray) || (depth > 0 && !isArray) || (isArray && (value as unknown[]).length > 0 && actualDepth !== depth)) {
-      const got = isArray && actualDepth > 0 ? `${actualDepth}-level nested array` : describe(value);
-      throw new EngineError('bad-shape', `${param.name}: expected ${kindWords[param.kind]}, got ${got.startsWith('a') ? got : 'a ' + got}`, where);
+      const got = actualDepth > 1 ? `a ${actualDepth}-level nested array` : describe(value);
+      throw new EngineError('bad-shape', `${param.name}: expected ${kindWords[param.kind]}, got ${got}`, where);
     }
   }
   return shapeOf(value, param.name, where);

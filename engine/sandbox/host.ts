@@ -53,6 +53,9 @@ export function runInSandbox(
         ),
       ),
     );
-    worker.on('exit', (code) => finish(() => reject(new EngineError('internal', `the evaluation worker exited (code ${code}) without a result`))));
+    // 'exit' can overtake the last 'message' or 'error' (an out-of-memory exit, for one): give them a moment to arrive.
+    worker.on('exit', (code) =>
+      setTimeout(() => finish(() => reject(new EngineError('internal', `the evaluation worker exited (code ${code}) without a result`))), 200),
+    );
   });
 }

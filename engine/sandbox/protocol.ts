@@ -3,6 +3,11 @@ import type { ChecksResult } from '../check/checks';
 import type { EngineErrorInfo, EngineOptions, Nested, SourceLocation, Tolerance } from '../types';
 import type { PlannedPoint } from '../load/inputs';
 
+/** The global the bundle's IIFE assigns the module's exports to. */
+export const moduleGlobal = '__dlens_module';
+/** The global the sandbox puts the ml-matrix stand-in on; the bundle's `ml-matrix` module reads it. */
+export const mlMatrixGlobal = '__dl_mlmatrix';
+
 /** Export aliases the bundle's appended line gives the names the worker needs. */
 export const fnAlias = '__dlens_fn';
 export const suppliedAliases = { gradient: '__dlens_gradient', hessianDiagonal: '__dlens_hessian_diagonal', objective: '__dlens_objective' } as const;

@@ -10,9 +10,8 @@ import { runChecks } from '../check/checks';
 import { EngineError, type EngineErrorInfo, type Nested, type SourceLocation } from '../types';
 import { rewriteOperators } from '../load/rewrite';
 import { bundleFileName, createLocator, type Locator } from '../load/sourcemap';
-import { mlMatrixGlobal, moduleGlobal } from '../load/bundle';
 import { toNested, validatePoint } from '../load/inputs';
-import { constantAlias, fnAlias, suppliedAliases, type SuppliedRole, type WorkerMessage, type WorkerPlan } from './protocol';
+import { constantAlias, fnAlias, mlMatrixGlobal, moduleGlobal, suppliedAliases, type SuppliedRole, type WorkerMessage, type WorkerPlan } from './protocol';
 
 const MAX_CONSOLE_LINES = 50;
 
@@ -44,8 +43,10 @@ export function describeThrown(e: unknown, locator: Locator | undefined): Engine
   const stack = (e as { stack?: unknown } | null)?.stack;
   const stackText = typeof stack === 'string' ? stack : '';
   const message = e !== null && typeof e === 'object' && 'message' in e ? String((e as { message: unknown }).message) : String(e);
-  // Errors of the user's realm (the vm context), thrown values that are not errors, and errors raised by a bundle frame are the user's.
-  if (!(e instanceof Error) || thrownInBundle(stackText)) {
+  // Errors of the user's realm (the vm context), thrown values that are not errors, errors raised by a bundle frame,
+  // and a stack overflow (it strikes wherever the recursion happens to be, often inside an operator) are the user's.
+  const overflow = e instanceof RangeError && stackText.includes(bundleFileName) && /call stack/.test(message);
+  if (!(e instanceof Error) || thrownInBundle(stackText) || overflow) {
     const where = locator?.locateStack(stackText);
     return { kind: 'threw', message, ...where };
   }
@@ -104,6 +105,8 @@ function run(plan: WorkerPlan): WorkerMessage {
 }
 
 if (parentPort) {
+  // Stay alive until the host terminates us, so the result is never raced by our own exit.
+  parentPort.on('message', () => undefined);
   const message = run(workerData as WorkerPlan);
   try {
     parentPort.postMessage(message);

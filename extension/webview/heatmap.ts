@@ -18,6 +18,8 @@ export interface HeatmapInput {
   background: RGB;
   /** Flat entries to outline (e.g. supplied entries that mismatch). */
   marked?: Set<number>;
+  /** The magnitude drawn at full colour; by default the largest entry. Share it to compare two maps by eye. */
+  scale?: number;
 }
 
 function legend(scale: number, background: RGB): HTMLElement {
@@ -92,7 +94,7 @@ function canvasMap({ values, shape, wrt, background }: HeatmapInput, scale: numb
 }
 
 export function heatmap(input: HeatmapInput): HTMLElement {
-  const scale = maxAbs(input.values);
+  const scale = input.scale ?? maxAbs(input.values);
   const body = input.values.length > largeInputEntries ? canvasMap(input, scale) : cellGrid(input, scale);
   return el('div', { className: 'heatmap-wrap' }, body, legend(scale, input.background));
 }

@@ -6,7 +6,7 @@ import type { RenderedSummary } from '../protocol';
 import type { RGB } from './colorScale';
 import { el, table } from './dom';
 import { heatmap, largeInputEntries } from './heatmap';
-import { describeValue, flatIndex, flatten, gridOf, indexOf, withinTolerance } from './nested';
+import { describeValue, flatIndex, flatten, gridOf, indexOf, maxAbs, withinTolerance } from './nested';
 import { stepSweepPlot } from './plot';
 
 export interface Actions {
@@ -137,8 +137,8 @@ function suppliedCheck(check: Check, engine: number[], report: Report, bg: RGB, 
     tally.tables++;
   }
   if (supplied.length === engine.length && report.shape.length > 0) {
-    parts.push(el('h3', {}, 'Supplied values (mismatches outlined)'));
-    parts.push(el('div', { className: 'pair' }, heatmap({ values: supplied, shape: report.shape, wrt: report.wrt, background: bg, marked }), shapedTable(supplied, report, tally, marked)));
+    parts.push(el('h3', {}, 'Supplied values (mismatches outlined; colours on the scale of the engine values)'));
+    parts.push(el('div', { className: 'pair' }, heatmap({ values: supplied, shape: report.shape, wrt: report.wrt, background: bg, marked, scale: Math.max(maxAbs(engine), maxAbs(supplied)) }), shapedTable(supplied, report, tally, marked)));
     tally.heatmaps++;
   }
   return el('div', { className: 'check' }, ...parts);
@@ -216,7 +216,7 @@ export function renderReport(root: HTMLElement, report: Report, stale: boolean, 
         el(
           'ul',
           {},
-          ...report.kinks.map((k) => el('li', {}, `${k.op}: ${k.detail}`, k.location && revealButton(`line ${k.location.line}`, k.location, actions))),
+          ...report.kinks.map((k) => el('li', {}, k.detail, k.location && revealButton(`line ${k.location.line}`, k.location, actions))),
           ...report.notes.map((n) => el('li', {}, n)),
         ),
       ),

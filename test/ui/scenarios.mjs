@@ -14,11 +14,12 @@ const themes = [
 /** WCAG AA for body text. */
 const minContrast = 4.5;
 
-function lineNumberOf(workspace, file, text) {
+/** 1-based line and column where `text` starts in a workspace file. */
+function positionOf(workspace, file, text) {
   const lines = readFileSync(join(workspace, file), 'utf8').split('\n');
   const i = lines.findIndex((l) => l.includes(text));
   if (i < 0) throw new Error(`${text} not in ${file}`);
-  return i + 1;
+  return { line: i + 1, column: lines[i].indexOf(text) + 1 };
 }
 
 function expect(condition, message) {
@@ -29,9 +30,9 @@ async function lensTexts(page) {
   return page.locator('.monaco-editor .codelens-decoration').allInnerTexts();
 }
 
-async function focusSourceEditor(page, line) {
+async function focusSourceEditor(page, { line, column }) {
   await runCommand(page, 'View: Focus First Editor Group');
-  await goToLine(page, line);
+  await goToLine(page, line, column);
 }
 
 async function closeReportPanel(page) {
@@ -64,8 +65,8 @@ export async function runUiSuite({ port, run, shotsDir }) {
       await shot(`ui-failed-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`).catch(() => {});
     }
   };
-  const foundingCursorLine = lineNumberOf(run.workspace, 'founding-loss.ts', 'const logZ');
-  const rowSumsLine = lineNumberOf(run.workspace, 'founding-loss.ts', 'export function softmaxLossHessianRowSums');
+  const insideSoftmaxLoss = positionOf(run.workspace, 'founding-loss.ts', 'const logZ');
+  const rowSumsName = positionOf(run.workspace, 'founding-loss.ts', 'softmaxLossHessianRowSums(');
 
   try {
     await openWorkbench(page, port, run.workspace, 'founding-loss.ts');
@@ -84,7 +85,7 @@ export async function runUiSuite({ port, run, shotsDir }) {
 
     await scenario('F1 "Derivative Lens: Check Derivatives" in softmaxLoss shows 0.2409 and the row-sum explanation', async () => {
       await openFile(page, 'founding-loss.ts', 'softmaxLoss');
-      await focusSourceEditor(page, foundingCursorLine);
+      await focusSourceEditor(page, insideSoftmaxLoss);
       const t0 = await runCommand(page, 'Derivative Lens: Check Derivatives');
       await waitForWebviewText(page, ['softmaxLoss', '0.2409', /row sums/i], 90_000);
       measurements.firstPaletteRunMs = Date.now() - t0;
@@ -96,7 +97,7 @@ export async function runUiSuite({ port, run, shotsDir }) {
       const text = await problemsText(page, 'expected 0.2409');
       for (const needle of ['founding-loss.ts', 'Derivative Lens', 'supplied-hessian-diagonal']) expect(text.includes(needle), `Problems panel lacks "${needle}": ${text.slice(0, 300)}`);
       expect(/row sums/i.test(text), `Problems panel lacks the explanation: ${text.slice(0, 300)}`);
-      await focusSourceEditor(page, rowSumsLine);
+      await focusSourceEditor(page, rowSumsName);
       await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 15_000 });
       await shot('problems-panel');
     });
@@ -104,7 +105,7 @@ export async function runUiSuite({ port, run, shotsDir }) {
     await scenario('warm run: command to rendered report latency', async () => {
       for (const key of ['warmPaletteRunMs', 'warmPaletteRun2Ms']) {
         await closeReportPanel(page);
-        await focusSourceEditor(page, foundingCursorLine);
+        await focusSourceEditor(page, insideSoftmaxLoss);
         const t0 = await runCommand(page, 'Derivative Lens: Check Derivatives');
         await waitForWebviewText(page, ['softmaxLoss', '0.2409'], 60_000);
         measurements[key] = Date.now() - t0;
@@ -123,11 +124,11 @@ export async function runUiSuite({ port, run, shotsDir }) {
         console.log(`  ${theme.label}: lowest text contrast in the report ${worst[0]?.ratio} (${JSON.stringify(worst[0])})`);
         for (const w of worst.filter((x) => x.ratio < minContrast)) unreadable.push(`${theme.label}: "${w.text}" in ${w.element} ${w.fg} on ${w.bg} = ${w.ratio}`);
         await shot(`${theme.slug}-report`);
-        await focusSourceEditor(page, rowSumsLine);
-        const squiggle = page.locator('.monaco-editor .squiggly-error').first();
-        await squiggle.waitFor({ timeout: 15_000 });
-        await squiggle.hover();
+        await focusSourceEditor(page, rowSumsName);
+        await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 15_000 });
+        await runCommand(page, 'Show or Focus Hover');
         await page.locator('.monaco-hover', { hasText: /row sums/i }).first().waitFor({ timeout: 15_000 });
+        await page.waitForTimeout(600); // the hover fades in
         await shot(`${theme.slug}-editor-diagnostic`);
         await page.keyboard.press('Escape');
       }

@@ -35,7 +35,7 @@ export async function runExtensionHostTests({ port, run, devPath, testsPath, res
     clearTimeout(timer);
     if (code !== 0) await page.screenshot({ path: join(shotsDir, `exthost-${name}-end.png`) }).catch(() => {});
     const lines = existsSync(resultFile) ? readFileSync(resultFile, 'utf8').split('\n').filter(Boolean) : [];
-    for (const line of lines) echo(line);
+    for (const line of lines) echo(line.trim());
     const summary = lines.map((l) => /^(\d+) passed, (\d+) failed$/.exec(l)).find(Boolean);
     const passed = summary ? Number(summary[1]) : 0;
     const failed = summary ? Number(summary[2]) : 1;

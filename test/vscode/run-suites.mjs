@@ -1,4 +1,5 @@
 // `npm test`'s last step: the extension-host suites (trusted, untrusted) and the UI suite in a real VS Code (code-server + headless Chromium).
+// While debugging: --only trusted|untrusted|ui (repeatable) runs some suites; --no-build keeps dist/ and out/ as they are.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +9,8 @@ import {
 import { runExtensionHostTests } from './exthost-driver.mjs';
 import { runUiSuite } from '../ui/scenarios.mjs';
 
+const argv = process.argv.slice(2);
+const only = argv.flatMap((a, i) => (argv[i - 1] === '--only' ? [a] : []));
 const ci = ['true', '1'].includes(String(process.env.CI).toLowerCase());
 const suiteNames = ['extension host (trusted)', 'extension host (untrusted)', 'UI end-to-end'];
 const shotsDir = join(repoRoot, 'test-results', 'screenshots');
@@ -79,15 +82,15 @@ async function main() {
   }
   rmSync(shotsDir, { recursive: true, force: true });
   mkdirSync(shotsDir, { recursive: true });
-  sh('build', 'node', ['scripts/build.mjs', '--tests'], 180_000);
+  if (!argv.includes('--no-build')) sh('build', 'node', ['scripts/build.mjs', '--tests'], 180_000);
 
   const results = [];
   const suites = [
-    [suiteNames[0], () => exthostSuite('trusted', 'disabled')],
-    [suiteNames[1], () => exthostSuite('untrusted', 'untrusted')],
-    [suiteNames[2], uiSuite],
-  ];
-  for (const [name, body] of suites) {
+    ['trusted', suiteNames[0], () => exthostSuite('trusted', 'disabled')],
+    ['untrusted', suiteNames[1], () => exthostSuite('untrusted', 'untrusted')],
+    ['ui', suiteNames[2], uiSuite],
+  ].filter(([key]) => only.length === 0 || only.includes(key));
+  for (const [, name, body] of suites) {
     console.log(`\n-- ${name}`);
     const t0 = Date.now();
     let r;

@@ -45,8 +45,11 @@ export async function openFile(page, file, expectedText) {
   );
 }
 
-/** F1, type the label, run the entry whose label is exactly `label` ("… of a Function…" shares the prefix); returns when it was picked. */
-export async function runCommand(page, label) {
+/**
+ * F1, type the label, run the entry whose label is exactly `label` ("… of a Function…" shares the prefix); returns when it
+ * was picked. `opensPicker`: the command shows its own quick pick, so the widget stays open.
+ */
+export async function runCommand(page, label, { opensPicker = false } = {}) {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 10_000 });
@@ -55,26 +58,27 @@ export async function runCommand(page, label) {
   await row.first().waitFor({ timeout: 15_000 });
   const clickedAt = Date.now();
   await row.first().click();
-  await input.waitFor({ state: 'hidden', timeout: 10_000 });
+  if (!opensPicker) await input.waitFor({ state: 'hidden', timeout: 10_000 });
   return clickedAt;
 }
 
 const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Moves the cursor of the active editor to a 1-based line (Go to Line). */
-export async function goToLine(page, line) {
+/** Moves the cursor of the active editor to a 1-based line and column (Go to Line). */
+export async function goToLine(page, line, column = 1) {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(`:${line}`);
+  await input.fill(`:${line}:${column}`);
   await page.keyboard.press('Enter');
   await input.waitFor({ state: 'hidden', timeout: 10_000 });
 }
 
 /** Color Theme picker: F1 → "Preferences: Color Theme" → the theme's label. */
 export async function setColorTheme(page, themeLabel) {
-  await runCommand(page, 'Preferences: Color Theme');
-  const input = page.locator('.quick-input-widget input');
+  await runCommand(page, 'Preferences: Color Theme', { opensPicker: true });
+  const input = page.locator('.quick-input-widget input[placeholder^="Select Color Theme"]');
+  await input.waitFor({ timeout: 10_000 });
   await input.fill(themeLabel);
   await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label^="${themeLabel}"]`, { timeout: 10_000 });
   await page.keyboard.press('Enter');

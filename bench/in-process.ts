@@ -1,0 +1,36 @@
+// Loads a benchmark case's function the way the evaluation worker does (bundle, rewrite, AD globals), but in this thread, so each derivative mode can be timed on its own.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vm from 'node:vm';
+import { createEvaluator, type ADEvaluator } from '../engine/ad/differentiate';
+import { createSandboxGlobals } from '../engine/ad/globals';
+import { makeMatrix, mlMatrixModule } from '../engine/ad/matrix';
+import { runtime } from '../engine/ad/runtime';
+import { bundleModule, mlMatrixGlobal, moduleGlobal } from '../engine/load/bundle';
+import { functionNamed } from '../engine/load/functions';
+import { rewriteOperators } from '../engine/load/rewrite';
+import { fnAlias } from '../engine/sandbox/protocol';
+import { defaultEngineOptions } from '../engine/types';
+import type { BenchCase } from './cases';
+
+/** The rewritten function of a case, ready to be differentiated at the case's point any number of times. */
+export interface LoadedCase {
+  /** A fresh evaluator (its derivatives are computed once and cached, so each timed repetition takes a new one). */
+  evaluator(): ADEvaluator;
+}
+
+export async function loadInProcess(root: string, c: BenchCase): Promise<LoadedCase> {
+  const file = join(root, c.file);
+  const text = readFileSync(file, 'utf8');
+  const info = functionNamed(text, file, c.functionName);
+  const bundle = await bundleModule(file, text, { [fnAlias]: info.name });
+  const context = vm.createContext({ ...createSandboxGlobals(), __ad: runtime, [mlMatrixGlobal]: mlMatrixModule });
+  new vm.Script(rewriteOperators(bundle.code).code).runInContext(context);
+  const fn = (context[moduleGlobal] as Record<string, (...args: unknown[]) => unknown>)[fnAlias];
+  const params = info.params.map((p) => ({ name: p.name, kind: p.kind, value: c.at[p.name] }));
+  const wrtIndex = params.findIndex((p) => p.name === c.wrt);
+  const { hessianDiagonal, estimateProbes, seed } = defaultEngineOptions;
+  return {
+    evaluator: () => createEvaluator({ fn, params, wrtIndex, options: { hessianDiagonal, estimateProbes, seed }, makeMatrix }),
+  };
+}

@@ -1,0 +1,69 @@
+// The supplied-vs-engine checks: a hand-written gradient or Hessian diagonal against the engine, with shapes and explanations.
+
+import type { Check, CheckId, Tolerance } from '../types';
+import type { Supplied } from './evaluator';
+import { compareEntries, relateShapes } from './compare';
+import { explain, nonPositiveHessianWarning, type ExplainInput } from './explain';
+import { flattenSupplied, formatEntry, unflatten } from './shape';
+import { entries, num } from './words';
+
+export interface SuppliedContext {
+  wrt: string;
+  shape: number[];
+  /** The engine's values (flat) and, for an estimated diagonal, their standard errors. */
+  truth: Float64Array;
+  stdError?: Float64Array;
+  rowSums?: ExplainInput['rowSums'];
+  otherGradients?: ExplainInput['otherGradients'];
+}
+
+export function suppliedCheck(id: CheckId, supplied: Supplied, ctx: SuppliedContext, tolerance: Tolerance): Check {
+  const quantity = id === 'supplied-gradient' ? 'gradient' : 'hessian-diagonal';
+  const what = quantity === 'gradient' ? "the engine's gradient" : "the engine's Hessian diagonal";
+  const base = { id, tolerance, location: supplied.location };
+  const flat = flattenSupplied(supplied.result);
+  if ('error' in flat) return failed(base, `${supplied.name} ${flat.error}`);
+
+  const shapes = relateShapes(flat.shape, ctx.shape);
+  if (!shapes.sameCount) return failed(base, `${supplied.name} ${shapes.description}`);
+
+  // An estimated diagonal is uncertain by its standard error: three of them keep a right answer from failing.
+  const widen = ctx.stdError?.map((e) => 3 * e);
+  const cmp = compareEntries(flat.values, ctx.truth, ctx.shape, tolerance, widen);
+  const objectiveWarning = quantity === 'hessian-diagonal' && supplied.fromObjective ? nonPositiveHessianWarning(flat.values, ctx.wrt, ctx.shape) : undefined;
+  const numbers = {
+    ...base,
+    maxAbsError: cmp.maxAbsError,
+    maxRelError: cmp.maxRelError,
+    mismatches: cmp.mismatches,
+    mismatchCount: cmp.mismatchCount,
+    supplied: unflatten(flat.values, ctx.shape),
+  };
+
+  if (cmp.mismatchCount === 0) {
+    if (!shapes.compatible) {
+      return { ...numbers, status: 'fail', summary: `${supplied.name} ${shapes.description} (the values are right when read row by row)` };
+    }
+    const summary = `${supplied.name} matches ${what} (${entries(cmp.compared)}, max rel error ${num(cmp.maxRelError)})`;
+    return objectiveWarning ? { ...numbers, status: 'warn', summary: `${summary}, but ${objectiveWarning}` } : { ...numbers, status: 'pass', summary };
+  }
+
+  const fit = explain({ quantity, wrt: ctx.wrt, shape: ctx.shape, truth: ctx.truth, supplied: flat.values, failing: cmp.failing, rowSums: ctx.rowSums, otherGradients: ctx.otherGradients });
+  if (!shapes.compatible && fit?.evidence.fit !== 'transpose') return failed(base, `${supplied.name} ${shapes.description}`);
+  const worst = cmp.mismatches[0];
+  const check: Check = {
+    ...numbers,
+    status: 'fail',
+    summary:
+      `${supplied.name} differs from ${what} at ${cmp.mismatchCount} of ${entries(cmp.compared)} ` +
+      `(worst ${formatEntry(ctx.wrt, worst.index)}: ${num(worst.actual)}, engine ${num(worst.expected)})`,
+  };
+  const explanation = [fit?.explanation, objectiveWarning].filter(Boolean).join('; ');
+  if (explanation) check.explanation = explanation;
+  if (fit) check.evidence = fit.evidence;
+  return check;
+}
+
+function failed(base: { id: CheckId; tolerance: Tolerance; location: Supplied['location'] }, summary: string): Check {
+  return { ...base, status: 'fail', maxAbsError: NaN, maxRelError: NaN, mismatches: [], mismatchCount: 0, summary };
+}

@@ -1,0 +1,46 @@
+// Layout helpers of the report webview: flattening, grids in the input's shape, index round trips, tolerances.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { describeValue, flatIndex, flatten, gridOf, indexOf, maxAbs, withinTolerance } from '../../extension/webview/nested';
+
+test('nested values flatten row-major', () => {
+  assert.deepEqual(flatten([[1, 2], [3, 4]]), [1, 2, 3, 4]);
+  assert.deepEqual(flatten(7), [7]);
+  assert.deepEqual(flatten(undefined), []);
+});
+
+test('grids keep a matrix shape and wrap long vectors', () => {
+  assert.deepEqual(gridOf([7, 5]), { rows: 7, cols: 5 });
+  assert.deepEqual(gridOf([45]), { rows: 3, cols: 20 });
+  assert.deepEqual(gridOf([3]), { rows: 1, cols: 3 });
+  assert.deepEqual(gridOf([]), { rows: 1, cols: 1 });
+});
+
+test('flat positions and multi-indices round-trip', () => {
+  for (const shape of [[7, 5], [12], []]) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    for (let k = 0; k < n; k++) assert.equal(flatIndex(shape, indexOf(shape, k)), k);
+  }
+  assert.deepEqual(indexOf([7, 5], 13), [2, 3]);
+});
+
+test('the scale ignores non-finite entries', () => {
+  assert.equal(maxAbs([1, -3, NaN, Infinity, 2]), 3);
+  assert.equal(maxAbs([]), 0);
+});
+
+test('tolerance is atol + rtol·|expected|', () => {
+  const tol = { rtol: 1e-3, atol: 1e-5 };
+  assert.equal(withinTolerance(1.0009, 1, tol), true);
+  assert.equal(withinTolerance(1.0011, 1, tol), false);
+  assert.equal(withinTolerance(1e-17, 0.2409, { rtol: 1e-8, atol: 1e-10 }), false);
+});
+
+test('evaluation points are summarised in a few words', () => {
+  const f = (x: number) => String(x);
+  assert.equal(describeValue(0.5, f), '0.5');
+  assert.equal(describeValue([1, 2, 3], f), '[1, 2, 3]');
+  assert.equal(describeValue([[0, 1], [1, 0], [2, -1]], f), '3×2 matrix in [-1, 2]');
+  assert.equal(describeValue([1, 2, 3, 4, 5, 6, 7], f), '7 entries in [1, 7]');
+});

@@ -1,0 +1,100 @@
+// Finding checkable functions: forms, parameter kinds, doc comments, the cursor, and clear errors for what is not supported.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { functionAt, functionNamed, kindOfType, listFunctions, outlineModule } from '../../engine/load/functions';
+import { EngineError } from '../../engine/types';
+
+const src = `import { Matrix } from 'ml-matrix';
+import * as ns from './other';
+import def, { a as alias, type T } from './x';
+const K = 3, [p, q] = [1, 2];
+
+/** Doc of f. */
+export function f(x: number, v: number[], w: Array<number>, Y: number[][], z: Float64Array, M: Matrix, o: Options, d = 2) {
+  return x;
+}
+
+/**
+ * Doc of g.
+ */
+const g = (y: readonly number[]) => y[0];
+export const h = function (m: ml.Matrix, n) { return 1; };
+class C {
+  method(x: number) { return x; }
+}
+function outer(x: number) {
+  const inner = (y: number) => y * 2;
+  return [x].map((t) => t + 1)[0] + inner(x);
+}
+`;
+
+test('lists declarations, arrows and function expressions, exported or not', () => {
+  const fns = listFunctions(src, '/w/m.ts');
+  assert.deepEqual(fns.map((f) => [f.name, f.form, f.exported]), [
+    ['f', 'declaration', true],
+    ['g', 'arrow', false],
+    ['h', 'function-expression', true],
+    ['outer', 'declaration', false],
+  ]);
+  const f = fns[0];
+  assert.equal(src.slice(f.nameStart, f.nameEnd), 'f');
+  assert.ok(src.slice(f.start, f.end).startsWith('export function f('));
+  assert.equal(src.slice(f.docStart!, f.docEnd!), '/** Doc of f. */');
+  assert.ok(src.slice(fns[1].docStart!, fns[1].docEnd!).includes('Doc of g.'));
+  assert.equal(fns[2].docStart, undefined);
+});
+
+test('parameter kinds follow the declared types', () => {
+  const [f, g, h] = listFunctions(src, '/w/m.ts');
+  assert.deepEqual(f.params.map((p) => p.kind), ['number', 'vector', 'vector', 'matrix-array', 'float64array', 'matrix', 'unknown', 'unknown']);
+  assert.deepEqual(f.params.map((p) => p.hasDefault), [false, false, false, false, false, false, false, true]);
+  assert.equal(f.params[3].type, 'number[][]');
+  assert.equal(g.params[0].kind, 'vector');
+  assert.deepEqual(h.params.map((p) => [p.kind, p.type]), [['matrix', 'ml.Matrix'], ['unknown', undefined]]);
+  assert.equal(kindOfType('Array<Array<number>>'), 'matrix-array');
+  assert.equal(kindOfType('string'), 'unknown');
+});
+
+test('top-level bindings include variables, destructured names, classes and imports but not type-only imports', () => {
+  const { bindings } = outlineModule(src, '/w/m.ts');
+  for (const name of ['Matrix', 'ns', 'def', 'alias', 'K', 'p', 'q', 'f', 'g', 'h', 'C', 'outer']) assert.ok(bindings.has(name), name);
+  assert.ok(!bindings.has('T'));
+  assert.ok(!bindings.has('inner'));
+});
+
+test('the cursor selects the enclosing top-level function, including its doc comment and callbacks inside it', () => {
+  assert.equal(functionAt(src, '/w/m.ts', src.indexOf('return x;')).name, 'f');
+  assert.equal(functionAt(src, '/w/m.ts', src.indexOf('Doc of g')).name, 'g');
+  assert.equal(functionAt(src, '/w/m.ts', src.indexOf('t + 1')).name, 'outer');
+});
+
+test('a method or a nested named function at the cursor is unsupported, with the way out', () => {
+  const err = (offset: number) => {
+    try {
+      functionAt(src, '/w/m.ts', offset);
+    } catch (e) {
+      assert.ok(e instanceof EngineError);
+      return e.info;
+    }
+    assert.fail('expected an error');
+  };
+  const m = err(src.indexOf('return x; }'));
+  assert.equal(m.kind, 'unsupported');
+  assert.equal(m.message, 'methods are not supported yet: move `method` to a top-level function');
+  assert.equal(m.line, 17);
+  const n = err(src.indexOf('y * 2'));
+  assert.equal(n.kind, 'unsupported');
+  assert.equal(n.message, 'nested functions are not supported yet: move `inner` to a top-level function');
+  const none = err(src.indexOf('const K'));
+  assert.equal(none.kind, 'not-found');
+  assert.match(none.message, /candidates: f, g, h, outer/);
+});
+
+test('by name: found, a method of that name, or not found with the candidates', () => {
+  assert.equal(functionNamed(src, '/w/m.ts', 'h').form, 'function-expression');
+  assert.throws(() => functionNamed(src, '/w/m.ts', 'method'), (e: EngineError) => e.info.kind === 'unsupported' && e.info.line === 17);
+  assert.throws(
+    () => functionNamed(src, '/w/m.ts', 'nope'),
+    (e: EngineError) => e.info.kind === 'not-found' && e.message === "no top-level function named 'nope' in /w/m.ts (candidates: f, g, h, outer)",
+  );
+});
