@@ -1,11 +1,8 @@
 // The benchmark's problems: inputs at each size, the plain (unrewritten) function, and the Hessian diagonal in closed form.
-import { Matrix } from 'ml-matrix';
-import { softmaxLoss } from '../examples/founding-loss';
-import { softmaxLossMatrix } from '../examples/founding-loss-matrix';
 import { labels } from '../examples/founding-data';
-import { rosenbrock } from './fixtures/rosenbrock';
 import { normalSampler } from '../engine/load/inputs';
 import type { Nested } from '../engine/types';
+import type { PlainModule } from './plain';
 import type { TfPeer, TfProblem } from './peers/tfjs';
 
 export type Form = 'ml-matrix' | 'loops' | 'rosenbrock';
@@ -20,8 +17,8 @@ export interface BenchCase {
   wrt: string;
   /** Every parameter's evaluation point, for runCheck. */
   at: Record<string, Nested>;
-  /** One plain evaluation: the example on the real ml-matrix package, or the raw JavaScript. */
-  plain: () => number;
+  /** One plain evaluation of `functionName` from the file compiled as it is (bench/plain.ts), on the real ml-matrix package. */
+  plain: (mod: PlainModule) => () => number;
   /** ∂²f/∂x_i², flat and row-major. */
   exactDiagonal: Float64Array;
   tf: (peer: TfPeer) => TfProblem;
@@ -79,22 +76,19 @@ export function foundingCase(form: 'ml-matrix' | 'loops', rows: number): BenchCa
   const Yrows = rowsOf(Y, rows, K);
   const Trows = rowsOf(T, rows, K);
   const w = [...CLASS_WEIGHTS];
-  let plain: () => number;
-  if (form === 'ml-matrix') {
-    const Ym = new Matrix(Yrows);
-    const Tm = new Matrix(Trows);
-    plain = () => softmaxLossMatrix(Ym, Tm, w);
-  } else {
-    plain = () => softmaxLoss(Yrows, Trows, w);
-  }
+  const functionName = form === 'ml-matrix' ? 'softmaxLossMatrix' : 'softmaxLoss';
   return {
     form,
     n: rows * K,
     file: form === 'ml-matrix' ? 'examples/founding-loss-matrix.ts' : 'examples/founding-loss.ts',
-    functionName: form === 'ml-matrix' ? 'softmaxLossMatrix' : 'softmaxLoss',
+    functionName,
     wrt: 'Y',
     at: { Y: Yrows, T: Trows, w },
-    plain,
+    plain: (mod) => {
+      const f = mod[functionName] as (Y: unknown, T: unknown, w: number[]) => number;
+      const [Yarg, Targ] = form === 'ml-matrix' ? [new mod.Matrix(Yrows), new mod.Matrix(Trows)] : [Yrows, Trows];
+      return () => f(Yarg, Targ, w);
+    },
     exactDiagonal: diagonal,
     tf: (peer) => peer.foundingLoss(Y, rows, K, coef),
   };
@@ -113,7 +107,10 @@ export function rosenbrockCase(n: number): BenchCase {
     functionName: 'rosenbrock',
     wrt: 'x',
     at: { x: xs },
-    plain: () => rosenbrock(xs),
+    plain: (mod) => {
+      const f = mod.rosenbrock as (x: number[]) => number;
+      return () => f(xs);
+    },
     exactDiagonal: diagonal,
     tf: (peer) => peer.rosenbrock(x),
   };

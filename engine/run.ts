@@ -116,7 +116,13 @@ export async function runCheck(req: CheckRequest, signal?: AbortSignal): Promise
     },
     options,
     signal,
-  );
+  ).catch((e: unknown) => {
+    // Errors about the function as a whole (returned NaN, timed out, ...) are placed at its name, for the editor.
+    if (e instanceof EngineError && e.info.line === undefined && e.info.kind !== 'cancelled' && e.info.kind !== 'internal') {
+      throw new EngineError(e.info.kind, e.info.message, locationAt(text, file, fn.nameStart));
+    }
+    throw e;
+  });
 
   const { derivatives: d, checks, stepSweeps, notes, timingsMs } = outcome.result;
   const wrtValue = outcome.point[wrt];

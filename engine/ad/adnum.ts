@@ -39,3 +39,8 @@ export class ADNum {
 export function isAD(x: unknown): x is ADNum {
   return x instanceof ADNum;
 }
+
+/** An active scalar's value; anything else unchanged (for JavaScript's own operators and predicates). */
+export function plainValue(x: unknown): unknown {
+  return x instanceof ADNum ? x.v : x;
+}

@@ -1,6 +1,7 @@
 // Builds an Evaluator for a user function: records it on a tape with the wrt argument active and runs every derivative mode.
 
 import type { Derivatives, Evaluator, Supplied } from '../check/evaluator';
+import { rademacher, seededUniform } from '../check/random';
 import { EngineError, type Kink, type Nested, type ParamInfo, type SourceLocation } from '../types';
 import { ADNum, isAD } from './adnum';
 import { lastRecordingLog, withTape } from './context';
@@ -60,6 +61,7 @@ function describe(x: unknown): string {
     if (typeof m.rows === 'number' && typeof m.columns === 'number') return `a ${m.rows}×${m.columns} matrix`;
     return 'an object';
   }
+  if (typeof x === 'function') return 'a function';
   return typeof x === 'string' ? `the string ${JSON.stringify(x.slice(0, 40))}` : String(x);
 }
 
@@ -91,18 +93,6 @@ function entries(flat: Float64Array, from: number, to: number, active: boolean):
   const out: unknown[] = [];
   for (let k = from; k < to; k++) out.push(active ? new ADNum(k, flat[k]) : flat[k]);
   return out;
-}
-
-/** mulberry32: a small seeded generator for the estimate's probes. */
-function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
@@ -195,13 +185,12 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
 
   function estimateDiagonal(): { diag: Float64Array; stdError: Float64Array } {
     const probes = Math.max(2, spec.options.estimateProbes);
-    const random = seededRandom(spec.options.seed);
+    const random = seededUniform(spec.options.seed);
     // Welford's running mean and sum of squared deviations: no cancellation when the samples agree.
     const mean = new Float64Array(n);
     const m2 = new Float64Array(n);
-    const v = new Float64Array(n);
     for (let k = 0; k < probes; k++) {
-      for (let i = 0; i < n; i++) v[i] = random() < 0.5 ? -1 : 1;
+      const v = rademacher(n, random);
       const hv = out < 0 ? new Float64Array(n) : sweeps.hvp(tape, out, n, v);
       for (let i = 0; i < n; i++) {
         // Rademacher probes: v_i² = 1, so Σ v∘Hv / Σ v∘v is the mean of the samples z = v_i (Hv)_i.

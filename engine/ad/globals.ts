@@ -1,14 +1,10 @@
 // The sandbox's AD-aware globals: Math whose functions record derivatives, Number, isFinite, isNaN and an AD-aware Float64Array.
 
-import { isAD } from './adnum';
+import { isAD, plainValue as plain } from './adnum';
 import { unsupported } from './context';
 import { binary, unary, type Scalar } from './ops';
 import { primitives, type BinaryOp, type UnaryOp } from './primitives';
 import { num } from './runtime';
-
-function plain(x: unknown): unknown {
-  return isAD(x) ? x.v : x;
-}
 
 /** One-argument Math functions that are primitives under the same name. */
 const unaryMath = (Object.keys(primitives) as (keyof typeof primitives)[]).filter(
@@ -20,15 +16,19 @@ function unaryMathFunction(op: UnaryOp): (x: unknown) => unknown {
   return (x) => (typeof x === 'number' ? value(x) : unary(op, num(x)));
 }
 
-/** Math.max/min/hypot take any number of arguments: folded pairwise, left to right. */
+/**
+ * Math.max/min/hypot take any number of arguments: folded pairwise, left to right. `single` is the one-argument
+ * case; with more, the fold starts from the first pair (hypot(|a|, b) would lose a's derivative at a = 0).
+ */
 function variadic(op: BinaryOp, empty: number, single: (x: Scalar) => Scalar): (...args: unknown[]) => unknown {
   const value = (primitives[op] as { value(a: number, b: number): number }).value;
   return function (this: unknown, a?: unknown, b?: unknown): unknown {
     const count = arguments.length;
     if (count === 2 && typeof a === 'number' && typeof b === 'number') return value(a, b);
     if (count === 0) return empty;
-    let acc = single(num(arguments[0]));
-    for (let k = 1; k < count; k++) acc = binary(op, acc, num(arguments[k]));
+    if (count === 1) return single(num(a));
+    let acc = binary(op, num(a), num(b));
+    for (let k = 2; k < count; k++) acc = binary(op, acc, num(arguments[k]));
     return acc;
   };
 }

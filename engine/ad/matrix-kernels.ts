@@ -5,8 +5,29 @@
 // bit-identical to the real library.
 
 import { isAD } from './adnum';
+import { recordKink } from './context';
 import { lastValue, rawBinary, rawUnary } from './ops';
 import type { BinaryOp, UnaryOp } from './primitives';
+
+/** A stand-in matrix's storage as the kernels read it. */
+export interface Entries {
+  rows: number;
+  columns: number;
+  __values: Float64Array;
+  __ids: Int32Array;
+}
+
+/** Fresh storage a kernel returns, for the stand-in to wrap (the shape of `matrixEntries`). */
+export interface Storage {
+  rows: number;
+  cols: number;
+  values: Float64Array;
+  ids: Int32Array;
+}
+
+export function emptyStorage(rows: number, cols: number): Storage {
+  return { rows, cols, values: new Float64Array(rows * cols), ids: new Int32Array(rows * cols).fill(-1) };
+}
 
 /** The value of a scalar argument (number or active scalar), with ToNumber semantics for anything else. */
 export function scalarValue(x: unknown): number {
@@ -105,4 +126,26 @@ export function dotStrided(
   }
   acc.v = v;
   acc.id = id;
+}
+
+/**
+ * Index of the largest (sign 1) or smallest (sign −1) of `count` entries from `start` by `stride`, as ml-matrix
+ * scans: strictly better than the first entry (`fromInfinity` false) or than ∓Infinity (then -1 when none is).
+ */
+export function extremeIndex(m: Entries, sign: 1 | -1, fromInfinity: boolean, start: number, stride: number, count: number, op: string): number {
+  const values = m.__values;
+  const ids = m.__ids;
+  let best = fromInfinity ? -1 : start;
+  let bestValue = fromInfinity ? -sign * Infinity : values[start];
+  let tied = false;
+  for (let t = fromInfinity ? 0 : 1, k = start + (fromInfinity ? 0 : stride); t < count; t++, k += stride) {
+    const d = sign * (values[k] - bestValue);
+    if (d > 0) {
+      best = k;
+      bestValue = values[k];
+      tied = false;
+    } else if (d === 0 && best >= 0 && (ids[k] >= 0 || ids[best] >= 0) && ids[k] !== ids[best]) tied = true;
+  }
+  if (tied) recordKink(op, `${op} with a tie`, [ids[best]]);
+  return best;
 }

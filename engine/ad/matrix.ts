@@ -6,10 +6,12 @@
 // with a clear message otherwise.
 
 import { ADNum, isAD } from './adnum';
-import { recordKink, unsupported } from './context';
+import { unsupported } from './context';
 import { installPassiveFallbacks, passiveCall, passiveModuleFunctions, refusedClasses, type StandIn } from './matrix-fallback';
 import * as stats from './matrix-stats';
-import { acc, dotStrided, fold, mapUnary, mapWithEntries, mapWithScalar, mapWithVector, scalarId, scalarValue } from './matrix-kernels';
+import { acc, dotStrided, extremeIndex, fold, mapUnary, mapWithEntries, mapWithScalar, mapWithVector, scalarId, scalarValue, type Storage } from './matrix-kernels';
+import { afterInsert, afterRemove, pickEntries, same, transposeEntries } from './matrix-layout';
+import { kroneckerEntries, mmulEntries, symmetricProductEntries } from './matrix-products';
 import { lastValue, rawBinary, rawUnary, type Scalar } from './ops';
 import type { BinaryOp, UnaryOp } from './primitives';
 
@@ -56,28 +58,6 @@ function vectorEntries(vector: unknown, length: number, by: 'row' | 'column'): {
     throw new RangeError(by === 'row' ? 'vector size must be the same as the number of columns' : 'vector size must be the same as the number of rows');
   }
   return v;
-}
-
-/**
- * Index of the largest (sign 1) or smallest (sign −1) of `count` entries from `start` by `stride`, as ml-matrix
- * scans: strictly better than the first entry (`fromInfinity` false) or than ∓Infinity (then -1 when none is).
- */
-function extremeIndex(m: Matrix, sign: 1 | -1, fromInfinity: boolean, start: number, stride: number, count: number, op: string): number {
-  const values = m.__values;
-  const ids = m.__ids;
-  let best = fromInfinity ? -1 : start;
-  let bestValue = fromInfinity ? -sign * Infinity : values[start];
-  let tied = false;
-  for (let t = fromInfinity ? 0 : 1, k = start + (fromInfinity ? 0 : stride); t < count; t++, k += stride) {
-    const d = sign * (values[k] - bestValue);
-    if (d > 0) {
-      best = k;
-      bestValue = values[k];
-      tied = false;
-    } else if (d === 0 && best >= 0 && (ids[k] >= 0 || ids[best] >= 0) && ids[k] !== ids[best]) tied = true;
-  }
-  if (tied) recordKink(op, `${op} with a tie`, [ids[best]]);
-  return best;
 }
 
 export class Matrix {
@@ -408,63 +388,39 @@ export class Matrix {
     return this;
   }
 
-  private reshapeTo(rows: number, columns: number, values: Float64Array, ids: Int32Array): this {
-    this.rows = rows;
-    this.columns = columns;
-    this.__values = values;
-    this.__ids = ids;
+  /** Takes over fresh storage: ml-matrix's in-place shape changes. */
+  private adopt(s: Storage): this {
+    this.rows = s.rows;
+    this.columns = s.cols;
+    this.__values = s.values;
+    this.__ids = s.ids;
     return this;
   }
 
   removeRow(index: number): this {
     checkIndex(index, this.rows, 'Row');
-    const keep = (k: number) => ((k / this.columns) | 0) !== index;
-    return this.reshapeTo(this.rows - 1, this.columns, this.__values.filter((_, k) => keep(k)), this.__ids.filter((_, k) => keep(k)));
+    return this.adopt(pickEntries(this, this.rows - 1, this.columns, afterRemove(index), same));
   }
 
   addRow(index: unknown, array?: unknown): this {
-    if (array === undefined) {
-      array = index;
-      index = this.rows;
-    }
+    if (array === undefined) [index, array] = [this.rows, index];
     checkIndex(index as number, this.rows, 'Row', true);
     const v = vectorEntries(array, this.columns, 'row');
-    const at = (index as number) * this.columns;
-    const values = new Float64Array(this.__values.length + this.columns);
-    const ids = new Int32Array(values.length);
-    values.set(this.__values.subarray(0, at));
-    values.set(v.values, at);
-    values.set(this.__values.subarray(at), at + this.columns);
-    ids.set(this.__ids.subarray(0, at));
-    ids.set(v.ids, at);
-    ids.set(this.__ids.subarray(at), at + this.columns);
-    return this.reshapeTo(this.rows + 1, this.columns, values, ids);
+    this.adopt(pickEntries(this, this.rows + 1, this.columns, afterInsert(index as number), same));
+    return this.setRow(index as number, makeMatrix(1, v.values.length, v.values, v.ids));
   }
 
   removeColumn(index: number): this {
     checkIndex(index, this.columns, 'Column');
-    const keep = (k: number) => k % this.columns !== index;
-    return this.reshapeTo(this.rows, this.columns - 1, this.__values.filter((_, k) => keep(k)), this.__ids.filter((_, k) => keep(k)));
+    return this.adopt(pickEntries(this, this.rows, this.columns - 1, same, afterRemove(index)));
   }
 
   addColumn(index: unknown, array?: unknown): this {
-    if (array === undefined) {
-      array = index;
-      index = this.columns;
-    }
+    if (array === undefined) [index, array] = [this.columns, index];
     checkIndex(index as number, this.columns, 'Column', true);
     const v = vectorEntries(array, this.rows, 'column');
-    const cols = this.columns + 1;
-    const values = new Float64Array(this.rows * cols);
-    const ids = new Int32Array(values.length);
-    for (let i = 0; i < this.rows; i++) {
-      for (let j = 0; j < cols; j++) {
-        const from = j < (index as number) ? i * this.columns + j : i * this.columns + j - 1;
-        values[i * cols + j] = j === index ? v.values[i] : this.__values[from];
-        ids[i * cols + j] = j === index ? v.ids[i] : this.__ids[from];
-      }
-    }
-    return this.reshapeTo(this.rows, cols, values, ids);
+    this.adopt(pickEntries(this, this.rows, this.columns + 1, same, afterInsert(index as number)));
+    return this.setColumn(index as number, makeMatrix(v.values.length, 1, v.values, v.ids));
   }
 
   // ---- elementwise with a row or column vector, or a scalar on one row or column ----
@@ -653,84 +609,10 @@ export class Matrix {
       case 'column':
         return Array.from({ length: this.columns }, (_, j) => pick(extremeIndex(this, sign, true, j, this.columns, this.rows, op)));
       case undefined:
-        return pick(this.extremeAt(sign, 0, 1, this.size));
+        return pick(extremeIndex(this, sign, false, 0, 1, this.size, op));
       default:
         return invalidOption(by);
     }
-  }
-
-  private extremeAt(sign: 1 | -1, start: number, stride: number, count: number): number {
-    return extremeIndex(this, sign, false, start, stride, count, sign > 0 ? 'Matrix.max' : 'Matrix.min');
-  }
-
-  private nonEmpty(): void {
-    if (this.isEmpty()) throw new Error('Empty matrix has no elements to index');
-  }
-
-  private position(k: number): [number, number] {
-    return [(k / this.columns) | 0, k % this.columns];
-  }
-
-  maxIndex(): [number, number] {
-    this.nonEmpty();
-    return this.position(this.extremeAt(1, 0, 1, this.size));
-  }
-
-  minIndex(): [number, number] {
-    this.nonEmpty();
-    return this.position(this.extremeAt(-1, 0, 1, this.size));
-  }
-
-  maxRow(row: number): Scalar {
-    checkIndex(row, this.rows, 'Row');
-    if (this.isEmpty()) return NaN;
-    const k = this.extremeAt(1, row * this.columns, 1, this.columns);
-    return entry(this.__values[k], this.__ids[k]);
-  }
-
-  minRow(row: number): Scalar {
-    checkIndex(row, this.rows, 'Row');
-    if (this.isEmpty()) return NaN;
-    const k = this.extremeAt(-1, row * this.columns, 1, this.columns);
-    return entry(this.__values[k], this.__ids[k]);
-  }
-
-  maxColumn(column: number): Scalar {
-    checkIndex(column, this.columns, 'Column');
-    if (this.isEmpty()) return NaN;
-    const k = this.extremeAt(1, column, this.columns, this.rows);
-    return entry(this.__values[k], this.__ids[k]);
-  }
-
-  minColumn(column: number): Scalar {
-    checkIndex(column, this.columns, 'Column');
-    if (this.isEmpty()) return NaN;
-    const k = this.extremeAt(-1, column, this.columns, this.rows);
-    return entry(this.__values[k], this.__ids[k]);
-  }
-
-  maxRowIndex(row: number): [number, number] {
-    checkIndex(row, this.rows, 'Row');
-    this.nonEmpty();
-    return this.position(this.extremeAt(1, row * this.columns, 1, this.columns));
-  }
-
-  minRowIndex(row: number): [number, number] {
-    checkIndex(row, this.rows, 'Row');
-    this.nonEmpty();
-    return this.position(this.extremeAt(-1, row * this.columns, 1, this.columns));
-  }
-
-  maxColumnIndex(column: number): [number, number] {
-    checkIndex(column, this.columns, 'Column');
-    this.nonEmpty();
-    return this.position(this.extremeAt(1, column, this.columns, this.rows));
-  }
-
-  minColumnIndex(column: number): [number, number] {
-    checkIndex(column, this.columns, 'Column');
-    this.nonEmpty();
-    return this.position(this.extremeAt(-1, column, this.columns, this.rows));
   }
 
   diag(): Scalar[] {
@@ -742,19 +624,7 @@ export class Matrix {
   // ---- products ----
 
   mmul(other: unknown): Matrix {
-    const b = Matrix.checkMatrix(other);
-    const m = this.rows;
-    const n = this.columns;
-    const p = b.columns;
-    const result = new Matrix(m, p);
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < p; j++) {
-        dotStrided(this.__values, this.__ids, i * n, 1, b.__values, b.__ids, j, p, n);
-        result.__values[i * p + j] = acc.v;
-        result.__ids[i * p + j] = acc.id;
-      }
-    }
-    return result;
+    return fromStorage(mmulEntries(this, Matrix.checkMatrix(other)));
   }
 
   /** thisᵀ · this; ml-matrix skips zero entries, which only matters for derivatives, so every product is recorded. */
@@ -768,20 +638,10 @@ export class Matrix {
     return this.transpose().mmul(b);
   }
 
-  /** this · diag(scale) · thisᵀ, each symmetric pair of entries computed once as ml-matrix does. */
+  /** this · diag(scale) · thisᵀ. */
   mmulByTranspose(scale?: ArrayLike<unknown>): Matrix {
-    const { rows: m, columns: n } = this;
-    if (scale !== undefined && scale.length !== n) throw new RangeError('scale must have one value per column');
-    const scaled = scale === undefined ? this : this.clone().mulRowVector(scale);
-    const result = new Matrix(m, m);
-    for (let j = 0; j < m; j++) {
-      for (let i = j; i < m; i++) {
-        dotStrided(this.__values, this.__ids, i * n, 1, scaled.__values, scaled.__ids, j * n, 1, n);
-        result.__values[i * m + j] = result.__values[j * m + i] = acc.v;
-        result.__ids[i * m + j] = result.__ids[j * m + i] = acc.id;
-      }
-    }
-    return result;
+    if (scale !== undefined && scale.length !== this.columns) throw new RangeError('scale must have one value per column');
+    return fromStorage(symmetricProductEntries(this, scale === undefined ? this : this.clone().mulRowVector(scale)));
   }
 
   mpow(scalar: number): Matrix {
@@ -798,24 +658,7 @@ export class Matrix {
   }
 
   kroneckerProduct(other: unknown): Matrix {
-    const b = Matrix.checkMatrix(other);
-    const { rows: m, columns: n } = this;
-    const { rows: p, columns: q } = b;
-    const result = new Matrix(m * p, n * q);
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) {
-        for (let k = 0; k < p; k++) {
-          for (let l = 0; l < q; l++) {
-            const a = i * n + j;
-            const c = k * q + l;
-            const r = (p * i + k) * n * q + q * j + l;
-            result.__ids[r] = rawBinary('mul', this.__values[a], this.__ids[a], b.__values[c], b.__ids[c]);
-            result.__values[r] = lastValue;
-          }
-        }
-      }
-    }
-    return result;
+    return fromStorage(kroneckerEntries(this, Matrix.checkMatrix(other)));
   }
 
   kroneckerSum(other: unknown): Matrix {
@@ -827,27 +670,12 @@ export class Matrix {
   // ---- rearrangements (no tape nodes: entries move with their ids) ----
 
   transpose(): Matrix {
-    const result = new Matrix(this.columns, this.rows);
-    for (let i = 0; i < this.rows; i++) {
-      for (let j = 0; j < this.columns; j++) {
-        result.__values[j * this.rows + i] = this.__values[i * this.columns + j];
-        result.__ids[j * this.rows + i] = this.__ids[i * this.columns + j];
-      }
-    }
-    return result;
+    return fromStorage(transposeEntries(this));
   }
 
   /** A new matrix whose entry (r, c) is this matrix's entry (rowAt(r), columnAt(c)). */
   private pick(rows: number, columns: number, rowAt: (r: number) => number, columnAt: (c: number) => number): Matrix {
-    const result = new Matrix(rows, columns);
-    for (let r = 0; r < rows; r++) {
-      for (let c = 0; c < columns; c++) {
-        const k = rowAt(r) * this.columns + columnAt(c);
-        result.__values[r * columns + c] = this.__values[k];
-        result.__ids[r * columns + c] = this.__ids[k];
-      }
-    }
-    return result;
+    return fromStorage(pickEntries(this, rows, columns, rowAt, columnAt));
   }
 
   private checkRange(startRow: number, endRow: number, startColumn: number, endColumn: number): void {
@@ -945,8 +773,8 @@ export class Matrix {
 
   toString(options?: object): string {
     // Printing needs values only: the real library formats a constant copy.
-    const values = makeMatrix(this.rows, this.columns, this.__values, new Int32Array(this.size).fill(-1));
-    return passiveCall('Matrix.toString', standIn, (m) => (m as Matrix).toString(options), [values]) as string;
+    const constant = makeMatrix(this.rows, this.columns, this.__values, new Int32Array(this.size).fill(-1));
+    return passiveCall('Matrix.toString', standIn, (m) => (m as { toString(o?: object): string }).toString(options), [constant]) as string;
   }
 
   [Symbol.for('nodejs.util.inspect.custom')](): string {
@@ -968,7 +796,6 @@ export interface Matrix {
 }
 
 /** Declarations of the statics installed below: each works on a copy of its first argument. */
-// eslint-disable-next-line @typescript-eslint/no-namespace
 export declare namespace Matrix {
   function add(matrix: unknown, value: unknown): Matrix;
   function sub(matrix: unknown, value: unknown): Matrix;
@@ -1037,6 +864,33 @@ for (const op of UNARY) {
   statics[op] = (matrix: unknown) => inPlace.call(new Matrix(matrix));
 }
 
+/**
+ * ml-matrix's maxIndex, maxRow, minColumnIndex, ...: the extreme entry of the whole matrix or of one row or column,
+ * as the entry itself or its [row, column]. The first extreme wins, as in ml-matrix's scan.
+ */
+const EXTREMES: { name: string; sign: 1 | -1; along: 'all' | 'row' | 'column'; gives: 'entry' | 'index' }[] = [];
+for (const [prefix, sign] of [['max', 1], ['min', -1]] as const) {
+  EXTREMES.push({ name: `${prefix}Index`, sign, along: 'all', gives: 'index' });
+  for (const along of ['row', 'column'] as const) {
+    const name = `${prefix}${along === 'row' ? 'Row' : 'Column'}`;
+    EXTREMES.push({ name, sign, along, gives: 'entry' }, { name: `${name}Index`, sign, along, gives: 'index' });
+  }
+}
+
+for (const { name, sign, along, gives } of EXTREMES) {
+  proto[name] = function (this: Matrix, index?: unknown): Scalar | [number, number] {
+    if (along !== 'all') checkIndex(index as number, along === 'row' ? this.rows : this.columns, along === 'row' ? 'Row' : 'Column');
+    if (this.isEmpty()) {
+      if (gives === 'entry') return NaN;
+      throw new Error('Empty matrix has no elements to index');
+    }
+    const [start, stride, count] =
+      along === 'all' ? [0, 1, this.size] : along === 'row' ? [(index as number) * this.columns, 1, this.columns] : [index as number, this.columns, this.rows];
+    const k = extremeIndex(this, sign, false, start, stride, count, sign > 0 ? 'Matrix.max' : 'Matrix.min');
+    return gives === 'entry' ? entry(this.__values[k], this.__ids[k]) : [(k / this.columns) | 0, k % this.columns];
+  };
+}
+
 // ml-matrix's synonyms.
 statics.random = Matrix.rand;
 statics.randomInt = Matrix.randInt;
@@ -1047,6 +901,10 @@ proto.negate = proto.neg;
 proto.tensorProduct = proto.kroneckerProduct;
 
 // ---- the bridge to the evaluator and the loader ----
+
+function fromStorage(s: Storage): Matrix {
+  return makeMatrix(s.rows, s.cols, s.values, s.ids);
+}
 
 /** A matrix over existing storage (not copied): the evaluator builds its active arguments this way. */
 export function makeMatrix(rows: number, cols: number, values: Float64Array, ids: Int32Array): Matrix {

@@ -90,15 +90,15 @@ export const primitives: { [P in Primitive]: Rule<P> } = {
   },
 
   // ── two-argument Math functions ──
-  // d atan2(a, b) = (b da − a db)/(a² + b²)
+  // d atan2(a, b) = (b da − a db)/(a² + b²); at the origin (a kink) every partial is taken as 0
   atan2: {
     name: 'Math.atan2',
     value: Math.atan2,
-    da: (a, b) => b / (a * a + b * b),
-    db: (a, b) => -a / (a * a + b * b),
-    daa: (a, b) => (-2 * a * b) / (a * a + b * b) ** 2,
-    dab: (a, b) => (a * a - b * b) / (a * a + b * b) ** 2,
-    dbb: (a, b) => (2 * a * b) / (a * a + b * b) ** 2,
+    da: (a, b) => (a === 0 && b === 0 ? 0 : b / (a * a + b * b)),
+    db: (a, b) => (a === 0 && b === 0 ? 0 : -a / (a * a + b * b)),
+    daa: (a, b) => (a === 0 && b === 0 ? 0 : (-2 * a * b) / (a * a + b * b) ** 2),
+    dab: (a, b) => (a === 0 && b === 0 ? 0 : (a * a - b * b) / (a * a + b * b) ** 2),
+    dbb: (a, b) => (a === 0 && b === 0 ? 0 : (2 * a * b) / (a * a + b * b) ** 2),
     kink: (a, b) => (a === 0 && b <= 0 ? (b === 0 ? 'at the origin' : 'on its branch cut (y = 0, x < 0)') : undefined),
   },
   // d hypot(a, b) = (a da + b db)/y; second partials b²/y³, −ab/y³, a²/y³ (taken as 0 at the origin, a kink)

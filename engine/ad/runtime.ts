@@ -3,7 +3,7 @@
 // Every binary operator checks `typeof === 'number'` on both operands first: that is the hot path of every loop in
 // plain evaluation. Everything else (active scalars, strings, BigInt, objects) goes through one slow path.
 
-import { isAD, type ADNum } from './adnum';
+import { isAD, plainValue as plain, type ADNum } from './adnum';
 import { unsupported } from './context';
 import { binary, unary, type Scalar } from './ops';
 
@@ -55,10 +55,6 @@ export function num(x: unknown): Scalar {
   if (isAD(p)) return p;
   if (typeof p === 'bigint') throw new TypeError('Cannot mix BigInt and other types, use explicit conversions');
   return Number(p);
-}
-
-function plain(x: unknown): unknown {
-  return isAD(x) ? x.v : x;
 }
 
 function arith(op: Arith, a: unknown, b: unknown): unknown {

@@ -7,6 +7,7 @@
 
 import type { Check, StepSweep, Tolerance } from '../types';
 import type { Derivatives, Evaluator } from './evaluator';
+import { measuredNoiseFloor } from './fd';
 import { diagonalCheck, gradientCheck, type FdPlan } from './fd-checks';
 import { rademacher, sampleWithoutReplacement, seededUniform } from './random';
 import { suppliedCheck } from './supplied-checks';
@@ -40,7 +41,7 @@ export function runChecks(ev: Evaluator, opts: CheckOptions): ChecksResult {
   }
 
   let start = performance.now();
-  const plan = planCoordinates(ev.n, opts);
+  const plan = planCoordinates(ev, f0, opts);
   const gradient = gradientCheck(ev, derivatives, f0, plan, opts.fd);
   const diagonal = diagonalCheck(ev, derivatives, f0, plan, opts.fd, { failed: gradient.check.status === 'fail', fdKinks: gradient.fdKinks });
   const finiteDifference = performance.now() - start;
@@ -80,11 +81,15 @@ function timeEvaluation(ev: Evaluator): { f0: number; ms: number } {
   return { f0, ms: times[times.length >> 1] };
 }
 
-function planCoordinates(n: number, opts: CheckOptions): FdPlan {
-  if (n <= opts.sampleThreshold) return { n, indices: Int32Array.from({ length: n }, (_, i) => i) };
+function planCoordinates(ev: Evaluator, f0: number, opts: CheckOptions): FdPlan {
+  const n = ev.n;
+  if (n <= opts.sampleThreshold) {
+    const indices = Int32Array.from({ length: n }, (_, i) => i);
+    return { n, indices, noiseFloor: measuredNoiseFloor(ev.f.bind(ev), ev.x0, f0, indices) };
+  }
   const uniform = seededUniform(opts.seed);
   const indices = sampleWithoutReplacement(n, Math.min(opts.sampleSize, n), uniform);
-  return { n, indices, direction: rademacher(n, uniform) };
+  return { n, indices, direction: rademacher(n, uniform), noiseFloor: measuredNoiseFloor(ev.f.bind(ev), ev.x0, f0, indices) };
 }
 
 /** What the explanations may ask of the engine, computed at most once per run. */

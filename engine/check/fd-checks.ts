@@ -21,6 +21,8 @@ export interface FdPlan {
   indices: Int32Array;
   n: number;
   direction?: Float64Array;
+  /** measuredNoiseFloor of f at x0. */
+  noiseFloor: number;
 }
 
 export interface FdCheckOutcome {
@@ -55,7 +57,7 @@ function coverage(plan: FdPlan): string {
 }
 
 export function gradientCheck(ev: Evaluator, d: Derivatives, f0: number, plan: FdPlan, tolerance: Tolerance): FdCheckOutcome {
-  const est = gradientByDifferences(ev.f.bind(ev), ev.x0, f0, plan.indices, tolerance);
+  const est = gradientByDifferences(ev.f.bind(ev), ev.x0, f0, plan.indices, tolerance, plan.noiseFloor);
   const s = spread(est, ev.n);
   const cmp = compareEntries(d.gradient, s.reference, ev.shape, tolerance, s.widen, plan.indices);
 
@@ -64,7 +66,7 @@ export function gradientCheck(ev: Evaluator, d: Derivatives, f0: number, plan: F
   const evidence: Record<string, number | string> = {};
   if (plan.direction) {
     const u = plan.direction;
-    const dir = directionalDerivative(ev.f.bind(ev), ev.x0, f0, u, tolerance);
+    const dir = directionalDerivative(ev.f.bind(ev), ev.x0, f0, u, tolerance, plan.noiseFloor);
     let engine = 0;
     for (let i = 0; i < ev.n; i++) engine += d.gradient[i] * u[i];
     const bound = tolerance.atol + tolerance.rtol * Math.abs(dir.value) + FD_SAFETY * dir.error;
@@ -115,7 +117,7 @@ export function diagonalCheck(
   const knownKinks = [...d.kinks, ...gradient.fdKinks];
   const atKnownKink = new Set(knownKinks.flatMap((k) => k.entries.map((e) => flatIndex(e, ev.shape))));
   const gradientAt = ev.gradientAt.bind(ev);
-  const second = diagonalBySecondDifferences(ev.f.bind(ev), ev.x0, f0, plan.indices, tolerance);
+  const second = diagonalBySecondDifferences(ev.f.bind(ev), ev.x0, f0, plan.indices, tolerance, plan.noiseFloor);
   const secondSpread = spread(second, ev.n, d.hessianDiagonalStdError);
   const notes: string[] = [];
   let est: EntryEstimates, s: Spread, method: string;

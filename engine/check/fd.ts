@@ -19,8 +19,11 @@ const NOISE = 4;
 const KINK_SAFETY = 4;
 /** An estimate is poor (and the adaptive fallback runs) when its error estimate exceeds this share of the tolerance. */
 const POOR_SHARE = 0.1;
-/** The adaptive fallback tries the initial step times these factors and keeps the estimate with the smallest error. */
-const LADDER = [1 / 64, 1 / 16, 1 / 4, 4, 16, 64];
+/**
+ * The adaptive fallback tries the initial step times these factors and keeps the most trustworthy estimate. Not much
+ * larger: far too large steps agree with each other on a wrong value (a second difference /h² tends to 0).
+ */
+const LADDER = [1 / 64, 1 / 16, 1 / 4, 1, 4, 16];
 
 /** The function restricted to a line through x0: φ(t) = F(x0 + t·d), and the step really taken for a requested t. */
 export interface Line {
@@ -112,16 +115,16 @@ export function firstDerivative(line: Line, h: number, phi0: number, floor = 0):
   };
 }
 
-/** φ''(0) by second differences at h and h/2 combined by Richardson. */
-export function secondDerivative(line: Line, h: number, phi0: number): Estimate {
+/** φ''(0) by second differences at h and h/2 combined by Richardson; `floor` as for firstDerivative. */
+export function secondDerivative(line: Line, h: number, phi0: number, floor = 0): Estimate {
   const s = line.snap(h);
   const t = line.snap(h / 2);
   const fp = line.at(s), fm = line.at(-s), gp = line.at(t), gm = line.at(-t);
   const d1 = (fp - 2 * phi0 + fm) / (s * s);
   const d2 = (gp - 2 * phi0 + gm) / (t * t);
-  const a0 = Math.abs(phi0);
-  const round =
-    NOISE * EPS * ((4 / 3) * (Math.abs(gp) + 2 * a0 + Math.abs(gm)) / (t * t) + (Math.abs(fp) + 2 * a0 + Math.abs(fm)) / (3 * s * s));
+  const mag = (v: number) => Math.max(Math.abs(v), floor);
+  const a0 = mag(phi0);
+  const round = NOISE * EPS * ((4 / 3) * (mag(gp) + 2 * a0 + mag(gm)) / (t * t) + (mag(fp) + 2 * a0 + mag(fm)) / (3 * s * s));
   return { value: (4 * d2 - d1) / 3, error: Math.abs(d2 - d1) / 3 + round, step: s };
 }
 
@@ -129,16 +132,43 @@ export function isKink(e: FirstEstimate): boolean {
   return Math.abs(e.right - e.left) > KINK_SAFETY * (e.leftError + e.rightError);
 }
 
-/** The estimate at h0; when its error is poor against the tolerance, the best (smallest error) over a ladder of steps. */
+/**
+ * The estimate at h0; when its error is poor against the tolerance, the most trustworthy over a ladder of steps
+ * (as numdifftools does): each step's error is at least its distance to the estimate at the next smaller step, so a
+ * large step that agrees with nothing below it (aliasing: sin sampled a period apart looks flat) is not believed.
+ */
 export function adaptive<E extends Estimate>(estimateAt: (h: number) => E, h0: number, target: Tolerance): { estimate: E; adapted: boolean } {
   const first = estimateAt(h0);
   if (isGood(first, target)) return { estimate: first, adapted: false };
+  const ladder = LADDER.map((factor) => (factor === 1 ? first : estimateAt(h0 * factor)));
   let best = first;
-  for (const factor of LADDER) {
-    const e = estimateAt(h0 * factor);
-    if (Number.isFinite(e.value) && Number.isFinite(e.error) && !(best.error <= e.error)) best = e;
-  }
+  let bestError = Infinity;
+  ladder.forEach((e, k) => {
+    const gap = Math.abs(e.value - ladder[k === 0 ? 1 : k - 1].value);
+    const error = Math.max(e.error, gap);
+    if (Number.isFinite(e.value) && error < bestError) (best = { ...e, error }), (bestError = error);
+  });
   return { estimate: best, adapted: true };
+}
+
+/**
+ * A magnitude floor for the rounding model of f, measured: fourth differences φ(−2δ) − 4φ(−δ) + 6φ(0) − 4φ(δ) + φ(2δ)
+ * at a tiny δ cancel every smooth part and leave f's own rounding (≈ 8.4σ for independent errors of size σ). When f
+ * sums terms much larger than itself, σ is far above ε|f|, and the floor makes the estimates say so.
+ */
+export function measuredNoiseFloor(f: (x: Float64Array) => number, x0: Float64Array, f0: number, indices: Int32Array): number {
+  const work = Float64Array.from(x0);
+  let sigma = 0;
+  const probes = Math.min(4, indices.length);
+  for (let p = 0; p < probes; p++) {
+    const i = indices[Math.floor((p * indices.length) / probes)];
+    const line = coordinateLine(f, x0, i, work);
+    const d = line.snap(1e-6 * Math.max(1, Math.abs(x0[i])));
+    const fourth = line.at(-2 * d) - 4 * line.at(-d) + 6 * f0 - 4 * line.at(d) + line.at(2 * d);
+    if (Number.isFinite(fourth)) sigma = Math.max(sigma, Math.abs(fourth) / 8);
+  }
+  // Two σ per sample, expressed as the magnitude whose NOISE ulps make that much.
+  return (2 * sigma) / (NOISE * EPS);
 }
 
 function isGood(e: Estimate, target: Tolerance): boolean {
@@ -178,9 +208,16 @@ function firstOverEntries(
   return out;
 }
 
-/** The gradient of f by central differences + Richardson at the given coordinates. */
-export function gradientByDifferences(f: (x: Float64Array) => number, x0: Float64Array, f0: number, indices: Int32Array, target: Tolerance): EntryEstimates {
-  return firstOverEntries(() => f, x0, () => f0, indices, target);
+/** The gradient of f by central differences + Richardson at the given coordinates (`floor`: measuredNoiseFloor). */
+export function gradientByDifferences(
+  f: (x: Float64Array) => number,
+  x0: Float64Array,
+  f0: number,
+  indices: Int32Array,
+  target: Tolerance,
+  floor = 0,
+): EntryEstimates {
+  return firstOverEntries(() => f, x0, () => f0, indices, target, floor);
 }
 
 /**
@@ -205,23 +242,38 @@ export function gradientEntry(gradientAt: (x: Float64Array) => Float64Array): (i
 }
 
 /** The Hessian diagonal by second differences of f + Richardson: independent of the engine's gradient. */
-export function diagonalBySecondDifferences(f: (x: Float64Array) => number, x0: Float64Array, f0: number, indices: Int32Array, target: Tolerance): EntryEstimates {
+export function diagonalBySecondDifferences(
+  f: (x: Float64Array) => number,
+  x0: Float64Array,
+  f0: number,
+  indices: Int32Array,
+  target: Tolerance,
+  floor = 0,
+): EntryEstimates {
   const out = emptyEstimates(indices);
   const work = Float64Array.from(x0);
   indices.forEach((i, k) => {
     const line = coordinateLine(f, x0, i, work);
-    const { estimate, adapted } = adaptive((h) => secondDerivative(line, h, f0), secondStep(x0[i]), target);
+    const { estimate, adapted } = adaptive((h) => secondDerivative(line, h, f0, floor), secondStep(x0[i]), target);
     record(out, k, estimate, adapted);
   });
   return out;
 }
 
 /** The derivative of f along u at x0 (∇f·u), for a check that covers every entry at once. */
-export function directionalDerivative(f: (x: Float64Array) => number, x0: Float64Array, f0: number, u: Float64Array, target: Tolerance): FirstEstimate {
+export function directionalDerivative(
+  f: (x: Float64Array) => number,
+  x0: Float64Array,
+  f0: number,
+  u: Float64Array,
+  target: Tolerance,
+  floor = 0,
+): FirstEstimate {
   let sq = 0;
   for (let k = 0; k < x0.length; k++) sq += x0[k] * x0[k];
   const rms = Math.sqrt(sq / Math.max(1, x0.length));
-  return adaptive((h) => firstDerivative(directionLine(f, x0, u), h, f0), firstStep(rms), target).estimate;
+  const line = directionLine(f, x0, u);
+  return adaptive((h) => firstDerivative(line, h, f0, floor), firstStep(rms), target).estimate;
 }
 
 /**

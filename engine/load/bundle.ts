@@ -42,7 +42,7 @@ const sandboxPlugin: esbuild.Plugin = {
 };
 
 /** Validated names only: `aliases` maps export alias → a top-level name of the module. */
-export function exportLine(aliases: Record<string, string>): string {
+function exportLine(aliases: Record<string, string>): string {
   const items = Object.entries(aliases).map(([alias, local]) => `${local} as ${alias}`);
   return `export { ${items.join(', ')} };\n`;
 }

@@ -33,7 +33,7 @@ export function normalSampler(seed: number): () => number {
 }
 
 /** Fills `shape` ([] a scalar, [n], [r, c], ...) row-major from a sampler. */
-export function fill(shape: number[], sample: () => number): Nested {
+function fill(shape: number[], sample: () => number): Nested {
   if (shape.length === 0) return sample();
   const [n, ...rest] = shape;
   return Array.from({ length: n }, () => fill(rest, sample));
@@ -93,7 +93,7 @@ function describe(v: unknown): string {
 }
 
 /** The shape of a rectangular nested array of finite numbers, or an EngineError naming the first problem. */
-export function shapeOf(value: unknown, name: string, where?: Partial<SourceLocation>): number[] {
+function shapeOf(value: unknown, name: string, where?: Partial<SourceLocation>): number[] {
   const fail = (kind: 'bad-shape' | 'bad-argument', msg: string) => new EngineError(kind, msg, where);
   const walk = (v: unknown, label: string): number[] => {
     if (typeof v === 'number') {

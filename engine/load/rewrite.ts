@@ -30,7 +30,7 @@ export interface Rewritten {
 }
 
 /** The name of the scratch variable that postfix ++/-- in value position read back; declared once at the top. */
-export const scratchName = '__dl_t';
+const scratchName = '__dl_t';
 
 function lineStarts(text: string): number[] {
   const starts = [0];
@@ -49,12 +49,16 @@ function upperBound(sorted: ArrayLike<number>, x: number): number {
   return lo;
 }
 
-/** Whether `+` on this operand is certainly string concatenation (native `+` is then exact). */
+/** Whether `+` on this operand is certainly string concatenation (native `+` is then exact). Cached: `+` chains nest deeply. */
 function isStringy(n: AnyNode): boolean {
-  if (n.type === 'Literal') return typeof n.value === 'string';
-  if (n.type === 'TemplateLiteral') return true;
-  if (n.type === 'ParenthesizedExpression') return isStringy(n.expression);
-  return n.type === 'BinaryExpression' && n.operator === '+' && (isStringy(n.left) || isStringy(n.right));
+  if (n.stringy !== undefined) return n.stringy;
+  let result = false;
+  if (n.type === 'Literal') result = typeof n.value === 'string';
+  else if (n.type === 'TemplateLiteral') result = true;
+  else if (n.type === 'ParenthesizedExpression') result = isStringy(n.expression);
+  else if (n.type === 'BinaryExpression' && n.operator === '+') result = isStringy(n.left) || isStringy(n.right);
+  n.stringy = result;
+  return result;
 }
 
 /** Operands that can never be numbers: comparing an active number with them natively gives the right answer. */
@@ -101,7 +105,8 @@ export function rewriteOperators(code: string): Rewritten {
   /** Turns a member target `obj.k` / `obj[k]` into the argument text `obj, "k"` / `obj, k` (the object and key are evaluated once). */
   const memberAsArgs = (m: AnyNode): void => {
     if (m.computed) {
-      replace(findToken(m.object.end, m.property.start, '['), findToken(m.object.end, m.property.start, '[') + 1, ', ');
+      const open = findToken(m.object.end, m.property.start, '[');
+      replace(open, open + 1, ', ');
       const bracket = findToken(m.property.end, m.end, ']');
       replace(bracket, bracket + 1, '');
     } else {
@@ -180,7 +185,7 @@ export function rewriteOperators(code: string): Rewritten {
     const target = n.left as AnyNode;
     const opAt = findToken(target.end, n.right.start, n.operator);
     const call = (lhs: string) => (name ? `__ad.${name}(${lhs},` : `__ad.bit('${op}', ${lhs},`);
-    if (target.type === 'Identifier' || isRepeatableMember(target) && !isPlainMember(target)) {
+    if (target.type === 'Identifier' || (isRepeatableMember(target) && !isPlainMember(target))) {
       replace(opAt, opAt + n.operator.length, `= ${call(code.slice(target.start, target.end))}`);
       close(n.end, ')');
     } else if (isPlainMember(target)) {

@@ -1,13 +1,13 @@
 // The evaluation worker: runs the rewritten bundle in a vm context whose globals are the AD runtime, then the checks.
 import * as vm from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
-import { createEvaluator } from '../ad/differentiate';
+import { createEvaluator, type SuppliedSpec } from '../ad/differentiate';
 import { createSandboxGlobals } from '../ad/globals';
 import { runtime } from '../ad/runtime';
 import { setLocator } from '../ad/context';
 import { makeMatrix, mlMatrixModule } from '../ad/matrix';
 import { runChecks } from '../check/checks';
-import { EngineError, type EngineErrorInfo, type Nested, type SourceLocation } from '../types';
+import { EngineError, type EngineErrorInfo, type Nested } from '../types';
 import { rewriteOperators } from '../load/rewrite';
 import { bundleFileName, createLocator, type Locator } from '../load/sourcemap';
 import { toNested, validatePoint } from '../load/inputs';
@@ -80,7 +80,7 @@ function run(plan: WorkerPlan): WorkerMessage {
       point[p.name] = value as Nested;
       return { name: p.name, kind: p.kind, value: value as Nested };
     });
-    const supplied: Partial<Record<SuppliedRole, { fn: (...args: unknown[]) => unknown; name: string; location?: SourceLocation }>> = {};
+    const supplied: Partial<Record<SuppliedRole, SuppliedSpec>> = {};
     for (const role of Object.keys(plan.supplied) as SuppliedRole[]) {
       const s = plan.supplied[role]!;
       const f = mod[suppliedAliases[role]];

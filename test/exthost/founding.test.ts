@@ -1,6 +1,7 @@
 // The founding case: the row-sum "Hessian" is caught with the right diagnostic, the exact diagonal matches the closed form, the ml-matrix objective passes.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import type { Report } from '../../engine/types';
 import {
   activateApi, assertClose, check, closeAllEditors, diagnosticCode, flat, foundingClosedForm, foundingLabels, foundingWeights,
   lineOf, nameRange, openFixture, ourDiagnostics, waitFor, workspaceUri,
@@ -17,7 +18,7 @@ suite('founding example', () => {
     const editor = await openFixture('founding-loss.ts');
     const inside = new vscode.Position(lineOf(editor.document, 'const logZ'), 4);
     editor.selection = new vscode.Selection(inside, inside);
-    const report = await vscode.commands.executeCommand<import('../../engine/types').Report>('derivativeLens.checkAtCursor');
+    const report = await vscode.commands.executeCommand<Report>('derivativeLens.checkAtCursor');
     assert.ok(report, `no report; lastError: ${JSON.stringify(api.lastError())}`);
     assert.equal(report.function, 'softmaxLoss');
     assert.equal(report.wrt, 'Y');

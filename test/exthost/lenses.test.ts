@@ -1,6 +1,7 @@
 // Code lenses: one above every candidate function, verdict text after a run, and a lens's command checks its own function.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import type { Report } from '../../engine/types';
 import {
   activateApi, assertClose, closeAllEditors, codeLenses, flat, lensTitlesByLine, nameRange, openFixture, waitFor, check,
 } from './helpers';
@@ -61,7 +62,7 @@ suite('code lenses', () => {
     for (const c of candidates) {
       const lens = (await codeLenses(doc.uri)).find((l) => l.command?.arguments?.[1] === c.name)!;
       assert.ok(lens, `no lens for ${c.name}`);
-      const report = await vscode.commands.executeCommand<import('../../engine/types').Report>(lens.command!.command, ...(lens.command!.arguments ?? []));
+      const report = await vscode.commands.executeCommand<Report>(lens.command!.command, ...(lens.command!.arguments ?? []));
       assert.ok(report, `${c.name}: no report; lastError ${JSON.stringify(api.lastError())}`);
       assert.equal(report.function, c.name);
       const truth = c.f(c.x);

@@ -1,6 +1,7 @@
 // Results over time: stale after an edit (diagnostics gone, lens and report say so), re-run on save when asked, re-run and clear commands.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import type { Report } from '../../engine/types';
 import {
   activateApi, check, closeAllEditors, codeLenses, lensTitlesByLine, nameRange, ourDiagnostics, removeScratch, scratchCopy, waitFor, withSetting,
 } from './helpers';
@@ -79,7 +80,7 @@ suite('results over time', () => {
     const first = await check(scratch, 'softmaxLoss');
     assert.ok(first);
     const before = api.evaluationsStarted();
-    const again = await vscode.commands.executeCommand<import('../../engine/types').Report>('derivativeLens.rerun');
+    const again = await vscode.commands.executeCommand<Report>('derivativeLens.rerun');
     assert.ok(again, 'rerun gave no report');
     assert.ok(api.evaluationsStarted() > before, 'rerun did not evaluate');
     assert.equal(again.function, first.function);

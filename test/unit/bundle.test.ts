@@ -88,3 +88,14 @@ test('syntax errors and missing imports carry the TS file, line and column', asy
   assert.equal(inHelper.kind, 'import');
   assert.match(inHelper.message, /No matching export/);
 });
+
+test("packages in the workspace's node_modules resolve as esbuild resolves them", async () => {
+  const pkg = path.join(dir, 'node_modules', 'tiny-scale');
+  fs.mkdirSync(pkg, { recursive: true });
+  fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: 'tiny-scale', main: 'index.js' }));
+  fs.writeFileSync(path.join(pkg, 'index.js'), 'exports.tinyScale = 7;\n');
+  const b = await bundleModule(file, "import { tinyScale } from 'tiny-scale';\nexport const f = (x: number) => x * tinyScale;\n", { __dlens_fn: 'f' });
+  const ctx = vm.createContext({});
+  vm.runInContext(b.code, ctx);
+  assert.equal(ctx[moduleGlobal].__dlens_fn(3), 21);
+});

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEvaluator } from '../../engine/ad/differentiate';
+import { createSandboxGlobals } from '../../engine/ad/globals';
 import { binary, unary, type Scalar } from '../../engine/ad/ops';
 import type { BinaryOp, UnaryOp } from '../../engine/ad/primitives';
 import { close, richardson } from './helpers/ad-fd';
@@ -120,4 +121,13 @@ function checkUnaryPow(p: number, points: number[], d: (x: number) => number, dd
 test('x * x with both operands the same node', () => {
   check('x * x', (x) => binary('mul', x, x), (x) => x * x, (x) => 2 * x, () => 2, [-0.8, 1.9]);
   check('x / x', (x) => binary('div', x, x), () => 1, () => 0, () => 0, [0.8]);
+});
+
+test('conventions at kinks: finite partials, and the path through a smooth argument is kept', () => {
+  const M = createSandboxGlobals().Math;
+  // hypot(x, 0.3 + x²) = 0.3 + (8/3)x² + O(x⁴) at 0: Math.hypot's fold must not pass x through |x|.
+  check('Math.hypot(x, 0.3 + x²)', (x) => M.hypot(x as number, binary('add', 0.3, binary('mul', x, x)) as number), (x) => Math.hypot(x, 0.3 + x * x), (x) => (x + 2 * x * (0.3 + x * x)) / Math.hypot(x, 0.3 + x * x), () => 16 / 3, [0]);
+  // atan2 at the origin and |x| at 0: every partial 0 (a subgradient), never NaN.
+  check('atan2(x − x, x − x)', (x) => binary('atan2', binary('sub', x, x), binary('sub', x, x)), () => 0, () => 0, () => 0, [0.7]);
+  check('|x − x|', (x) => unary('abs', binary('sub', x, x)), () => 0, () => 0, () => 0, [0.7]);
 });

@@ -8,17 +8,7 @@
 import { createEvaluator, type ADEvaluator } from '../../../engine/ad/differentiate';
 import { createSandboxGlobals } from '../../../engine/ad/globals';
 import { runtime } from '../../../engine/ad/runtime';
-
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededUniform } from '../../../engine/check/random';
 
 /** A positive expression of v: the argument of log, sqrt, acosh, ... */
 const positive = (v: string, c = '1.5') => `__ad.add(${c}, __ad.mul(${v}, ${v}))`;
@@ -88,7 +78,7 @@ export interface Program {
 
 /** A random program of n inputs: straight-line statements, loops with accumulations and branches. */
 export function generateProgram(seed: number): Program {
-  const random = seededRandom(seed);
+  const random = seededUniform(seed);
   const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)];
   const n = 1 + Math.floor(random() * 5);
   const x0 = Float64Array.from({ length: n }, () => Math.round((random() * 3 - 1.5) * 1000) / 1000);
@@ -183,6 +173,8 @@ export function checkProgram(seed: number): ProgramResult {
     return result;
   }
   const d = ev.derivatives();
+  // Entries a recorded kink depends on have one-sided or conventional derivatives there: not compared.
+  const atKink = new Set(d.kinks.flatMap((k) => k.entries.map(([i]) => i)));
   const fail = (what: string, got: number, want: number) => result.failures.push(`seed ${seed}: ${what}: engine ${got}, reference ${want}`);
   /** Richardson at h and h/2 along coordinate i of g; undefined when a point left x0's pieces or the estimates disagree. */
   const fd = (g: (x: Float64Array) => number, i: number): number | undefined => {
@@ -203,6 +195,10 @@ export function checkProgram(seed: number): ProgramResult {
     return r2;
   };
   for (let i = 0; i < ev.n; i++) {
+    if (atKink.has(i)) {
+      result.skipped += 2;
+      continue;
+    }
     const e = new Float64Array(ev.n);
     e[i] = 1;
     const column = ev.hvp(e);

@@ -1,7 +1,6 @@
 // Operation sequences run unchanged on the real ml-matrix and on the stand-in, for the semantics comparison in matrix.test.ts.
 
 /** The Matrix class under test (real or stand-in), used untyped exactly as user JavaScript would. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyMatrixClass = any;
 
 const A = [
