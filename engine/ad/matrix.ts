@@ -950,6 +950,8 @@ export const mlMatrixModule: Record<string, unknown> = {
   // ml-matrix's base class: isMatrix, the statics and `instanceof` all work through the one class.
   AbstractMatrix: Matrix,
 };
+// As on ml-matrix's CommonJS entry: bundlers then give `import Matrix from 'ml-matrix'` the `default` export.
+Object.defineProperty(mlMatrixModule, '__esModule', { value: true });
 
 Object.defineProperty(Matrix.prototype, 'klass', { value: 'Matrix', writable: true, configurable: true });
 

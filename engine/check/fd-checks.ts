@@ -78,7 +78,7 @@ export function gradientCheck(ev: Evaluator, d: Derivatives, f0: number, plan: F
   }
   if (est.adapted > 0) method += `; adaptive step on ${entries(est.adapted)}`;
 
-  const verdict = judge(cmp, d.kinks, est, ev, 'gradient', plan, directionalFailure);
+  const verdict = judge(cmp, d.kinks, est, ev, 'gradient', plan, plan.direction ? { failure: directionalFailure } : undefined);
   const check: Check = {
     id: 'gradient-vs-fd',
     status: verdict.status,
@@ -188,8 +188,10 @@ function judge(
   ev: Evaluator,
   quantity: string,
   plan: FdPlan,
-  directionalFailure?: string,
+  /** Present when a directional derivative was checked; `failure` says how it failed. */
+  directional?: { failure?: string },
 ): Verdict {
+  const directionalFailure = directional?.failure;
   const name = (index: number[]) => formatEntry(ev.wrt, index);
   const failing = new Set(cmp.failing);
   const engineKinks = knownKinks.filter((k) => k.entries.some((e) => failing.has(flatIndex(e, ev.shape))));
@@ -217,7 +219,8 @@ function judge(
     return { status: 'fail', kinks, fdKinks, summary: parts.join('; ') };
   }
   if (cmp.failing.length === 0 && fdKinks.length === 0) {
-    const scope = plan.direction ? `${count(plan.indices.length)} sampled of ${entries(plan.n)} and a random direction` : entries(cmp.compared);
+    const sampled = plan.direction ? `${count(plan.indices.length)} sampled of ${entries(plan.n)}` : entries(cmp.compared);
+    const scope = directional ? `${sampled} and a random direction` : sampled;
     return { status: 'pass', kinks, fdKinks, summary: `${quantity} matches finite differences (${scope}, max rel error ${num(cmp.maxRelError)})` };
   }
   const words: string[] = [];

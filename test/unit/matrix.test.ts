@@ -43,6 +43,8 @@ for (const [name, run] of semanticsCases) {
 test('the module has what ml-matrix exports under the same names', () => {
   assert.equal(mlMatrixModule.default, Matrix);
   assert.equal(mlMatrixModule.Matrix, Matrix);
+  // The loader serves the module as CommonJS: like ml-matrix's own entry, it flags itself so `import Matrix from` gets `default`.
+  assert.equal(mlMatrixModule.__esModule, true);
   for (const name of Object.keys(real)) assert.ok(name in mlMatrixModule, `missing export ${name}`);
   const inv = (mlMatrixModule.inverse as (m: unknown) => Matrix)(new Matrix([[2, 1], [1, 3]]));
   assert.deepEqual(inv.to2DArray(), real.inverse(new real.Matrix([[2, 1], [1, 3]])).to2DArray());

@@ -8,11 +8,13 @@ test('random programs: zero disagreements outside kinks and branch crossings', (
   let compared = 0;
   let skipped = 0;
   let rejected = 0;
+  let excused = 0;
   for (let seed = 1; seed <= 1200; seed++) {
     const r = checkProgram(seed);
     failures.push(...r.failures);
     compared += r.compared;
     skipped += r.skipped;
+    excused += r.excused;
     if (r.rejected) rejected++;
   }
   // Seeds of failures are in the messages: `checkProgram(seed)` and `generateProgram(seed).source` reproduce one.
@@ -20,4 +22,5 @@ test('random programs: zero disagreements outside kinks and branch crossings', (
   // The comparison must have teeth: nearly every entry is compared, few programs are rejected.
   assert.ok(skipped <= compared / 100, `skipped ${skipped} of ${compared + skipped}`);
   assert.ok(rejected <= 12, `rejected ${rejected} programs`);
+  assert.ok(excused <= compared / 100, `excused ${excused} disagreements at recorded kinks`);
 });
