@@ -165,8 +165,9 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
   }
 
   function kinksOfRecording(): Kink[] {
-    const seen = new Uint8Array(tape.size);
-    return lastRecordingLog().kinks.map((rec) => {
+    const records = lastRecordingLog().kinks;
+    const seen = new Uint8Array(records.length > 0 ? tape.size : 0);
+    return records.map((rec) => {
       // The wrt entries the kink depends on: variables reachable backward from its nodes (a bounded search).
       seen.fill(0);
       const entries: number[][] = [];

@@ -88,14 +88,20 @@ export function mapWithVector(
 export const acc = { v: 0, id: -1 };
 
 /**
- * Folds op over the entries start, start + stride, ... (count of them) from the initial value `init`,
- * left to right, into `acc`.
+ * Folds op over the entries start, start + stride, ... (count of them) from `identity` (0 for add, 1 for mul),
+ * left to right, into `acc`. The first step, identity ∘ x, takes its value from the primitive as ml-matrix would
+ * compute it but records no node: its derivative is x's own.
  */
-export function fold(op: BinaryOp, init: number, values: Float64Array, ids: Int32Array, start: number, stride: number, count: number): void {
-  let v = init;
+export function fold(op: 'add' | 'mul', identity: number, values: Float64Array, ids: Int32Array, start: number, stride: number, count: number): void {
+  let v = identity;
   let id = -1;
   for (let t = 0, k = start; t < count; t++, k += stride) {
-    id = rawBinary(op, v, id, values[k], ids[k]);
+    if (t === 0) {
+      rawBinary(op, identity, -1, values[k], -1);
+      id = ids[k];
+    } else {
+      id = rawBinary(op, v, id, values[k], ids[k]);
+    }
     v = lastValue;
   }
   acc.v = v;
@@ -121,7 +127,13 @@ export function dotStrided(
   let id = -1;
   for (let t = 0, ka = aStart, kb = bStart; t < count; t++, ka += aStride, kb += bStride) {
     const pid = rawBinary('mul', aValues[ka], aIds[ka], bValues[kb], bIds[kb]);
-    id = rawBinary('add', v, id, lastValue, pid);
+    if (t === 0) {
+      // 0 + the first product, as in fold: ml-matrix's value, the product's own node.
+      rawBinary('add', 0, -1, lastValue, -1);
+      id = pid;
+    } else {
+      id = rawBinary('add', v, id, lastValue, pid);
+    }
     v = lastValue;
   }
   acc.v = v;

@@ -4,7 +4,7 @@ import { isAD } from './adnum';
 import { binary, unary, type Scalar } from './ops';
 
 /** The part of the stand-in these functions use. */
-export interface Entries {
+export interface StatsTarget {
   rows: number;
   columns: number;
   get(i: number, j: number): Scalar;
@@ -18,7 +18,7 @@ type By = 'row' | 'column' | undefined;
  * The entries of each line along `by` as [i, j] pairs: each row, each column, or all entries as one line
  * (row by row, or column by column where ml-matrix's getScaleAll walks that way).
  */
-function lines(m: Entries, by: By, columnMajor = false): [number, number][][] {
+function lines(m: StatsTarget, by: By, columnMajor = false): [number, number][][] {
   const { rows, columns } = m;
   const grid = (outer: number, inner: number, at: (o: number, n: number) => [number, number]) =>
     Array.from({ length: outer }, (_, o) => Array.from({ length: inner }, (_, n) => at(o, n)));
@@ -51,7 +51,7 @@ function perLine(value: unknown, by: By, name: string): Scalar[] {
 }
 
 /** Σx and Σx² of the deviations from the mean, then (Σx² − (Σx)²/n) / (n − 1 or n). */
-export function variance(m: Entries, byArg?: unknown, optionsArg: { unbiased?: unknown; mean?: unknown } = {}): Scalar | Scalar[] {
+export function variance(m: StatsTarget, byArg?: unknown, optionsArg: { unbiased?: unknown; mean?: unknown } = {}): Scalar | Scalar[] {
   const [by, options] = splitArguments(byArg, optionsArg);
   const { unbiased = true, mean = m.mean(by) } = options;
   if (typeof unbiased !== 'boolean') throw new TypeError('unbiased must be a boolean');
@@ -70,26 +70,26 @@ export function variance(m: Entries, byArg?: unknown, optionsArg: { unbiased?: u
   return by === undefined ? result[0] : result;
 }
 
-export function standardDeviation(m: Entries, by?: unknown, options?: { unbiased?: unknown; mean?: unknown }): Scalar | Scalar[] {
+export function standardDeviation(m: StatsTarget, by?: unknown, options?: { unbiased?: unknown; mean?: unknown }): Scalar | Scalar[] {
   const v = variance(m, by, options);
   return Array.isArray(v) ? v.map((x) => unary('sqrt', x)) : unary('sqrt', v as Scalar);
 }
 
 /** Entry ← op(entry, the line's value): shared by center (subtract) and scale (divide). */
-function applyPerLine(m: Entries, by: By, perLineValues: Scalar[], op: 'sub' | 'div'): void {
+function applyPerLine(m: StatsTarget, by: By, perLineValues: Scalar[], op: 'sub' | 'div'): void {
   lines(m, by).forEach((line, l) => {
     for (const [i, j] of line) m.set(i, j, binary(op, m.get(i, j), perLineValues[l]));
   });
 }
 
-export function center(m: Entries, byArg?: unknown, optionsArg: { center?: unknown } = {}): void {
+export function center(m: StatsTarget, byArg?: unknown, optionsArg: { center?: unknown } = {}): void {
   const [by, options] = splitArguments(byArg, optionsArg);
   const { center: c = m.mean(by) } = options;
   applyPerLine(m, by, perLine(c, by, 'center'), 'sub');
 }
 
 /** By default, each line's root mean square with n − 1: √(Σ x² / (n − 1)), summed term by term as ml-matrix does. */
-export function scale(m: Entries, byArg?: unknown, optionsArg: { scale?: unknown } = {}): void {
+export function scale(m: StatsTarget, byArg?: unknown, optionsArg: { scale?: unknown } = {}): void {
   const [by, options] = splitArguments(byArg, optionsArg);
   let s = options.scale;
   if (s === undefined) {

@@ -496,7 +496,7 @@ export class Matrix {
     return this.reduce('mul', 1, by);
   }
 
-  private reduce(op: BinaryOp, init: number, by: By): Scalar | Scalar[] {
+  private reduce(op: 'add' | 'mul', init: number, by: By): Scalar | Scalar[] {
     const { rows, columns } = this;
     switch (by) {
       case 'row': {

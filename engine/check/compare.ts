@@ -1,4 +1,4 @@
-// Entry-wise tolerance comparison of a value under test against a reference, and the alignment of supplied shapes.
+// Entry-wise tolerance comparison of a value under test against a reference, and how a supplied shape relates to the wrt shape.
 //
 // An entry passes when |actual − expected| ≤ atol + rtol·|expected| + widen, where widen is 0 for supplied-vs-engine
 // checks and FD_SAFETY × the finite-difference error estimate for the *-vs-fd checks (plus 3 standard errors when the

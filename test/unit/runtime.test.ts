@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ADNum } from '../../engine/ad/adnum';
-import { lastRecordingLog, withTape } from '../../engine/ad/context';
+import { lastRecordingLog, setLocator, withTape } from '../../engine/ad/context';
 import { ADFloat64Array, createSandboxGlobals } from '../../engine/ad/globals';
 import { VARIABLE } from '../../engine/ad/primitives';
 import { runtime as __ad } from '../../engine/ad/runtime';
@@ -181,4 +181,25 @@ test('Float64Array holds active scalars and behaves as a typed array', () => {
     return v;
   });
   assert.ok(result[1] instanceof ADNum && result[1].v === 3);
+});
+
+test('the locator places unsupported operations, kinks and notes on the user line', () => {
+  const stacks: string[] = [];
+  setLocator((stack) => (stacks.push(stack), { file: 'loss.ts', line: 12, column: 5 }));
+  try {
+    assert.throws(
+      () => active(3, (x) => __ad.bit('&', x, 1)),
+      (e) => e instanceof EngineError && e.info.kind === 'unsupported' && e.message.endsWith('(line 12)') && e.info.line === 12 && e.info.file === 'loss.ts',
+    );
+    active(0, (x) => M.round(M.abs(x as unknown as number)));
+    const log = lastRecordingLog();
+    assert.deepEqual(log.kinks.map((k) => [k.detail, k.location]), [
+      ['Math.abs at 0', { file: 'loss.ts', line: 12, column: 5 }],
+    ]);
+    assert.deepEqual(log.notes, ['Math.round on an active value (line 12): derivative taken as 0 (piecewise constant)']);
+    // The stack reaches past the engine's own frames to the caller's.
+    assert.ok(stacks.every((s) => s.includes('runtime.test')));
+  } finally {
+    setLocator(null);
+  }
 });
