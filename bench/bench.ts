@@ -45,7 +45,9 @@ interface EngineResult {
   relError: number;
   fd: Cost;
   check: Cost;
+  /** Peak RSS while the row's engine columns were measured, and its rise over the RSS at the row's start (after a full GC). */
   rssMb: number;
+  rssRiseMb: number;
   /** Plain evaluation of the rewritten function (Evaluator.f): the price of one FD evaluation. */
   sandboxF: number;
 }
@@ -70,10 +72,14 @@ const checkOptions = {
 /** Coordinates the FD checks difference: all of them up to the threshold, then the sample. */
 const fdEntries = (n: number) => (n > checkOptions.sampleThreshold ? checkOptions.sampleSize : n);
 
-/** FD and whole-check costs grow with the entries differenced times the cost of one evaluation: predict from the previous size. */
-function predict(prev: EngineResult | undefined, c: BenchCase, sandboxF: number, of: 'fd' | 'check'): number {
-  if (!prev || prev.c.form !== c.form) return 0;
-  return prev[of].ms * (fdEntries(c.n) / fdEntries(prev.c.n)) * (sandboxF / prev.sandboxF);
+/** FD time grows with the entries differenced times the cost of one evaluation: predicted from the previous size. */
+function predictFd(prev: EngineResult | undefined, c: BenchCase, sandboxF: number): number {
+  return prev ? prev.fd.ms * (fdEntries(c.n) / fdEntries(prev.c.n)) * (sandboxF / prev.sandboxF) : 0;
+}
+
+/** A whole check is a fixed start-up (bundle, worker) plus the FD checks, which dominate as N grows. */
+function predictCheck(prev: EngineResult | undefined, fd: number): number {
+  return prev ? prev.check.ms + Math.max(0, fd - prev.fd.ms) : 0;
 }
 
 async function optional(predicted: number, measure: () => Promise<number>): Promise<Cost> {
@@ -84,6 +90,7 @@ async function optional(predicted: number, measure: () => Promise<number>): Prom
 async function measureEngine(c: BenchCase, prev: EngineResult | undefined, watcher: RssWatcher): Promise<EngineResult> {
   const plainF = c.plain(await loadPlainModule(root, c.file));
   collectGarbage();
+  const rssStart = process.memoryUsage.rss() / 2 ** 20;
   watcher.reset();
   const plain = (await time(plainF)).ms;
   const loaded = await loadInProcess(root, c);
@@ -101,24 +108,25 @@ async function measureEngine(c: BenchCase, prev: EngineResult | undefined, watch
     const d = fresh.derivatives();
     const elapsed = performance.now() - t0;
     passes = d.passes;
-    relError = relativeError(d.hessianDiagonal, c.exactDiagonal);
+    relError = relativeError(d.hessianDiagonal, c.exactDiagonal, c.exactScale);
     sweeps.push(d.timingsMs.hessianDiagonal);
     return elapsed;
   }).ms;
   sweeps.sort((a, b) => a - b);
 
-  const fd = await optional(predict(prev, c, sandboxF, 'fd'), async () =>
+  const fd = await optional(predictFd(prev, c, sandboxF), async () =>
     timeInner(() => {
       const fresh = loaded.evaluator();
       fresh.derivatives();
       return runChecks(fresh, checkOptions).timingsMs.finiteDifference;
     }).ms,
   );
-  const check = await optional(predict(prev, c, sandboxF, 'check'), async () => {
+  const check = await optional(predictCheck(prev, fd.ms), async () => {
     const request = { file: join(root, c.file), functionName: c.functionName, wrt: c.wrt, at: c.at, options: { timeoutMs: 10 * OPTIONAL_BUDGET_MS } };
     return (await time(() => runCheck(request))).ms;
   });
-  return { c, plain, gradient, diagonal, sweep: sweeps[sweeps.length >> 1], passes, relError, fd, check, rssMb: watcher.peakMb(), sandboxF };
+  const rssMb = watcher.peakMb();
+  return { c, plain, gradient, diagonal, sweep: sweeps[sweeps.length >> 1], passes, relError, fd, check, rssMb, rssRiseMb: rssMb - rssStart, sandboxF };
 }
 
 async function measureTf(peer: TfPeer, c: BenchCase): Promise<TfResult> {
@@ -133,7 +141,7 @@ async function measureTf(peer: TfPeer, c: BenchCase): Promise<TfResult> {
     const t0 = performance.now();
     const values = entries.map((i) => p.hessianDiagonalEntry(i));
     const diagonal: Cost = full ? { ms: performance.now() - t0, predicted: false } : { ms: p.n * hvp, predicted: true };
-    const relError = relativeError(values, Float64Array.from(entries, (i) => c.exactDiagonal[i]));
+    const relError = relativeError(values, entries.map((i) => c.exactDiagonal[i]), entries.map((i) => c.exactScale[i]));
     return { f, gradient, hvp, diagonal, relError, sampled: !full };
   } finally {
     p.dispose();
@@ -164,7 +172,7 @@ const seconds = (cost: Cost) => `${cost.predicted ? '≈' : ''}${(cost.ms / 1000
 function printTable(engine: EngineResult[], tf: (TfResult | undefined)[]): void {
   const headers = [
     'case', 'N', 'f ms', 'grad ×f', 'diag ×f', 'sweep ×f', 'diag/grad', 'FD ×f', 'check ×f', 'passes', 'diag rel err',
-    'peak RSS MB', 'TF f ms', 'TF grad ×f', 'TF diag (N HVPs)', 'TF rel err', 'targets',
+    'peak RSS MB (rise)', 'TF f ms', 'TF grad ×f', 'TF diag (N HVPs)', 'TF rel err', 'targets',
   ];
   const rows = engine.map((r, i) => {
     const t = tf[i];
@@ -180,7 +188,7 @@ function printTable(engine: EngineResult[], tf: (TfResult | undefined)[]): void 
       costRatio(r.check, r.plain),
       String(r.passes),
       sci(r.relError),
-      r.rssMb.toFixed(0),
+      `${r.rssMb.toFixed(0)} (+${r.rssRiseMb.toFixed(0)})`,
       t ? ms(t.f) : '—',
       t ? ratio(t.gradient / r.plain) : '—',
       t ? seconds(t.diagonal) : '—',
@@ -199,8 +207,10 @@ function printNotes(engine: EngineResult[], peer: TfPeer, overallRssMb: number):
     '  by one untimed gradient (value + gradient + exact diagonal from one recording); sweep: the diagonal sweep alone as the engine times it.',
     `FD: runChecks' finite-difference time (all entries up to ${count(checkOptions.sampleThreshold)}, then ${checkOptions.sampleSize} sampled + a directional check). check: runCheck end to end (bundle, worker, checks).`,
     `* predicted from the previous size (entries differenced × cost of one sandboxed f), not run: over the ${OPTIONAL_BUDGET_MS / 1000} s budget per measurement.`,
-    'diag rel err: max_i |d_i − e_i| / max(|e_i|, 1e-6·max|e|) against the closed form (founding: a_i P_ij (1 − P_ij); Rosenbrock: 1200x_i² − 400x_{i+1} + 2 [+ 200]).',
-    'peak RSS: process-wide resident set sampled every 1 ms by a watcher thread while the engine columns of the row were measured (includes the check worker).',
+    'diag rel err: max_i |d_i − e_i| / s_i against the closed form e (founding: a_i P_ij (1 − P_ij), s = e; Rosenbrock: 1200x_i² − 400x_{i+1} + 2 [+ 200],',
+    '  s = the sum of the absolute terms, since entries where they cancel carry that much rounding in any float64 computation).',
+    'peak RSS: process-wide resident set sampled every 1 ms by a watcher thread while the row\'s engine columns were measured (includes the check worker);',
+    '  rise: over the RSS at the row\'s start after a full GC. Rows are measured in order of N, so a row\'s peak can include memory earlier rows left resident.',
     `  High-water RSS of the whole process (TF.js included): ${overallRssMb.toFixed(0)} MB.`,
     `TF.js ${peer.backend()} backend, float32: N grad-of-grad·e_i products, run in full when predicted ≤ ${TF_BUDGET_MS / 1000} s, else time ≈ N × one product and rel err on ${TF_SAMPLED_ENTRIES} entries.`,
     `  d²/dx² Σ exp(x) at 0 by the same nested tf.grad (exact: 1): ${peer.expCurvatureProbe()}.`,
@@ -218,11 +228,16 @@ function printNotes(engine: EngineResult[], peer: TfPeer, overallRssMb: number):
 async function main(): Promise<void> {
   const started = performance.now();
   const watcher = new RssWatcher();
-  const engine: EngineResult[] = [];
-  for (const c of cases) {
-    engine.push(await measureEngine(c, engine[engine.length - 1], watcher));
+  // Smallest first, so that memory a large row leaves resident does not inflate a small row's peak.
+  const byForm = new Map<Form, EngineResult>();
+  const measured = new Map<BenchCase, EngineResult>();
+  for (const c of [...cases].sort((x, y) => x.n - y.n)) {
+    const r = await measureEngine(c, byForm.get(c.form), watcher);
+    byForm.set(c.form, r);
+    measured.set(c, r);
     process.stderr.write(`measured ${c.form} N=${count(c.n)} (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
   }
+  const engine = cases.map((c) => measured.get(c)!);
   // TF.js after the engine: its memory must not count against the engine's peak.
   const peer = await loadTfPeer(root);
   // The loop form's tensor twin is the ml-matrix form's (same function, same inputs): measured once, shown on both rows.
