@@ -4,11 +4,9 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { SourceLocation } from '../engine/types';
 import { escapeHtml } from './format';
-import type { FromWebview, RenderedSummary, ToWebview, WebviewState } from './protocol';
+import { fromWire, toWire, type FromWebview, type RenderedSummary, type ToWebview, type View, type WebviewState } from './protocol';
 
 export const reportViewType = 'derivativeLens.report';
-
-type View = NonNullable<WebviewState['view']>;
 
 function titleOf(view: View): string {
   return `Derivatives: ${view.type === 'report' ? view.report.function : view.function}`;
@@ -43,12 +41,12 @@ export class ReportPanel implements vscode.Disposable {
       this.panel.reveal(undefined, preserveFocus);
     }
     this.panel!.title = titleOf(view);
-    this.post(view);
+    this.post(toWire(view));
   }
 
   /** The serializer's path: a panel VS Code kept across a reload, with the state the webview saved. */
   restore(panel: vscode.WebviewPanel, state: WebviewState | undefined): void {
-    this.view = state?.view;
+    this.view = state?.view && fromWire(state.view);
     panel.webview.options = this.options();
     this.attach(panel);
   }
@@ -87,7 +85,7 @@ export class ReportPanel implements vscode.Disposable {
     switch (message.type) {
       case 'ready':
         // The script may have loaded after a post was sent; send the current view again.
-        if (this.view) this.post(this.view);
+        if (this.view) this.post(toWire(this.view));
         break;
       case 'rendered':
         this.rendered = message.summary;

@@ -14,10 +14,16 @@ export interface RenderedSummary {
   stale: boolean;
 }
 
-export type ToWebview =
-  | { type: 'report'; report: Report; stale: boolean }
-  | { type: 'error'; function: string; error: EngineErrorInfo }
-  | { type: 'stale'; stale: boolean };
+/** What the panel shows: a report, or why there is none. */
+export type View = { type: 'report'; report: Report; stale: boolean } | { type: 'error'; function: string; error: EngineErrorInfo };
+
+/**
+ * Messages and webview state travel as JSON, which turns NaN and ±Infinity into null. Reports carry them on purpose
+ * (unsampled FD entries, non-finite derivatives), so a report crosses as a string that keeps them.
+ */
+export type WireView = { type: 'report'; report: string; stale: boolean } | { type: 'error'; function: string; error: EngineErrorInfo };
+
+export type ToWebview = WireView | { type: 'stale'; stale: boolean };
 
 export type FromWebview =
   | { type: 'ready' }
@@ -27,5 +33,24 @@ export type FromWebview =
 
 /** Kept by the webview with setState and handed back to the serializer after a reload. */
 export interface WebviewState {
-  view?: Extract<ToWebview, { type: 'report' | 'error' }>;
+  view?: WireView;
+}
+
+/** A prefix no report string starts with, so only encoded numbers are decoded. */
+const tag = '\u0000num:';
+
+export function encodeReport(report: Report): string {
+  return JSON.stringify(report, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? tag + String(v) : v));
+}
+
+export function decodeReport(json: string): Report {
+  return JSON.parse(json, (_k, v) => (typeof v === 'string' && v.startsWith(tag) ? Number(v.slice(tag.length)) : v));
+}
+
+export function toWire(view: View): WireView {
+  return view.type === 'report' ? { ...view, report: encodeReport(view.report) } : view;
+}
+
+export function fromWire(view: WireView): View {
+  return view.type === 'report' ? { ...view, report: decodeReport(view.report) } : view;
 }

@@ -3,7 +3,7 @@
 import { formatIndex, formatNumber } from '../format';
 import { cssColor, heatColor, type RGB } from './colorScale';
 import { el } from './dom';
-import { gridOf, indexOf, maxAbs } from './nested';
+import { gridOf, indexOf, maxAbs, percentileAbs } from './nested';
 
 /** Above this many entries the report shows summaries and canvases instead of per-entry elements. */
 export const largeInputEntries = 2000;
@@ -63,10 +63,12 @@ function canvasMap({ values, shape, wrt, background }: HeatmapInput, scale: numb
   const colStep = Math.max(1, Math.ceil(cols / canvasCells));
   const h = Math.ceil(rows / rowStep);
   const w = Math.ceil(cols / colStep);
-  const pixel = Math.max(1, Math.min(12, Math.floor(480 / Math.max(w, h))));
+  // Cells may be wide and short (7000×5 becomes 5 columns of 389 blocks): size each axis on its own.
+  const cw = Math.max(1, Math.min(48, Math.floor(480 / w)));
+  const ch = Math.max(1, Math.min(12, Math.floor(480 / h)));
   const canvas = el('canvas', { className: 'heatmap-canvas' });
-  canvas.width = w * pixel;
-  canvas.height = h * pixel;
+  canvas.width = w * cw;
+  canvas.height = h * ch;
   const ctx = canvas.getContext('2d');
   const representative = new Int32Array(w * h).fill(-1);
   for (let k = 0; k < values.length; k++) {
@@ -80,7 +82,7 @@ function canvasMap({ values, shape, wrt, background }: HeatmapInput, scale: numb
     const k = representative[b];
     if (k < 0) continue;
     ctx.fillStyle = cssColor(heatColor(scale > 0 ? values[k] / scale : 0, background).fill);
-    ctx.fillRect((b % w) * pixel, Math.floor(b / w) * pixel, pixel, pixel);
+    ctx.fillRect((b % w) * cw, Math.floor(b / w) * ch, cw, ch);
   }
   canvas.addEventListener('mousemove', (e) => {
     const rect = canvas.getBoundingClientRect();
@@ -89,12 +91,14 @@ function canvasMap({ values, shape, wrt, background }: HeatmapInput, scale: numb
     const k = representative[by * w + bx];
     canvas.title = k >= 0 ? `${formatIndex(wrt, indexOf(shape, k))} = ${values[k]}${rowStep * colStep > 1 ? ' (largest in its block)' : ''}` : '';
   });
-  const note = rowStep * colStep > 1 ? `Downsampled: each cell shows the largest entry of a ${rowStep}×${colStep} block.` : undefined;
-  return el('div', {}, canvas, note && el('p', { className: 'muted' }, note));
+  const note = `${rowStep * colStep > 1 ? `Downsampled: each cell shows the largest entry of a ${rowStep}×${colStep} block. ` : ''}Colours saturate at ±${formatNumber(scale)}.`;
+  return el('div', {}, canvas, el('p', { className: 'muted' }, note));
 }
 
 export function heatmap(input: HeatmapInput): HTMLElement {
-  const scale = input.scale ?? maxAbs(input.values);
-  const body = input.values.length > largeInputEntries ? canvasMap(input, scale) : cellGrid(input, scale);
+  const large = input.values.length > largeInputEntries;
+  // One outlier among thousands would wash every other entry out: large maps saturate at the 99th percentile.
+  const scale = input.scale ?? (large ? percentileAbs(input.values, 0.99) || maxAbs(input.values) : maxAbs(input.values));
+  const body = large ? canvasMap(input, scale) : cellGrid(input, scale);
   return el('div', { className: 'heatmap-wrap' }, body, legend(scale, input.background));
 }

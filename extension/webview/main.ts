@@ -1,6 +1,6 @@
 // The report webview's script: receives reports from the host, renders them, keeps state across reloads, reports back what it drew.
 
-import type { FromWebview, ToWebview, WebviewState } from '../protocol';
+import { fromWire, toWire, type FromWebview, type ToWebview, type View, type WebviewState } from '../protocol';
 import { parseColor, type RGB } from './colorScale';
 import { renderError, renderReport, type Actions } from './report';
 
@@ -12,7 +12,8 @@ declare function acquireVsCodeApi(): {
 
 const vscode = acquireVsCodeApi();
 const root = document.getElementById('root')!;
-let view: WebviewState['view'] = vscode.getState()?.view;
+const saved = vscode.getState()?.view;
+let view: View | undefined = saved && fromWire(saved);
 
 /** The editor background the heat maps blend from; the theme kind's usual colour if the variable is unreadable. */
 function background(): RGB {
@@ -29,7 +30,7 @@ const actions: Actions = {
 function render(): void {
   if (!view) return;
   const summary = view.type === 'report' ? renderReport(root, view.report, view.stale, background(), actions) : renderError(root, view.function, view.error, actions);
-  vscode.setState({ view });
+  vscode.setState({ view: toWire(view) });
   vscode.postMessage({ type: 'rendered', summary });
 }
 
@@ -38,7 +39,7 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
   switch (msg.type) {
     case 'report':
     case 'error':
-      view = msg;
+      view = fromWire(msg);
       break;
     case 'stale':
       if (view?.type !== 'report') return;

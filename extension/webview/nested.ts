@@ -40,6 +40,15 @@ export function maxAbs(values: ArrayLike<number>): number {
   return m;
 }
 
+/** The `q`-quantile of the finite magnitudes (nearest rank), 0 when none. */
+export function percentileAbs(values: ArrayLike<number>, q: number): number {
+  const mags: number[] = [];
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) mags.push(Math.abs(values[i]));
+  if (mags.length === 0) return 0;
+  mags.sort((a, b) => a - b);
+  return mags[Math.min(mags.length - 1, Math.ceil(q * mags.length) - 1)];
+}
+
 /** Whether `actual` meets `expected` under the check's tolerance (|a − e| ≤ atol + rtol·|e|). */
 export function withinTolerance(actual: number, expected: number, tol: Tolerance): boolean {
   return Math.abs(actual - expected) <= tol.atol + tol.rtol * Math.abs(expected);

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { describeValue, flatIndex, flatten, gridOf, indexOf, maxAbs, withinTolerance } from '../../extension/webview/nested';
+import { describeValue, flatIndex, flatten, gridOf, indexOf, maxAbs, percentileAbs, withinTolerance } from '../../extension/webview/nested';
 
 test('nested values flatten row-major', () => {
   assert.deepEqual(flatten([[1, 2], [3, 4]]), [1, 2, 3, 4]);
@@ -28,6 +28,15 @@ test('flat positions and multi-indices round-trip', () => {
 test('the scale ignores non-finite entries', () => {
   assert.equal(maxAbs([1, -3, NaN, Infinity, 2]), 3);
   assert.equal(maxAbs([]), 0);
+});
+
+test('the robust scale is a quantile of the magnitudes, blind to one outlier', () => {
+  const values = Array.from({ length: 1000 }, (_, i) => (i % 2 ? -1 : 1) * (i + 1));
+  values[7] = 1e9;
+  // Magnitudes 1..1000 with 8 replaced by 1e9: the 990th smallest is 991.
+  assert.equal(percentileAbs(values, 0.99), 991);
+  assert.equal(percentileAbs([NaN, 3], 0.5), 3);
+  assert.equal(percentileAbs([], 0.99), 0);
 });
 
 test('tolerance is atol + rtol·|expected|', () => {
