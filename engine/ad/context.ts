@@ -37,12 +37,16 @@ export function currentTape(): Tape | null {
   return tape;
 }
 
-/** Records `fn` on `tape` with a fresh log; the log stays readable through `lastRecordingLog()`. */
-export function withTape<T>(t: Tape, fn: () => T): T {
+/**
+ * Records `fn` on `tape` with a fresh log; the log stays readable through `lastRecordingLog()`. Recordings whose
+ * log nobody reads (the finite-difference checks' gradients at nearby points) pass `locate = false`: a kink hit
+ * in every one of them would otherwise pay for a stack capture each time.
+ */
+export function withTape<T>(t: Tape, fn: () => T, locate = true): T {
   const saved = { tape, log, capturesLeft, kinkByKey, noteKeys };
   tape = t;
   log = { kinks: [], notes: [] };
-  capturesLeft = CAPTURE_BUDGET;
+  capturesLeft = locate ? CAPTURE_BUDGET : 0;
   kinkByKey = new Map();
   noteKeys = new Set();
   try {

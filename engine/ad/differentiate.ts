@@ -144,11 +144,11 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
   }
 
   /** Records f with parameter p active at the flat point x; returns the output node (-1 when f does not depend on it). */
-  function record(p: number, x: Float64Array): { value: number; id: number } {
+  function record(p: number, x: Float64Array, locate = true): { value: number; id: number } {
     tape.reset();
     for (let k = 0; k < x.length; k++) tape.variable(x[k], VARIABLE);
     const callArgs = args(p, x, true);
-    return withTape(tape, () => scalarResult(spec.fn(...callArgs), fname));
+    return withTape(tape, () => scalarResult(spec.fn(...callArgs), fname), locate);
   }
 
   function recordX0(): void {
@@ -280,7 +280,7 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
 
     gradientAt(x: Float64Array): Float64Array {
       tapeHoldsX0 = false;
-      const r = record(spec.wrtIndex, x);
+      const r = record(spec.wrtIndex, x, false);
       return gradientOfRecording(r.id, n);
     },
 
@@ -295,7 +295,7 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
       if (p < 0 || other === undefined) return undefined;
       tapeHoldsX0 = false;
       try {
-        const r = record(p, other);
+        const r = record(p, other, false);
         return gradientOfRecording(r.id, other.length);
       } catch (e) {
         // Used as an integer or a label (bit operations, Math.floor...): not a differentiable parameter.
