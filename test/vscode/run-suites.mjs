@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  repoRoot, codeServerBin, chromiumPath, prepareRun, startCodeServer, installVsix, killAllStarted,
+  repoRoot, toolsDir, codeServerBin, chromiumPath, prepareRun, startCodeServer, installVsix, killAllStarted,
 } from './code-server.mjs';
 import { runExtensionHostTests } from './exthost-driver.mjs';
 import { runUiSuite } from '../ui/scenarios.mjs';
@@ -81,6 +81,8 @@ async function main() {
     return 0;
   }
   rmSync(shotsDir, { recursive: true, force: true });
+  // Each run leaves ~30 MB of user data and logs: keep only this one's, for a look after a failure.
+  rmSync(join(toolsDir, 'runs'), { recursive: true, force: true });
   mkdirSync(shotsDir, { recursive: true });
   if (!argv.includes('--no-build')) sh('build', 'node', ['scripts/build.mjs', '--tests'], 180_000);
 

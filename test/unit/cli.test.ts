@@ -1,0 +1,118 @@
+// The CLI as scripts use it: exit codes 0/1/2, the JSON fields of PRODUCT.md §4, the human report, --at overrides.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(__dirname, '../../..');
+const cli = join(root, 'dist/cli.js');
+const founding = join(root, 'examples/founding-loss.ts');
+
+function run(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Closed form of the founding loss at Y = T (STORY.md): a_i P_ij (1 − P_ij). */
+function foundingDiagonal(): number[][] {
+  const hot = [0, 1, 3, 2, 4, 4, 4];
+  const counts = [1, 1, 1, 1, 3];
+  return hot.map((h) => {
+    const z = 4 + Math.E;
+    const a = 1 / counts[h];
+    return [0, 1, 2, 3, 4].map((k) => {
+      const p = (k === h ? Math.E : 1) / z;
+      return a * p * (1 - p);
+    });
+  });
+}
+
+test('the founding example: exit 1, the row-sum "Hessian diagonal" fails with its explanation, every JSON field', () => {
+  const r = run('check', founding, '--function', 'softmaxLoss', '--json');
+  assert.equal(r.code, 1, r.stderr);
+  const report = JSON.parse(r.stdout);
+  assert.equal(report.wrt, 'Y');
+  assert.deepEqual(report.shape, [7, 5]);
+  assert.equal(typeof report.value, 'number');
+  assert.equal(typeof report.hessianDiagonalMethod, 'string');
+  assert.ok(report.passes >= 1 && report.passes <= 6, `passes ${report.passes}`);
+  const expected = foundingDiagonal();
+  report.hessianDiagonal.forEach((row: number[], i: number) =>
+    row.forEach((v, j) => assert.ok(Math.abs(v - expected[i][j]) < 1e-12, `H[${i}][${j}] = ${v}, closed form ${expected[i][j]}`)),
+  );
+  assert.ok(Math.abs(report.hessianDiagonal[0][0] - 0.24090069) < 1e-8);
+  for (const key of ['evaluate', 'gradient', 'hessianDiagonal', 'finiteDifference', 'total']) {
+    assert.equal(typeof report.timingsMs[key], 'number', `timingsMs.${key}`);
+  }
+  const byId = Object.fromEntries(report.checks.map((c: { id: string }) => [c.id, c]));
+  assert.deepEqual(Object.keys(byId).sort(), ['gradient-vs-fd', 'hessian-diagonal-vs-fd', 'supplied-gradient', 'supplied-hessian-diagonal']);
+  for (const c of report.checks) {
+    assert.ok(['pass', 'fail', 'warn'].includes(c.status));
+    assert.equal(typeof c.maxAbsError, 'number');
+    assert.equal(typeof c.maxRelError, 'number');
+    assert.ok(Array.isArray(c.mismatches));
+  }
+  assert.equal(byId['gradient-vs-fd'].status, 'pass');
+  assert.equal(byId['hessian-diagonal-vs-fd'].status, 'pass');
+  assert.equal(byId['supplied-gradient'].status, 'pass');
+  const rowSums = byId['supplied-hessian-diagonal'];
+  assert.equal(rowSums.status, 'fail');
+  assert.match(rowSums.explanation, /row sums/);
+  assert.deepEqual(Object.keys(rowSums.mismatches[0]).filter((k) => ['index', 'expected', 'actual'].includes(k)).sort(), ['actual', 'expected', 'index']);
+});
+
+test('the correct hand-written Hessian diagonal passes: exit 0, human report with a verdict per check and no colour off a TTY', () => {
+  const r = run('check', founding, '--function', 'softmaxLoss', '--hessian-diagonal', 'softmaxLossHessianDiagonal');
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stdout, /\x1b\[/);
+  assert.match(r.stdout, /✓ pass {2}supplied-hessian-diagonal/);
+  assert.match(r.stdout, /PASS — all 4 checks passed/);
+  assert.match(r.stdout, /0\.24090069/);
+});
+
+test('--at overrides directives, also from @file.json; --wrt picks the parameter', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dlens-cli-'));
+  const file = join(dir, 'cubic.ts');
+  writeFileSync(file, 'export function cubic(x: number[], s: number): number {\n  return s * x.reduce((a, v) => a + v * v * v, 0);\n}\n');
+  writeFileSync(join(dir, 'x.json'), '[1, -2, 0.5]');
+  const r = run('check', file, '--function', 'cubic', '--at', `x=@${join(dir, 'x.json')}`, '--at', 's=2', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout);
+  assert.deepEqual(report.gradient, [6, 24, 1.5]);
+  assert.deepEqual(report.hessianDiagonal, [12, -24, 6]);
+  const bys = run('check', file, '--function', 'cubic', '--at', 'x=[1,-2,0.5]', '--at', 's=2', '--wrt', 's', '--json');
+  assert.equal(bys.code, 0, bys.stderr);
+  const rs = JSON.parse(bys.stdout);
+  assert.deepEqual(rs.shape, []);
+  assert.equal(rs.gradient, 1 - 8 + 0.125);
+  assert.equal(rs.hessianDiagonal, 0);
+});
+
+test('could not evaluate: exit 2 with the message on stderr and error { message, file, line } in JSON', () => {
+  const missing = run('check', founding, '--function', 'noSuchFunction', '--json');
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /noSuchFunction/);
+  const { error } = JSON.parse(missing.stdout);
+  assert.match(error.message, /noSuchFunction/);
+  assert.match(error.message, /softmaxLoss/, 'lists the candidates');
+
+  const dir = mkdtempSync(join(tmpdir(), 'dlens-cli-'));
+  const file = join(dir, 'throws.ts');
+  writeFileSync(file, 'export function f(x: number): number {\n  if (x > 0) {\n    throw new Error("<b>bad</b> input");\n  }\n  return x;\n}\n');
+  const thrown = run('check', file, '--function', 'f', '--at', 'x=1', '--json');
+  assert.equal(thrown.code, 2);
+  const e = JSON.parse(thrown.stdout).error;
+  assert.match(e.message, /<b>bad<\/b> input/);
+  assert.equal(e.file, file);
+  assert.equal(e.line, 3);
+});
+
+test('bad arguments: exit 2 with usage', () => {
+  for (const args of [['check', founding], ['frobnicate'], ['check', founding, '--function', 'softmaxLoss', '--at', 'Y'], ['check', founding, '--function', 'softmaxLoss', '--rtol', 'abc']]) {
+    const r = run(...args);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.stderr, /usage: derivative-lens check/);
+  }
+});
