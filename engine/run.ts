@@ -46,13 +46,18 @@ async function findFunction(req: CheckRequest, text: string): Promise<FunctionIn
 /**
  * Tolerances: the request overrides the directives, which override the defaults. A user's rtol/atol applies to both
  * the finite-difference checks and the supplied-derivative checks: someone who writes `@dlens-rtol 1e-4` means
- * "agree to 1e-4", whatever the reference is; without one, each kind of check keeps its own default.
+ * "agree to 1e-4", whatever the reference is; without one, each kind of check keeps its own default. The request's
+ * suppliedRtol/suppliedAtol (the extension's settings of that name) bound the supplied checks alone, above all else.
  */
 function tolerances(req: CheckRequest, d: Directives): { fd: Tolerance; supplied: Tolerance } {
   const rtol = req.rtol ?? d.rtol?.value;
   const atol = req.atol ?? d.atol?.value;
   const pick = (base: Tolerance): Tolerance => ({ rtol: rtol ?? base.rtol, atol: atol ?? base.atol });
-  return { fd: pick(defaultTolerances.fd), supplied: pick(defaultTolerances.supplied) };
+  const supplied = pick(defaultTolerances.supplied);
+  return {
+    fd: pick(defaultTolerances.fd),
+    supplied: { rtol: req.suppliedRtol ?? supplied.rtol, atol: req.suppliedAtol ?? supplied.atol },
+  };
 }
 
 function verdictOf(statuses: CheckStatus[]): CheckStatus {

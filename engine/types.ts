@@ -177,6 +177,9 @@ export interface CheckRequest {
   objectiveFunction?: string;
   rtol?: number;
   atol?: number;
+  /** Tolerances of the supplied-vs-engine checks alone; they win over rtol/atol there. */
+  suppliedRtol?: number;
+  suppliedAtol?: number;
   options?: Partial<EngineOptions>;
 }
 
