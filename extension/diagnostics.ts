@@ -6,6 +6,11 @@ import type { Engine } from './engine';
 import { diagnosticsFor, evaluationErrorMessage, type DiagnosticSpec } from './format';
 
 const source = 'Derivative Lens';
+const severities: Record<DiagnosticSpec['severity'], vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  information: vscode.DiagnosticSeverity.Information,
+};
 
 async function documentFor(file: string, checked: vscode.TextDocument): Promise<vscode.TextDocument | undefined> {
   if (file === checked.uri.fsPath || file === checked.fileName) return checked;
@@ -76,7 +81,7 @@ export class DerivativeDiagnostics implements vscode.Disposable {
   }
 
   private diagnostic(range: vscode.Range, spec: Pick<DiagnosticSpec, 'message' | 'severity' | 'code'>): vscode.Diagnostic {
-    const d = new vscode.Diagnostic(range, spec.message, spec.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+    const d = new vscode.Diagnostic(range, spec.message, severities[spec.severity]);
     d.source = source;
     d.code = spec.code;
     return d;

@@ -88,7 +88,7 @@ function entriesOf(report: Report): number {
 /** What one diagnostic says; the glue decides where it goes from `anchor`. */
 export interface DiagnosticSpec {
   code: CheckId | 'kink' | 'non-finite' | 'evaluation-error';
-  severity: 'error' | 'warning';
+  severity: 'error' | 'warning' | 'information';
   message: string;
   /** supplied: the supplied function's location; checked: the checked function's name; kink/location: a source location. */
   anchor: { kind: 'supplied'; check: Check } | { kind: 'checked' } | { kind: 'location'; file: string; line: number; column: number };
@@ -108,7 +108,7 @@ export function diagnosticsFor(report: Report): DiagnosticSpec[] {
     const worst = worstEntryText(check, report.wrt);
     const count = check.mismatchCount > 0 ? `${check.mismatchCount} of ${n} entries differ` : check.summary;
     const parts = [worst ? `${count}; worst ${worst}.` : `${count}.`];
-    if (check.explanation) parts.push(check.explanation);
+    if (check.explanation) parts.push(check.explanation.charAt(0).toUpperCase() + check.explanation.slice(1));
     if (check.id === 'supplied-gradient' || check.id === 'supplied-hessian-diagonal') {
       const what = check.id === 'supplied-gradient' ? 'gradient' : 'Hessian diagonal';
       out.push({
@@ -127,14 +127,20 @@ export function diagnosticsFor(report: Report): DiagnosticSpec[] {
       });
     }
   }
+  // A kink is worth a warning when finite differences disagreed because of it; when every check agreed (the
+  // max-shift of a stable softmax ties on every one-hot row, yet the loss is smooth), it is only information.
+  const disagreed = report.checks.some((c) => c.status === 'warn' && c.id.endsWith('-vs-fd'));
   for (const kink of report.kinks) {
     const where = kink.location;
+    const entries = kink.entries.length
+      ? ` (entries ${kink.entries.slice(0, 5).map((e) => formatIndex(report.wrt, e)).join(', ')}${kink.entries.length > 5 ? ', …' : ''})`
+      : '';
     out.push({
       code: 'kink',
-      severity: 'warning',
-      message: `${kink.detail} at the evaluation point: ${report.function} may not be differentiable here${
-        kink.entries.length ? ` (entries ${kink.entries.slice(0, 5).map((e) => formatIndex(report.wrt, e)).join(', ')}${kink.entries.length > 5 ? ', …' : ''})` : ''
-      }; finite differences may disagree with the engine.`,
+      severity: disagreed ? 'warning' : 'information',
+      message: disagreed
+        ? `${kink.detail} at the evaluation point: ${report.function} may not be differentiable here${entries}; finite differences may disagree with the engine.`
+        : `${kink.detail} at the evaluation point${entries}; finite differences agree with the engine, so it does not matter here.`,
       anchor: where ? { kind: 'location', file: where.file, line: where.line, column: where.column } : { kind: 'checked' },
     });
   }

@@ -13,12 +13,14 @@ function explicit(c: vscode.WorkspaceConfiguration, key: string): number | undef
   return i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue;
 }
 
-export function requestSettings(scope: vscode.Uri): Pick<CheckRequest, 'rtol' | 'atol' | 'options'> {
+export function requestSettings(scope: vscode.Uri): Pick<CheckRequest, 'rtol' | 'atol' | 'suppliedRtol' | 'suppliedAtol' | 'options'> {
   const c = config(scope);
   const shape = c.get<number[]>('defaultMatrixShape', [4, 3]);
   return {
     rtol: explicit(c, 'rtol'),
     atol: explicit(c, 'atol'),
+    suppliedRtol: explicit(c, 'suppliedRtol'),
+    suppliedAtol: explicit(c, 'suppliedAtol'),
     options: {
       timeoutMs: c.get('timeoutMs', 10_000),
       memoryMb: c.get('memoryMb', 1024),

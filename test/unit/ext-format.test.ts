@@ -85,6 +85,15 @@ test('a passing report has no diagnostics', () => {
   assert.deepEqual(diagnosticsFor(allPassing()), []);
 });
 
+test('a kink where finite differences agreed is information, not a warning', () => {
+  const r = allPassing();
+  r.kinks = [{ op: 'Math.max', detail: 'Math.max with a tie', entries: [[2, 0], [2, 1]], location: { file: r.file, line: 27, column: 39 } }];
+  const [spec] = diagnosticsFor(r);
+  assert.equal(spec.code, 'kink');
+  assert.equal(spec.severity, 'information');
+  assert.ok(spec.message.includes('finite differences agree'), spec.message);
+});
+
 test('evaluation errors say what kind of failure they were', () => {
   assert.equal(evaluationErrorMessage({ kind: 'threw', message: 'boom' }), 'The function threw: boom');
   assert.equal(evaluationErrorMessage({ kind: 'internal', message: 'oops' }), 'oops');
