@@ -1,18 +1,10 @@
 // Evaluation points: seeded generators, defaults from declared types, and validation of a value against its parameter's kind.
 import { EngineError, type EngineOptions, type Nested, type ParamInfo, type SourceLocation } from '../types';
 import type { PointSpec } from './directives';
+import { seededUniform } from '../check/random';
 
-/** mulberry32 (Tommy Ettinger's 32-bit generator): uniform floats in [0, 1), fully determined by the seed. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Uniform floats in [0, 1), fully determined by the seed: the same generator the checks sample with. */
+export const mulberry32 = seededUniform;
 
 /** Standard normal samples by the Box–Muller transform over mulberry32. */
 export function normalSampler(seed: number): () => number {

@@ -1,7 +1,8 @@
 // Starts and stops code-server for the suites: fresh user-data/extensions dirs per run, loopback port, bounded waits, nothing left running.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync, cpSync, existsSync, realpathSync, openSync, closeSync } from 'node:fs';
+import { mkdirSync, writeFileSync, existsSync, realpathSync, openSync, closeSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { prepareWorkspace } from './workspace.mjs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -55,7 +56,7 @@ export function prepareRun(name, { trust = 'disabled', settings = {} } = {}) {
   mkdirSync(join(userData, 'User'), { recursive: true });
   mkdirSync(extensions, { recursive: true });
   mkdirSync(join(toolsDir, 'tmp'), { recursive: true });
-  cpSync(join(repoRoot, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
+  prepareWorkspace(repoRoot, workspace);
   const trustSettings =
     trust === 'untrusted'
       ? {

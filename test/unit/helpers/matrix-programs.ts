@@ -2,20 +2,12 @@
 
 import { binary, unary, type Scalar } from '../../../engine/ad/ops';
 import type { Matrix as StandIn } from '../../../engine/ad/matrix';
+import { seededUniform } from '../../../engine/check/random';
 
 type MatrixClass = typeof StandIn;
 
-/** mulberry32: a small seeded generator, so a failing program can be rebuilt from its seed. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The engine's seeded generator, so a failing program can be rebuilt from its seed. */
+export const seededRandom = seededUniform;
 
 /** One step: reads matrices of the pool, returns a new matrix for it (never mutates a pool entry in place). */
 type Step = { describe: string; run(pool: StandIn[], M: MatrixClass): StandIn };
