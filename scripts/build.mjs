@@ -1,6 +1,7 @@
-// Bundles the extension, the CLI, the evaluation worker, the library API, the webview and the bench into dist/ (and unit tests into out/ with --tests).
+// Bundles the extension, the CLI, the evaluation worker, the library API (with its declarations), the webview and the bench into dist/ (and tests into out/ with --tests).
 import * as esbuild from 'esbuild';
 import { readdirSync, existsSync, mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -46,5 +47,13 @@ if (args.has('--tests')) {
   }
 }
 
+/** The library API's declarations (dist/types), for `import { checkDerivatives } from 'derivative-lens'` in TypeScript. */
+function declarations() {
+  return new Promise((resolvePromise, reject) => {
+    const tsc = spawn(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.api.json')], { stdio: 'inherit' });
+    tsc.on('exit', (code) => (code === 0 ? resolvePromise() : reject(new Error(`declarations: tsc exited with ${code}`))));
+  });
+}
+
 mkdirSync(join(root, 'dist'), { recursive: true });
-await Promise.all(builds.map((b) => esbuild.build({ ...common, ...b, external: b.external ?? common.external })));
+await Promise.all([...builds.map((b) => esbuild.build({ ...common, ...b, external: b.external ?? common.external })), declarations()]);
