@@ -1,15 +1,12 @@
-// Loads a benchmark case's function the way the evaluation worker does (bundle, rewrite, AD globals), but in this thread, so each derivative mode can be timed on its own.
+// Loads a benchmark case's function the way the evaluation worker does (bundle, then the sandbox realm's prepareBundle/runBundle), but in this thread, so each derivative mode can be timed on its own.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as vm from 'node:vm';
 import { createEvaluator, type ADEvaluator } from '../engine/ad/differentiate';
-import { createSandboxGlobals } from '../engine/ad/globals';
-import { makeMatrix, mlMatrixModule } from '../engine/ad/matrix';
-import { runtime } from '../engine/ad/runtime';
-import { bundleModule, mlMatrixGlobal, moduleGlobal } from '../engine/load/bundle';
+import { makeMatrix } from '../engine/ad/matrix';
+import { bundleModule } from '../engine/load/bundle';
 import { functionNamed } from '../engine/load/functions';
-import { rewriteOperators } from '../engine/load/rewrite';
 import { fnAlias } from '../engine/sandbox/protocol';
+import { prepareBundle, runBundle } from '../engine/sandbox/realm';
 import { defaultEngineOptions } from '../engine/types';
 import type { BenchCase } from './cases';
 
@@ -24,9 +21,7 @@ export async function loadInProcess(root: string, c: BenchCase): Promise<LoadedC
   const text = readFileSync(file, 'utf8');
   const info = functionNamed(text, file, c.functionName);
   const bundle = await bundleModule(file, text, { [fnAlias]: info.name });
-  const context = vm.createContext({ ...createSandboxGlobals(), __ad: runtime, [mlMatrixGlobal]: mlMatrixModule });
-  new vm.Script(rewriteOperators(bundle.code).code).runInContext(context);
-  const fn = (context[moduleGlobal] as Record<string, (...args: unknown[]) => unknown>)[fnAlias];
+  const fn = runBundle(prepareBundle(bundle.code))[fnAlias] as (...args: unknown[]) => unknown;
   const params = info.params.map((p) => ({ name: p.name, kind: p.kind, value: c.at[p.name] }));
   const wrtIndex = params.findIndex((p) => p.name === c.wrt);
   const { hessianDiagonal, estimateProbes, seed } = defaultEngineOptions;

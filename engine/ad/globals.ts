@@ -2,7 +2,7 @@
 
 import { isAD, plainValue as plain } from './adnum';
 import { unsupported } from './context';
-import { binary, unary, type Scalar } from './ops';
+import { binaryOps, unaryOps, type Scalar } from './ops';
 import { primitives, type BinaryOp, type UnaryOp } from './primitives';
 import { num } from './runtime';
 
@@ -12,8 +12,8 @@ const unaryMath = (Object.keys(primitives) as (keyof typeof primitives)[]).filte
 );
 
 function unaryMathFunction(op: UnaryOp): (x: unknown) => unknown {
-  const value = (primitives[op] as { value(x: number): number }).value;
-  return (x) => (typeof x === 'number' ? value(x) : unary(op, num(x)));
+  const onScalars = unaryOps[op];
+  return (x) => onScalars(typeof x === 'number' ? x : num(x));
 }
 
 /**
@@ -21,14 +21,13 @@ function unaryMathFunction(op: UnaryOp): (x: unknown) => unknown {
  * case; with more, the fold starts from the first pair (hypot(|a|, b) would lose a's derivative at a = 0).
  */
 function variadic(op: BinaryOp, empty: number, single: (x: Scalar) => Scalar): (...args: unknown[]) => unknown {
-  const value = (primitives[op] as { value(a: number, b: number): number }).value;
+  const onScalars = binaryOps[op];
   return function (this: unknown, a?: unknown, b?: unknown): unknown {
     const count = arguments.length;
-    if (count === 2 && typeof a === 'number' && typeof b === 'number') return value(a, b);
     if (count === 0) return empty;
     if (count === 1) return single(num(a));
-    let acc = binary(op, num(a), num(b));
-    for (let k = 2; k < count; k++) acc = binary(op, acc, num(arguments[k]));
+    let acc = onScalars(num(a), num(b));
+    for (let k = 2; k < count; k++) acc = onScalars(acc, num(arguments[k]));
     return acc;
   };
 }
@@ -46,11 +45,11 @@ function createMath(): Math {
   for (const key of Object.getOwnPropertyNames(Math)) math[key] = (Math as unknown as Record<string, unknown>)[key];
   math[Symbol.toStringTag] = 'Math';
   for (const op of unaryMath) math[op] = unaryMathFunction(op);
-  math.pow = (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' ? a ** b : binary('pow', num(a), num(b)));
-  math.atan2 = (a: unknown, b: unknown) => binary('atan2', num(a), num(b));
+  math.pow = (a: unknown, b: unknown) => binaryOps.pow(num(a), num(b));
+  math.atan2 = (a: unknown, b: unknown) => binaryOps.atan2(num(a), num(b));
   math.max = variadic('max', -Infinity, (x) => x);
   math.min = variadic('min', Infinity, (x) => x);
-  math.hypot = variadic('hypot', 0, (x) => unary('abs', x));
+  math.hypot = variadic('hypot', 0, unaryOps.abs);
   math.random = () => unsupported('Math.random', 'random numbers make the function non-deterministic, so its derivatives cannot be checked');
   math.imul = passiveOnly('imul', Math.imul);
   math.clz32 = passiveOnly('clz32', Math.clz32);

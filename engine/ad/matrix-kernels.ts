@@ -6,7 +6,7 @@
 
 import { isAD } from './adnum';
 import { recordKink } from './context';
-import { lastValue, rawBinary, rawUnary } from './ops';
+import { binaryRecorders, recorded, unaryRecorders } from './ops';
 import type { BinaryOp, UnaryOp } from './primitives';
 
 /** A stand-in matrix's storage as the kernels read it. */
@@ -42,25 +42,28 @@ export function scalarId(x: unknown): number {
 
 /** values[k], ids[k] ← op(values[k]) for every k. */
 export function mapUnary(op: UnaryOp, values: Float64Array, ids: Int32Array): void {
+  const record = unaryRecorders[op];
   for (let k = 0; k < values.length; k++) {
-    ids[k] = rawUnary(op, values[k], ids[k]);
-    values[k] = lastValue;
+    ids[k] = record(values[k], ids[k]);
+    values[k] = recorded[0];
   }
 }
 
 /** values[k], ids[k] ← op(values[k], s) for every k, with s = (sv, sid). */
 export function mapWithScalar(op: BinaryOp, values: Float64Array, ids: Int32Array, sv: number, sid: number): void {
+  const record = binaryRecorders[op];
   for (let k = 0; k < values.length; k++) {
-    ids[k] = rawBinary(op, values[k], ids[k], sv, sid);
-    values[k] = lastValue;
+    ids[k] = record(values[k], ids[k], sv, sid);
+    values[k] = recorded[0];
   }
 }
 
 /** values[k], ids[k] ← op(values[k], other[k]) for every k (same length). */
 export function mapWithEntries(op: BinaryOp, values: Float64Array, ids: Int32Array, otherValues: Float64Array, otherIds: Int32Array): void {
+  const record = binaryRecorders[op];
   for (let k = 0; k < values.length; k++) {
-    ids[k] = rawBinary(op, values[k], ids[k], otherValues[k], otherIds[k]);
-    values[k] = lastValue;
+    ids[k] = record(values[k], ids[k], otherValues[k], otherIds[k]);
+    values[k] = recorded[0];
   }
 }
 
@@ -77,10 +80,11 @@ export function mapWithVector(
   vectorIds: Int32Array,
   by: 'row' | 'column',
 ): void {
+  const record = binaryRecorders[op];
   for (let k = 0; k < values.length; k++) {
     const v = by === 'row' ? k % cols : (k / cols) | 0;
-    ids[k] = rawBinary(op, values[k], ids[k], vectorValues[v], vectorIds[v]);
-    values[k] = lastValue;
+    ids[k] = record(values[k], ids[k], vectorValues[v], vectorIds[v]);
+    values[k] = recorded[0];
   }
 }
 
@@ -93,16 +97,17 @@ export const acc = { v: 0, id: -1 };
  * compute it but records no node: its derivative is x's own.
  */
 export function fold(op: 'add' | 'mul', identity: number, values: Float64Array, ids: Int32Array, start: number, stride: number, count: number): void {
+  const record = binaryRecorders[op];
   let v = identity;
   let id = -1;
   for (let t = 0, k = start; t < count; t++, k += stride) {
     if (t === 0) {
-      rawBinary(op, identity, -1, values[k], -1);
+      record(identity, -1, values[k], -1);
       id = ids[k];
     } else {
-      id = rawBinary(op, v, id, values[k], ids[k]);
+      id = record(v, id, values[k], ids[k]);
     }
-    v = lastValue;
+    v = recorded[0];
   }
   acc.v = v;
   acc.id = id;
@@ -123,18 +128,19 @@ export function dotStrided(
   bStride: number,
   count: number,
 ): void {
+  const { mul, add } = binaryRecorders;
   let v = 0;
   let id = -1;
   for (let t = 0, ka = aStart, kb = bStart; t < count; t++, ka += aStride, kb += bStride) {
-    const pid = rawBinary('mul', aValues[ka], aIds[ka], bValues[kb], bIds[kb]);
+    const pid = mul(aValues[ka], aIds[ka], bValues[kb], bIds[kb]);
     if (t === 0) {
       // 0 + the first product, as in fold: ml-matrix's value, the product's own node.
-      rawBinary('add', 0, -1, lastValue, -1);
+      add(0, -1, recorded[0], -1);
       id = pid;
     } else {
-      id = rawBinary('add', v, id, lastValue, pid);
+      id = add(v, id, recorded[0], pid);
     }
-    v = lastValue;
+    v = recorded[0];
   }
   acc.v = v;
   acc.id = id;

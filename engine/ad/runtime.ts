@@ -1,11 +1,12 @@
 // The `__ad` object that rewritten user code calls for its operators: JavaScript's semantics, recorded when active.
 //
 // Every binary operator checks `typeof === 'number'` on both operands first: that is the hot path of every loop in
-// plain evaluation. Everything else (active scalars, strings, BigInt, objects) goes through one slow path.
+// plain evaluation. Next, numbers and active scalars go straight to the operation's own recorder; everything else
+// (strings, BigInt, objects) goes through one slow path with JavaScript's conversions.
 
-import { isAD, plainValue as plain, type ADNum } from './adnum';
+import { ADNum, isAD, plainValue as plain } from './adnum';
 import { unsupported } from './context';
-import { binary, unary, type Scalar } from './ops';
+import { binary, binaryOps, unaryOps, type Scalar } from './ops';
 
 type Arith = 'add' | 'sub' | 'mul' | 'div' | 'mod' | 'pow';
 type BitOp = '|' | '&' | '^' | '<<' | '>>' | '>>>' | '~';
@@ -104,18 +105,28 @@ function strictEq(a: unknown, b: unknown): boolean {
   return a === b;
 }
 
-function add(a: unknown, b: unknown): unknown {
-  return typeof a === 'number' && typeof b === 'number' ? a + b : arith('add', a, b);
+function isScalar(x: unknown): x is Scalar {
+  return typeof x === 'number' || x instanceof ADNum;
 }
 
-/** The operator table: name → function; compound assignment (`setOp`) looks operators up here. */
+const { add: addScalars, sub: subScalars, mul: mulScalars, div: divScalars, mod: modScalars, pow: powScalars } = binaryOps;
+
+function add(a: unknown, b: unknown): unknown {
+  if (typeof a === 'number' && typeof b === 'number') return a + b;
+  return isScalar(a) && isScalar(b) ? addScalars(a, b) : arith('add', a, b);
+}
+
+/**
+ * The operator table: name → function; compound assignment (`setOp`) looks operators up here. One literal per
+ * operator, each calling its own recorder, so that every call site inside stays monomorphic.
+ */
 const operators = {
   add,
-  sub: (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' ? a - b : arith('sub', a, b)),
-  mul: (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' ? a * b : arith('mul', a, b)),
-  div: (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' ? a / b : arith('div', a, b)),
-  mod: (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' ? a % b : arith('mod', a, b)),
-  pow: (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' ? a ** b : arith('pow', a, b)),
+  sub: (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' ? a - b : isScalar(a) && isScalar(b) ? subScalars(a, b) : arith('sub', a, b)),
+  mul: (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' ? a * b : isScalar(a) && isScalar(b) ? mulScalars(a, b) : arith('mul', a, b)),
+  div: (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' ? a / b : isScalar(a) && isScalar(b) ? divScalars(a, b) : arith('div', a, b)),
+  mod: (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' ? a % b : isScalar(a) && isScalar(b) ? modScalars(a, b) : arith('mod', a, b)),
+  pow: (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' ? a ** b : isScalar(a) && isScalar(b) ? powScalars(a, b) : arith('pow', a, b)),
 } satisfies Record<Arith, (a: unknown, b: unknown) => unknown>;
 
 const bySymbol: Record<string, keyof typeof operators> = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '%': 'mod', '**': 'pow' };
@@ -137,9 +148,11 @@ function numericOld(x: unknown): unknown {
   return typeof x === 'bigint' ? x : num(x);
 }
 
+const negScalar = unaryOps.neg;
+
 export const runtime = {
   ...operators,
-  neg: (x: unknown) => (typeof x === 'number' ? -x : isAD(x) ? unary('neg', x) : -(x as any)),
+  neg: (x: unknown) => (typeof x === 'number' ? -x : isAD(x) ? negScalar(x) : -(x as any)),
   /** Unary +: ToNumber, keeping an active scalar active. */
   pos: (x: unknown) => (typeof x === 'number' ? x : num(x)),
   eq: strictEq,

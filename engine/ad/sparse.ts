@@ -1,50 +1,97 @@
-// Pooled sparse vectors (sorted index lists + values in typed arrays) for the forward gradients of the exact Hessian diagonal.
+// Sparse vectors (sorted index lists + values) for the forward gradients of the exact Hessian diagonal, in one growable arena.
+
+const INITIAL_ENTRIES = 1 << 12;
+const INITIAL_SLOTS = 1 << 10;
+/** Size classes 2^0 .. 2^31. */
+const CLASSES = 32;
+
+function grownInt(x: Int32Array, size: number) {
+  const y = new Int32Array(size);
+  y.set(x);
+  return y;
+}
 
 /**
- * Slots of capacity 2^k, recycled through one free list per k: after the first evaluation a sweep allocates nothing.
- * A slot holds `len[s]` entries, indices strictly increasing.
+ * Every slot lives in two shared typed arrays: slot s holds `len[s]` entries at `idx`/`val`[start[s] ..], indices
+ * strictly increasing, within a capacity of 2^k entries. Freed slots go to one free list per k. A pool of separate
+ * small typed arrays per slot cost a fresh evaluator 20–30× its warm time (allocation and the collector's copying);
+ * here a sweep makes a handful of doubling allocations at most.
+ *
+ * `idx`, `val`, `start` and `len` are replaced when they grow: read them again after every `alloc`, `scaled` or
+ * `combined`.
  */
 export class SparsePool {
-  idx: Int32Array[] = [];
-  val: Float64Array[] = [];
-  len: number[] = [];
-  private sizeClass: number[] = [];
-  private free: number[][] = [];
+  idx = new Int32Array(INITIAL_ENTRIES);
+  val = new Float64Array(INITIAL_ENTRIES);
+  start = new Int32Array(INITIAL_SLOTS);
+  len = new Int32Array(INITIAL_SLOTS);
+  private sizeClass = new Uint8Array(INITIAL_SLOTS);
+  /** Free lists threaded through `nextFree`, one head per size class (-1: empty). */
+  private nextFree = new Int32Array(INITIAL_SLOTS);
+  private freeHead = new Int32Array(CLASSES).fill(-1);
+  private slots = 0;
+  private used = 0;
 
   alloc(capacity: number): number {
     const k = capacity <= 1 ? 0 : 32 - Math.clz32(capacity - 1);
-    const list = (this.free[k] ??= []);
-    const reused = list.pop();
-    if (reused !== undefined) {
+    const reused = this.freeHead[k];
+    if (reused >= 0) {
+      this.freeHead[k] = this.nextFree[reused];
       this.len[reused] = 0;
       return reused;
     }
-    const s = this.idx.length;
-    this.idx.push(new Int32Array(1 << k));
-    this.val.push(new Float64Array(1 << k));
-    this.len.push(0);
-    this.sizeClass.push(k);
+    const s = this.slots++;
+    if (s === this.start.length) this.growSlots();
+    const size = 1 << k;
+    if (this.used + size > this.idx.length) this.growEntries(this.used + size);
+    this.start[s] = this.used;
+    this.len[s] = 0;
+    this.sizeClass[s] = k;
+    this.used += size;
     return s;
   }
 
   release(s: number): void {
-    this.free[this.sizeClass[s]].push(s);
+    const k = this.sizeClass[s];
+    this.nextFree[s] = this.freeHead[k];
+    this.freeHead[k] = s;
   }
 
-  /** Every slot back to the free lists (a sweep starts clean even if the previous one threw). */
+  /** Forget every slot, keeping the buffers (a sweep starts clean even if the previous one threw). */
   releaseAll(): void {
-    for (const list of this.free) if (list) list.length = 0;
-    for (let s = 0; s < this.idx.length; s++) this.free[this.sizeClass[s]].push(s);
+    this.slots = 0;
+    this.used = 0;
+    this.freeHead.fill(-1);
+  }
+
+  private growSlots(): void {
+    const size = this.start.length * 2;
+    this.start = grownInt(this.start, size);
+    this.len = grownInt(this.len, size);
+    this.nextFree = grownInt(this.nextFree, size);
+    const sizeClass = new Uint8Array(size);
+    sizeClass.set(this.sizeClass);
+    this.sizeClass = sizeClass;
+  }
+
+  private growEntries(needed: number): void {
+    let size = this.idx.length * 2;
+    while (size < needed) size *= 2;
+    this.idx = grownInt(this.idx.subarray(0, this.used), size);
+    const val = new Float64Array(size);
+    val.set(this.val.subarray(0, this.used));
+    this.val = val;
   }
 
   /** A new slot holding α·x. */
   scaled(alpha: number, x: number): number {
     const n = this.len[x];
     const s = this.alloc(n);
-    const xi = this.idx[x], xv = this.val[x], si = this.idx[s], sv = this.val[s];
+    const { idx, val } = this;
+    const xo = this.start[x], so = this.start[s];
     for (let k = 0; k < n; k++) {
-      si[k] = xi[k];
-      sv[k] = alpha * xv[k];
+      idx[so + k] = idx[xo + k];
+      val[so + k] = alpha * val[xo + k];
     }
     this.len[s] = n;
     return s;
@@ -54,30 +101,32 @@ export class SparsePool {
   combined(alpha: number, x: number, beta: number, y: number): number {
     const nx = this.len[x], ny = this.len[y];
     const s = this.alloc(nx + ny);
-    const xi = this.idx[x], xv = this.val[x], yi = this.idx[y], yv = this.val[y], si = this.idx[s], sv = this.val[s];
-    let i = 0, j = 0, k = 0;
-    while (i < nx && j < ny) {
-      const a = xi[i], b = yi[j];
+    const { idx, val } = this;
+    const xo = this.start[x], yo = this.start[y], so = this.start[s];
+    const xEnd = xo + nx, yEnd = yo + ny;
+    let i = xo, j = yo, k = so;
+    while (i < xEnd && j < yEnd) {
+      const a = idx[i], b = idx[j];
       if (a === b) {
-        si[k] = a;
-        sv[k++] = alpha * xv[i++] + beta * yv[j++];
+        idx[k] = a;
+        val[k++] = alpha * val[i++] + beta * val[j++];
       } else if (a < b) {
-        si[k] = a;
-        sv[k++] = alpha * xv[i++];
+        idx[k] = a;
+        val[k++] = alpha * val[i++];
       } else {
-        si[k] = b;
-        sv[k++] = beta * yv[j++];
+        idx[k] = b;
+        val[k++] = beta * val[j++];
       }
     }
-    for (; i < nx; i++, k++) {
-      si[k] = xi[i];
-      sv[k] = alpha * xv[i];
+    for (; i < xEnd; i++, k++) {
+      idx[k] = idx[i];
+      val[k] = alpha * val[i];
     }
-    for (; j < ny; j++, k++) {
-      si[k] = yi[j];
-      sv[k] = beta * yv[j];
+    for (; j < yEnd; j++, k++) {
+      idx[k] = idx[j];
+      val[k] = beta * val[j];
     }
-    this.len[s] = k;
+    this.len[s] = k - so;
     return s;
   }
 }

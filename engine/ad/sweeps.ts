@@ -106,38 +106,39 @@ export class Sweeps {
     }
 
     const diag = new Float64Array(n);
-    const { idx, val, len } = pool;
     pool.releaseAll();
     let work = 0;
     for (let j = 0; j < Math.min(n, size); j++) {
       if (!needed[j]) continue;
       const s = pool.alloc(1);
-      idx[s][0] = j;
-      val[s][0] = 1;
-      len[s] = 1;
+      pool.idx[pool.start[s]] = j;
+      pool.val[pool.start[s]] = 1;
+      pool.len[s] = 1;
       slotOf[j] = s;
     }
     for (let i = n; i < size; i++) {
       const ai = a[i], bi = b[i];
       const w = adj[i];
       if (w !== 0 && (daa[i] !== 0 || dab[i] !== 0 || dbb[i] !== 0)) {
+        // The pool's arrays are read here, after the previous node's allocation may have grown them.
+        const { idx, val, start, len } = pool;
         const sa = slotOf[ai];
-        const xi = idx[sa], xv = val[sa], nx = len[sa];
-        work += nx;
+        const xo = start[sa], xEnd = xo + len[sa];
+        work += len[sa];
         if (bi < 0 || bi === ai) {
           // One input: φ_aa for unary nodes; for x∘x the pure second derivative is φ_aa + 2φ_ab + φ_bb.
           const c = w * (bi < 0 ? daa[i] : daa[i] + 2 * dab[i] + dbb[i]);
-          for (let k = 0; k < nx; k++) diag[xi[k]] += c * xv[k] * xv[k];
+          for (let k = xo; k < xEnd; k++) diag[idx[k]] += c * val[k] * val[k];
         } else {
           const sb = slotOf[bi];
-          const yi = idx[sb], yv = val[sb], ny = len[sb];
-          work += ny;
+          const yo = start[sb], yEnd = yo + len[sb];
+          work += len[sb];
           const caa = w * daa[i], cab = 2 * w * dab[i], cbb = w * dbb[i];
-          let p = 0, q = 0;
-          while (p < nx || q < ny) {
-            const ia = p < nx ? xi[p] : n, ib = q < ny ? yi[q] : n;
-            const ga = ia <= ib ? xv[p++] : 0;
-            const gb = ib <= ia ? yv[q++] : 0;
+          let p = xo, q = yo;
+          while (p < xEnd || q < yEnd) {
+            const ia = p < xEnd ? idx[p] : n, ib = q < yEnd ? idx[q] : n;
+            const ga = ia <= ib ? val[p++] : 0;
+            const gb = ib <= ia ? val[q++] : 0;
             diag[ia <= ib ? ia : ib] += caa * ga * ga + cab * ga * gb + cbb * gb * gb;
           }
         }
@@ -149,7 +150,7 @@ export class Sweeps {
         else if (useA) s = pool.scaled(da[i], slotOf[ai]);
         else if (useB) s = pool.scaled(db[i], slotOf[bi]);
         else s = pool.alloc(0);
-        work += len[s];
+        work += pool.len[s];
         slotOf[i] = s;
       }
       if (lastUse[ai] === i) pool.release(slotOf[ai]);

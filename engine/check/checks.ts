@@ -8,6 +8,7 @@
 import type { Check, StepSweep, Tolerance } from '../types';
 import type { Derivatives, Evaluator } from './evaluator';
 import { measuredNoiseFloor } from './fd';
+import { probeGroups } from './fd-grouped';
 import { diagonalCheck, gradientCheck, type FdPlan } from './fd-checks';
 import { rademacher, sampleWithoutReplacement, seededUniform } from './random';
 import { suppliedCheck } from './supplied-checks';
@@ -83,13 +84,17 @@ function timeEvaluation(ev: Evaluator): { f0: number; ms: number } {
 
 function planCoordinates(ev: Evaluator, f0: number, opts: CheckOptions): FdPlan {
   const n = ev.n;
-  if (n <= opts.sampleThreshold) {
-    const indices = Int32Array.from({ length: n }, (_, i) => i);
-    return { n, indices, noiseFloor: measuredNoiseFloor(ev.f.bind(ev), ev.x0, f0, indices) };
-  }
+  const common = (indices: Int32Array) => ({
+    n,
+    indices,
+    noiseFloor: measuredNoiseFloor(ev.f.bind(ev), ev.x0, f0, indices),
+    groups: probeGroups(indices, ev.shape),
+    seed: opts.seed,
+  });
+  if (n <= opts.sampleThreshold) return common(Int32Array.from({ length: n }, (_, i) => i));
   const uniform = seededUniform(opts.seed);
   const indices = sampleWithoutReplacement(n, Math.min(opts.sampleSize, n), uniform);
-  return { n, indices, direction: rademacher(n, uniform), noiseFloor: measuredNoiseFloor(ev.f.bind(ev), ev.x0, f0, indices) };
+  return { ...common(indices), direction: rademacher(n, uniform) };
 }
 
 /** What the explanations may ask of the engine, computed at most once per run. */

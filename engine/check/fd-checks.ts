@@ -5,14 +5,16 @@ import type { Derivatives, Evaluator } from './evaluator';
 import { compareEntries, FD_SAFETY, type EntryComparison } from './compare';
 import {
   coordinateLine,
-  diagonalByGradientDifferences,
   diagonalBySecondDifferences,
   directionalDerivative,
   gradientByDifferences,
   gradientEntry,
   sweepSteps,
   type EntryEstimates,
+  type FirstEstimate,
 } from './fd';
+import { diagonalByGroupedGradientDifferences } from './fd-grouped';
+import { seededUniform } from './random';
 import { flatIndex, formatEntry, multiIndex, unflatten } from './shape';
 import { count, entries, num } from './words';
 
@@ -23,6 +25,10 @@ export interface FdPlan {
   direction?: Float64Array;
   /** measuredNoiseFloor of f at x0. */
   noiseFloor: number;
+  /** The coordinates split into groups whose gradient differences share one probe (fd-grouped.ts). */
+  groups: Int32Array[];
+  /** Seed of the probes' random signs. */
+  seed: number;
 }
 
 export interface FdCheckOutcome {
@@ -117,28 +123,44 @@ export function diagonalCheck(
   const knownKinks = [...d.kinks, ...gradient.fdKinks];
   const atKnownKink = new Set(knownKinks.flatMap((k) => k.entries.map((e) => flatIndex(e, ev.shape))));
   const gradientAt = ev.gradientAt.bind(ev);
-  const second = diagonalBySecondDifferences(ev.f.bind(ev), ev.x0, f0, plan.indices, tolerance, plan.noiseFloor);
-  const secondSpread = spread(second, ev.n, d.hessianDiagonalStdError);
   const notes: string[] = [];
   let est: EntryEstimates, s: Spread, method: string;
   if (gradientFailed) {
-    est = second;
-    s = secondSpread;
+    est = diagonalBySecondDifferences(ev.f.bind(ev), ev.x0, f0, plan.indices, tolerance, plan.noiseFloor);
+    s = spread(est, ev.n, d.hessianDiagonalStdError);
     method = `second differences of f + Richardson on ${coverage(plan)} (the engine's gradient failed its check, so its differences are not used)`;
   } else {
-    est = diagonalByGradientDifferences(gradientAt, ev.x0, d.gradient, plan.indices, tolerance);
-    s = spread(est, ev.n, d.hessianDiagonalStdError);
-    const cross = compareEntries(d.hessianDiagonal, secondSpread.reference, ev.shape, tolerance, secondSpread.widen, plan.indices);
-    method = `central differences of the engine's gradient + Richardson on ${coverage(plan)}; second differences of f as a cross-check`;
-    const disagree = cross.mismatches.filter((m) => !atKnownKink.has(flatIndex(m.index, ev.shape)));
-    method += disagree.length === 0 ? ' (agree)' : ` (disagree at ${entries(disagree.length)})`;
-    if (disagree.length > 0) {
-      const worst = disagree[0];
-      notes.push(
-        `second differences of f disagree with the engine's Hessian diagonal at ${entries(disagree.length)} ` +
-          `(worst ${formatEntry(ev.wrt, worst.index)}: ${num(worst.expected)} vs ${num(worst.actual)}) although differences of its gradient agree`,
-      );
+    const stdError = d.hessianDiagonalStdError;
+    // The bound compareEntries will apply: a grouped value within it is believed, anything else is differenced alone.
+    const believe = (i: number, e: FirstEstimate) =>
+      Math.abs(d.hessianDiagonal[i] - e.value) <= tolerance.atol + tolerance.rtol * Math.abs(e.value) + FD_SAFETY * e.error + (stdError ? 3 * stdError[i] : 0);
+    const grouped = diagonalByGroupedGradientDifferences(gradientAt, ev.x0, d.gradient, plan.indices, plan.groups, seededUniform(plan.seed), tolerance, believe);
+    est = grouped;
+    s = spread(est, ev.n, stdError);
+    method = `central differences of the engine's gradient + Richardson on ${coverage(plan)}`;
+    if (plan.direction) {
+      // Above the threshold f is expensive and the gradient passed its check: its differences are the reference.
+      method += '; no second-difference cross-check when sampling';
+    } else {
+      const second = diagonalBySecondDifferences(ev.f.bind(ev), ev.x0, f0, plan.indices, tolerance, plan.noiseFloor);
+      const secondSpread = spread(second, ev.n, stdError);
+      const cross = compareEntries(d.hessianDiagonal, secondSpread.reference, ev.shape, tolerance, secondSpread.widen, plan.indices);
+      method += '; second differences of f as a cross-check';
+      const disagree = cross.mismatches.filter((m) => !atKnownKink.has(flatIndex(m.index, ev.shape)));
+      method += disagree.length === 0 ? ' (agree)' : ` (disagree at ${entries(disagree.length)})`;
+      if (disagree.length > 0) {
+        const worst = disagree[0];
+        notes.push(
+          `second differences of f disagree with the engine's Hessian diagonal at ${entries(disagree.length)} ` +
+            `(worst ${formatEntry(ev.wrt, worst.index)}: ${num(worst.expected)} vs ${num(worst.actual)}) although differences of its gradient agree`,
+        );
+      }
     }
+    method +=
+      `; the gradient was differenced along ${count(grouped.probes)} random-sign combination${grouped.probes === 1 ? '' : 's'} of coordinates ` +
+      `sharing no row and not adjacent, whose entry i is H_ii·u_i plus any Hessian coupling to the rest of its combination; ` +
+      `that value was taken where it matched the engine's diagonal` +
+      (grouped.alone > 0 ? ` and ${entries(grouped.alone)} ${grouped.alone === 1 ? 'was' : 'were'} differenced along ${grouped.alone === 1 ? 'its' : 'their'} own coordinate` : '');
   }
   if (d.hessianDiagonalStdError) method += `; bounds widened by 3 standard errors of the estimated diagonal`;
   if (est.adapted > 0) method += `; adaptive step on ${entries(est.adapted)}`;
@@ -162,7 +184,8 @@ export function diagonalCheck(
   if (cmp.worst >= 0) {
     const w = cmp.worst;
     const index = multiIndex(w, ev.shape);
-    sweep = gradientFailed
+    // Sampled: f is expensive, and 24 more gradients would cost more than all the other differences of the diagonal.
+    sweep = gradientFailed || plan.direction
       ? sweepSteps(coordinateLine(ev.f.bind(ev), ev.x0, w, Float64Array.from(ev.x0)), ev.x0[w], f0, 2, d.hessianDiagonal[w], index, 'hessian-diagonal')
       : sweepSteps(coordinateLine(gradientEntry(gradientAt)(w), ev.x0, w, Float64Array.from(ev.x0)), ev.x0[w], d.gradient[w], 1, d.hessianDiagonal[w], index, 'hessian-diagonal');
   }

@@ -231,9 +231,12 @@ export function diagonalByGradientDifferences(
   indices: Int32Array,
   target: Tolerance,
 ): EntryEstimates {
-  // Gradient entries are differences of terms up to about ‖g‖∞ in size, and round like them.
-  const largest = g0.reduce((m, v) => (Number.isFinite(v) ? Math.max(m, Math.abs(v)) : m), 0);
-  return firstOverEntries(gradientEntry(gradientAt), x0, (i) => g0[i], indices, target, largest);
+  return firstOverEntries(gradientEntry(gradientAt), x0, (i) => g0[i], indices, target, largestFinite(g0));
+}
+
+/** ‖g‖∞ over the finite entries: gradient entries are differences of terms about this large, and round like them. */
+export function largestFinite(g: Float64Array): number {
+  return g.reduce((m, v) => (Number.isFinite(v) ? Math.max(m, Math.abs(v)) : m), 0);
 }
 
 /** x ↦ the engine's gradient entry i at x. */

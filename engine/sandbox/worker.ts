@@ -1,17 +1,14 @@
-// The evaluation worker: runs the rewritten bundle in a vm context whose globals are the AD runtime, then the checks.
-import * as vm from 'node:vm';
+// The evaluation worker: runs the rewritten bundle in the sandbox realm (engine/sandbox/realm.ts), then the checks.
 import { parentPort, workerData } from 'node:worker_threads';
 import { createEvaluator, type SuppliedSpec } from '../ad/differentiate';
-import { createSandboxGlobals } from '../ad/globals';
-import { runtime } from '../ad/runtime';
 import { setLocator } from '../ad/context';
-import { makeMatrix, mlMatrixModule } from '../ad/matrix';
+import { makeMatrix } from '../ad/matrix';
 import { runChecks } from '../check/checks';
 import { EngineError, type EngineErrorInfo, type Nested } from '../types';
-import { rewriteOperators } from '../load/rewrite';
 import { bundleFileName, createLocator, type Locator } from '../load/sourcemap';
 import { toNested, validatePoint } from '../load/inputs';
-import { constantAlias, fnAlias, mlMatrixGlobal, moduleGlobal, suppliedAliases, type SuppliedRole, type WorkerMessage, type WorkerPlan } from './protocol';
+import { constantAlias, fnAlias, suppliedAliases, type SuppliedRole, type WorkerMessage, type WorkerPlan } from './protocol';
+import { prepareBundle, runBundle } from './realm';
 
 const MAX_CONSOLE_LINES = 50;
 
@@ -56,16 +53,11 @@ export function describeThrown(e: unknown, locator: Locator | undefined): Engine
 function run(plan: WorkerPlan): WorkerMessage {
   let locator: Locator | undefined;
   try {
-    const rewritten = rewriteOperators(plan.code);
-    locator = createLocator(plan.map, rewritten, plan.sourceRoot);
+    const program = prepareBundle(plan.code);
+    locator = createLocator(plan.map, program, plan.sourceRoot);
     setLocator(locator.locateStack);
     const consoleLines: string[] = [];
-    const context = vm.createContext(
-      { ...createSandboxGlobals(), __ad: runtime, [mlMatrixGlobal]: mlMatrixModule, console: capturedConsole(consoleLines) },
-      { codeGeneration: { strings: false, wasm: false } },
-    );
-    new vm.Script(rewritten.code, { filename: bundleFileName }).runInContext(context);
-    const mod = context[moduleGlobal] as Record<string, unknown>;
+    const mod = runBundle(program, { console: capturedConsole(consoleLines) });
     const fn = mod[fnAlias];
     if (typeof fn !== 'function') {
       throw new EngineError('not-found', `${plan.functionName} is not a function once the module has run (it is ${typeof fn})`);

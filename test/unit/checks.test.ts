@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { runChecks, type CheckOptions } from '../../engine/check/checks';
 import { defaultEngineOptions, defaultTolerances, type Check, type CheckId } from '../../engine/types';
 import { closedFormEvaluator, FoundingLoss, rows } from './helpers/check-evaluators';
+import { countingEvaluator } from './helpers/check-counting';
+import { FD_SAFETY } from '../../engine/check/compare';
 
 const options: CheckOptions = {
   fd: defaultTolerances.fd,
@@ -211,4 +213,82 @@ test('an objective hessian that is right but has entries ≤ 0 warns that boosti
   const c = byId(runChecks(ev, options).checks, 'supplied-hessian-diagonal');
   assert.equal(c.status, 'warn');
   assert.match(c.summary, /2 of 3 hessian entries are ≤ 0 .*boosting clips or stops splitting/);
+});
+
+test('the diagonal check costs few gradients: grouped probes at 7×5, one probe for a sample of 35,000', () => {
+  const small = FoundingLoss.reference();
+  const ev = countingEvaluator(small.evaluator(small.T));
+  const r = runChecks(ev, options);
+  for (const c of r.checks) assert.equal(c.status, 'pass', c.summary);
+  // 5 probes of 4 gradients (a row of 5 needs 5 groups) + the 24-point step sweep; one coordinate at a time took 164.
+  assert.ok(ev.counts.gradientAt <= 5 * 4 + 24, `gradients: ${ev.counts.gradientAt}`);
+  assert.match(byId(r.checks, 'hessian-diagonal-vs-fd').method!, /differenced along 5 random-sign combinations/);
+
+  const large = FoundingLoss.random(7000, 5, 3);
+  const big = countingEvaluator(large.evaluator(large.randomPoint(2)));
+  const rb = runChecks(big, options);
+  for (const c of rb.checks) assert.equal(c.status, 'pass', c.summary);
+  assert.ok(big.counts.gradientAt <= 8, `gradients: ${big.counts.gradientAt}`);
+  // 64 sampled coordinates × 4 + the directional derivative, noise floor and the two 24-point sweeps.
+  assert.ok(big.counts.f <= 64 * 4 + 4 + 16 + 48 + 5, `f: ${big.counts.f}`);
+  assert.match(byId(rb.checks, 'hessian-diagonal-vs-fd').method!, /no second-difference cross-check when sampling/);
+});
+
+/** f(x) = (Σ b_i x_i)² + Σ exp(x_i / 2): every pair of coordinates is coupled (H_ij = 2 b_i b_j). */
+function coupled(N: number, engineDiagonal?: (d: Float64Array, H1: Float64Array) => Float64Array) {
+  const b = Float64Array.from({ length: N }, (_, i) => 0.5 + (i % 3) / 4);
+  const x0 = Float64Array.from({ length: N }, (_, i) => Math.sin(i));
+  const dot = (x: Float64Array) => x.reduce((s, v, i) => s + b[i] * v, 0);
+  const diag = (x: Float64Array) => x.map((v, i) => 2 * b[i] * b[i] + Math.exp(v / 2) / 4);
+  const rowSums = x0.map((v, i) => 2 * b[i] * b.reduce((s, bj) => s + bj, 0) + Math.exp(v / 2) / 4);
+  return closedFormEvaluator({
+    shape: [N],
+    x0,
+    f: (x) => dot(x) ** 2 + x.reduce((s, v) => s + Math.exp(v / 2), 0),
+    grad: (x) => {
+      const s = dot(x);
+      return x.map((v, i) => 2 * s * b[i] + Math.exp(v / 2) / 2);
+    },
+    diag,
+    engineDiagonal: engineDiagonal?.(diag(x0), rowSums),
+  });
+}
+
+test('coupled coordinates: grouped values carrying the coupling are differenced alone, and no false failure', () => {
+  const d = byId(runChecks(coupled(12), options).checks, 'hessian-diagonal-vs-fd');
+  assert.equal(d.status, 'pass', d.summary);
+  // Random signs can cancel the coupling of an entry to within the tolerance; most entries keep it and go alone.
+  const alone = Number(/and (\d+) entries were differenced along their own coordinate/.exec(d.method!)?.[1]);
+  assert.ok(alone >= 6, d.method);
+  const reference = d.reference as number[];
+  const error = d.errorEstimate as number[];
+  coupled(12).derivatives().hessianDiagonal.forEach((h, i) => {
+    assert.ok(Math.abs(reference[i] - h) <= d.tolerance.atol + d.tolerance.rtol * h + FD_SAFETY * error[i], `entry ${i}: ${reference[i]} vs ${h}`);
+  });
+});
+
+test('a wrong diagonal fails whether or not its coordinates couple: one wrong entry, and Hessian row sums', () => {
+  const oneWrong = byId(runChecks(exponentials(40), options).checks, 'hessian-diagonal-vs-fd');
+  assert.equal(oneWrong.status, 'pass', oneWrong.summary);
+  const c = Float64Array.from({ length: 40 }, (_, i) => 1 + (i % 5));
+  const x0 = Float64Array.from({ length: 40 }, (_, i) => Math.cos(i));
+  const wrongDiag = x0.map((v, i) => (c[i] * Math.exp(v / 2)) / 4);
+  wrongDiag[17] *= 1.01;
+  const ev = closedFormEvaluator({
+    shape: [40],
+    x0,
+    f: (x) => x.reduce((s, v, i) => s + c[i] * Math.exp(v / 2), 0),
+    grad: (x) => x.map((v, i) => (c[i] * Math.exp(v / 2)) / 2),
+    diag: (x) => x.map((v, i) => (c[i] * Math.exp(v / 2)) / 4),
+    engineDiagonal: wrongDiag,
+  });
+  const w = byId(runChecks(ev, options).checks, 'hessian-diagonal-vs-fd');
+  assert.equal(w.status, 'fail');
+  assert.equal(w.mismatchCount, 1);
+  assert.deepEqual(w.mismatches[0].index, [17]);
+
+  // The story's mistake on a dense Hessian: H·1 instead of the diagonal; the signed combinations do not reproduce it.
+  const sums = byId(runChecks(coupled(12, (_, H1) => H1), options).checks, 'hessian-diagonal-vs-fd');
+  assert.equal(sums.status, 'fail');
+  assert.equal(sums.mismatchCount, 12);
 });

@@ -14,6 +14,8 @@ import {
   sweepSteps,
 } from '../../engine/check/fd';
 import { FD_SAFETY } from '../../engine/check/compare';
+import { diagonalByGroupedGradientDifferences, probeGroups } from '../../engine/check/fd-grouped';
+import { seededUniform } from '../../engine/check/random';
 import { defaultTolerances } from '../../engine/types';
 import { FoundingLoss } from './helpers/check-evaluators';
 
@@ -146,4 +148,35 @@ test('the step sweep falls then rises around the best step, and shows a floor wh
   assert.ok(errors[0] > 100 * errors[best] && errors[11] > 10 * errors[best]);
   const wrong = sweepSteps(line, 1, Math.E, 1, Math.E + 0.1, [0], 'gradient');
   assert.ok(wrong.points.every((p) => p.error > 0.05));
+});
+
+test('probe groups share no matrix row and hold no flat neighbours; every coordinate is in exactly one', () => {
+  for (const [indices, shape] of [[all(35), [7, 5]], [all(20), [20]], [Int32Array.of(3, 4, 9, 100, 101, 2000), [700, 5]]] as const) {
+    const groups = probeGroups(indices, [...shape]);
+    assert.deepEqual(groups.flatMap((g) => [...g]).sort((a, b) => a - b), [...indices]);
+    const columns = shape.length === 2 ? shape[1] : 1;
+    for (const g of groups) {
+      const rows = [...g].map((i) => Math.floor(i / columns));
+      assert.equal(new Set(rows).size, g.length, `rows repeat in ${g}`);
+      assert.ok([...g].every((i) => !g.includes(i + 1)), `neighbours in ${g}`);
+    }
+  }
+  assert.equal(probeGroups(all(35), [7, 5]).length, 5);
+  assert.equal(probeGroups(all(20), [20]).length, 2);
+});
+
+test('grouped gradient differences give each diagonal entry of a row-wise problem within its estimate, 4 gradients per group', () => {
+  const L = FoundingLoss.random(70, 5, 4);
+  const Y = L.randomPoint(5);
+  const d0 = L.diag(Y);
+  let calls = 0;
+  const gradientAt = (x: Float64Array) => (calls++, L.grad(x));
+  const groups = probeGroups(all(350), [70, 5]);
+  const est = diagonalByGroupedGradientDifferences(gradientAt, Y, L.grad(Y), all(350), groups, seededUniform(1), tol, () => true);
+  assert.equal(calls, 4 * groups.length);
+  assert.equal(est.alone, 0);
+  est.indices.forEach((i, k) => {
+    assert.ok(Math.abs(est.value[k] - d0[i]) <= FD_SAFETY * est.error[k], `entry ${i}: ${est.value[k]} vs ${d0[i]} (estimate ${est.error[k]})`);
+    assert.ok(Math.abs(est.value[k] - d0[i]) <= 1e-6 * d0[i] + 1e-12, `entry ${i}`);
+  });
 });

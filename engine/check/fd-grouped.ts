@@ -1,0 +1,138 @@
+// The Hessian diagonal from differences of the engine's gradient along signed combinations of coordinates: one probe serves a group.
+//
+// Differencing the whole gradient along u = Σ_{j∈G} s_j·scale_j·e_j gives, at entry i of G,
+//   (H·u)_i = H_ii·u_i + Σ_{j∈G, j≠i} H_ij·u_j,
+// which is H_ii·u_i exactly when i has no Hessian coupling to the rest of its group. Groups avoid the couplings that
+// common structures have (a matrix row, flat neighbours), and the reference is only believed where it agrees with the
+// engine's diagonal: anywhere else (a coupling, a kink, or a real mistake) the entry is differenced along its own
+// coordinate, as before. A grouped value agreeing with a wrong diagonal needs the cross terms of random signs to cancel
+// the mistake, which the signs make as unlikely as a random coincidence.
+
+import type { Tolerance } from '../types';
+import {
+  adaptive,
+  diagonalByGradientDifferences,
+  firstDerivative,
+  firstStep,
+  isKink,
+  largestFinite,
+  type EntryEstimates,
+  type FirstEstimate,
+} from './fd';
+
+/** What the grouped estimate did, for the check's method text. */
+export interface GroupedEstimates extends EntryEstimates {
+  /** Probes (signed combinations) differenced; each costs 4 gradients, more on the adaptive ladder. */
+  probes: number;
+  /** Entries whose grouped value was not believed and that were differenced alone. */
+  alone: number;
+}
+
+/**
+ * Coordinates `indices` split into groups with no two entries in the same matrix row (for shape [r, c]) and no two
+ * neighbours in flat order (banded problems such as Rosenbrock couple x_i and x_{i+1}); greedy, in index order.
+ */
+export function probeGroups(indices: Int32Array, shape: number[]): Int32Array[] {
+  const columns = shape.length === 2 ? shape[1] : 1;
+  const groups: { rows: Set<number>; members: Set<number>; list: number[] }[] = [];
+  for (const i of indices) {
+    const row = Math.floor(i / columns);
+    let g = groups.find((x) => !x.rows.has(row) && !x.members.has(i - 1) && !x.members.has(i + 1));
+    if (!g) groups.push((g = { rows: new Set(), members: new Set(), list: [] }));
+    g.rows.add(row);
+    g.members.add(i);
+    g.list.push(i);
+  }
+  return groups.map((g) => Int32Array.from(g.list));
+}
+
+/**
+ * The Hessian diagonal at `indices` (as diagonalByGradientDifferences), one probe per group; `believe(i, e)` says whether
+ * the grouped estimate e of entry i may stand (the caller compares it with the engine's diagonal).
+ */
+export function diagonalByGroupedGradientDifferences(
+  gradientAt: (x: Float64Array) => Float64Array,
+  x0: Float64Array,
+  g0: Float64Array,
+  indices: Int32Array,
+  groups: Int32Array[],
+  sign: () => number,
+  target: Tolerance,
+  believe: (i: number, e: FirstEstimate) => boolean,
+): GroupedEstimates {
+  const m = indices.length;
+  const out: GroupedEstimates = { indices, value: new Float64Array(m), error: new Float64Array(m), step: new Float64Array(m), adapted: 0, kinks: [], probes: 0, alone: 0 };
+  const position = new Map<number, number>();
+  indices.forEach((i, k) => position.set(i, k));
+  const floor = largestFinite(g0);
+  const retry: number[] = [];
+
+  for (const group of groups) {
+    out.probes++;
+    const u = new Float64Array(x0.length);
+    for (const i of group) u[i] = (sign() < 0.5 ? -1 : 1) * Math.max(1, Math.abs(x0[i]));
+    const along = gradientAlong(gradientAt, x0, u);
+    for (const i of group) {
+      const line = { at: (t: number) => along(t)[i], snap: (t: number) => t };
+      const { estimate, adapted } = adaptive((h) => perCoordinate(firstDerivative(line, h, g0[i], floor), u[i], x0[i]), firstStep(0), target);
+      if (isKink(estimate) || !believe(i, estimate)) {
+        retry.push(i);
+        continue;
+      }
+      const k = position.get(i)!;
+      out.value[k] = estimate.value;
+      out.error[k] = estimate.error;
+      out.step[k] = estimate.step;
+      if (adapted) out.adapted++;
+    }
+  }
+
+  if (retry.length > 0) {
+    const alone = diagonalByGradientDifferences(gradientAt, x0, g0, Int32Array.from(retry), target);
+    alone.indices.forEach((i, r) => {
+      const k = position.get(i)!;
+      out.value[k] = alone.value[r];
+      out.error[k] = alone.error[r];
+      out.step[k] = alone.step[r];
+    });
+    out.adapted += alone.adapted;
+    out.kinks.push(...alone.kinks);
+    out.alone = retry.length;
+  }
+  return out;
+}
+
+/** The engine's gradient at x0 + t·u, each t computed once: every entry of a group reads the same few gradients. */
+function gradientAlong(gradientAt: (x: Float64Array) => Float64Array, x0: Float64Array, u: Float64Array): (t: number) => Float64Array {
+  const cache = new Map<number, Float64Array>();
+  const work = new Float64Array(x0.length);
+  return (t) => {
+    let g = cache.get(t);
+    if (!g) {
+      for (let k = 0; k < x0.length; k++) work[k] = x0[k] + t * u[k];
+      // Copied: an evaluator may hand back a buffer it reuses.
+      g = Float64Array.from(gradientAt(work));
+      cache.set(t, g);
+    }
+    return g;
+  };
+}
+
+/**
+ * d/dt g_i(x0 + t·u) divided by u_i: the derivative along coordinate i. x0_i + t·u_i rounds, so the step really taken
+ * differs from t·u_i by up to an ulp of x0_i; that relative error of the quotient is added to the estimate's error.
+ */
+function perCoordinate(e: FirstEstimate, ui: number, xi: number): FirstEstimate {
+  const a = Math.abs(ui);
+  const stepRounding = (Number.EPSILON * Math.max(1, Math.abs(xi))) / (e.step * a);
+  return {
+    value: e.value / ui,
+    error: e.error / a + 2 * stepRounding * Math.abs(e.value / ui),
+    step: e.step * a,
+    // Along u, the right side moves coordinate i down when u_i < 0.
+    left: (ui > 0 ? e.left : e.right) / ui,
+    right: (ui > 0 ? e.right : e.left) / ui,
+    leftError: (ui > 0 ? e.leftError : e.rightError) / a,
+    rightError: (ui > 0 ? e.rightError : e.leftError) / a,
+  };
+}

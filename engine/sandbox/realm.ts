@@ -1,0 +1,197 @@
+// The realm user code runs in: a vm context, plain-number fast paths compiled inside it, and the bundle wrapped so its globals are locals.
+//
+// Two costs dominate plain evaluation of rewritten code otherwise: every `__ad` / `Math` reference is a global lookup
+// through the context's interceptor, and every operator is a call into the host realm, which V8 never inlines. Here
+// the wrapper takes those globals as parameters, and the operators and Math functions the loops call are small
+// functions of the context's own realm that compute numbers natively and hand anything else to the AD runtime.
+import * as vm from 'node:vm';
+import { createSandboxGlobals } from '../ad/globals';
+import { mlMatrixModule } from '../ad/matrix';
+import { runtime } from '../ad/runtime';
+import { rewriteOperators, type Rewritten } from '../load/rewrite';
+import { bundleFileName } from '../load/sourcemap';
+import { mlMatrixGlobal, moduleGlobal } from './protocol';
+
+const isNumber = (v: string) => `typeof ${v} === 'number'`;
+const bothNumbers = `${isNumber('a')} && ${isNumber('b')}`;
+
+/** setOp's operator names as the rewriter passes them (arithmetic by name, bit operations by symbol) → the JavaScript operator. */
+const compoundOperators: Record<string, string> = {
+  add: '+', sub: '-', mul: '*', div: '/', mod: '%', pow: '**',
+  '|': '|', '&': '&', '^': '^', '<<': '<<', '>>': '>>', '>>>': '>>>',
+};
+const bitSymbols = Object.keys(compoundOperators).filter((k) => compoundOperators[k] === k);
+
+/** `op === 's1' ? a s1 b : … : otherwise`, which V8 folds to one operator when `op` is a constant at an inlined call. */
+const operatorChain = (ops: [name: string, symbol: string][], a: string, b: string, otherwise: string) =>
+  ops.map(([name, symbol]) => `op === '${name}' ? ${a} ${symbol} ${b} : `).join('') + otherwise;
+
+/**
+ * The runtime operators with a fast path: parameters, when it applies, and what JavaScript computes then (exactly what
+ * the runtime computes for those operands). Anything else goes to the runtime function of the same name.
+ */
+const fastOperators: Record<string, [params: string, guard: string, native: string]> = {
+  add: ['a, b', bothNumbers, 'a + b'],
+  sub: ['a, b', bothNumbers, 'a - b'],
+  mul: ['a, b', bothNumbers, 'a * b'],
+  div: ['a, b', bothNumbers, 'a / b'],
+  mod: ['a, b', bothNumbers, 'a % b'],
+  pow: ['a, b', bothNumbers, 'a ** b'],
+  eq: ['a, b', bothNumbers, 'a === b'],
+  neq: ['a, b', bothNumbers, 'a !== b'],
+  looseEq: ['a, b', bothNumbers, 'a == b'],
+  looseNeq: ['a, b', bothNumbers, 'a != b'],
+  neg: ['x', isNumber('x'), '-x'],
+  pos: ['x', isNumber('x'), 'x'],
+  num: ['x', isNumber('x'), 'x'],
+  inc: ['x', isNumber('x'), 'x + 1'],
+  dec: ['x', isNumber('x'), 'x - 1'],
+  typeOf: ['x', "typeof x !== 'object'", 'typeof x'],
+  bit: [
+    'op, a, b',
+    `${isNumber('a')} && (${isNumber('b')} || op === '~')`,
+    operatorChain(bitSymbols.map((s) => [s, s]), 'a', 'b', "op === '~' ? ~a : rt.bit(op, a, b)"),
+  ],
+};
+
+/**
+ * The member updates (`o[k] op= v`, `o[k]++`, `++o[k]`): parameters and body. The member is read once; numbers are
+ * updated natively, anything else by the runtime's own helper applied to a box holding the value read, so the
+ * semantics stay the runtime's.
+ */
+const slowSetOp = "rt.setOp({ v: old }, 'v', op, v)";
+const memberUpdates: Record<string, [params: string, body: string]> = {
+  setOp: [
+    'obj, key, op, v',
+    `const old = obj[key];
+    return (obj[key] = ${isNumber('old')} && ${isNumber('v')} ? ${operatorChain(Object.entries(compoundOperators), 'old', 'v', slowSetOp)} : ${slowSetOp});`,
+  ],
+  postUpdate: [
+    'obj, key, delta',
+    `const old = obj[key];
+    if (${isNumber('old')}) {
+      obj[key] = old + delta;
+      return old;
+    }
+    const box = { v: old };
+    const result = rt.postUpdate(box, 'v', delta);
+    obj[key] = box.v;
+    return result;`,
+  ],
+  preUpdate: [
+    'obj, key, delta',
+    `const old = obj[key];
+    return (obj[key] = ${isNumber('old')} ? old + delta : rt.preUpdate({ v: old }, 'v', delta));`,
+  ],
+};
+
+/** Whether the AD Math's function `key` computes, on numbers, what the native one computes (all but random, which refuses). */
+function hasFastPath(key: string): boolean {
+  const native = (Math as unknown as Record<string, unknown>)[key];
+  return typeof native === 'function' && key !== 'random' && (native.length === 1 || native.length === 2);
+}
+
+/**
+ * A function of `native`'s arity: `native` when every argument is a number, else the AD version. Two-argument
+ * functions (max, min, hypot are variadic) take the fast path only with exactly two arguments; a rest parameter
+ * (which V8 removes once the call is inlined) counts them, where `arguments` would keep it from optimizing well.
+ */
+function nativeOrAD(name: string, arity: number, native: string, ad: string): string {
+  if (arity === 1) return `${name}(x) { return ${isNumber('x')} ? ${native}.${name}(x) : ${ad}.${name}(x); },`;
+  return `${name}(...args) {
+    return args.length === 2 && ${isNumber('args[0]')} && ${isNumber('args[1]')} ? ${native}.${name}(args[0], args[1]) : ${ad}.${name}(...args);
+  },`;
+}
+
+/**
+ * The source of the realm's fast paths: a function of (runtime, AD Math, AD globals) returning the realm's `__ad`,
+ * `Math`, `isFinite` and `isNaN`, each one object literal (so V8 keeps them in fast mode and their methods constant).
+ * It runs before the AD globals are installed, so `Math`, `isFinite`, `isNaN` still name the realm's own.
+ */
+function fastPathSource(runtimeKeys: string[], mathKeys: string[]): string {
+  const operators = [
+    ...Object.entries(fastOperators).map(([name, [params, guard, native]]) => [name, params, `return ${guard} ? ${native} : rt.${name}(${params});`]),
+    ...Object.entries(memberUpdates).map(([name, [params, body]]) => [name, params, body]),
+  ].map(([name, params, body]) => `${name}(${params}) {\n    ${body}\n  },`);
+  const forwarded = runtimeKeys.filter((k) => !(k in fastOperators) && !(k in memberUpdates));
+  const math = mathKeys.map((k) =>
+    hasFastPath(k) ? nativeOrAD(k, (Math as unknown as Record<string, () => unknown>)[k].length, 'nativeMath', 'adMath') : `${k}: adMath.${k},`,
+  );
+  return `'use strict';
+(function (rt, adMath, adGlobals) {
+  const nativeMath = Math;
+  const nativeGlobals = { isFinite, isNaN };
+  const ad = {
+    ${operators.join('\n    ')}
+    ${forwarded.map((k) => `${k}: rt.${k},`).join('\n    ')}
+  };
+  const math = {
+    __proto__: Object.getPrototypeOf(nativeMath),
+    ${math.join('\n    ')}
+    [Symbol.toStringTag]: adMath[Symbol.toStringTag],
+  };
+  const globals = {
+    ${nativeOrAD('isFinite', 1, 'nativeGlobals', 'adGlobals')}
+    ${nativeOrAD('isNaN', 1, 'nativeGlobals', 'adGlobals')}
+  };
+  return { __ad: ad, Math: math, isFinite: globals.isFinite, isNaN: globals.isNaN };
+})`;
+}
+
+/** The AD globals, then the realm's own global names: every name the bundle reads often, as a wrapper parameter. */
+let wrapperParams: string[] | undefined;
+/** Globals the wrapper must not bind: `eval` (a local would turn direct eval into indirect). */
+const unbound = new Set(['eval']);
+
+/**
+ * The wrapper's parameters. Not only the AD globals: reading even `Infinity` or `Array` through the context's
+ * interceptor costs as much as a loop iteration, so the realm's own globals (undefined, NaN, Infinity, Array,
+ * Object, …, taken from a fresh context) are parameters too, bound to what those names mean in the realm.
+ */
+function parameterNames(): string[] {
+  if (wrapperParams === undefined) {
+    const ad = ['__ad', 'Math', 'Number', 'isFinite', 'isNaN', 'Float64Array', mlMatrixGlobal];
+    const own = vm.runInNewContext('Object.getOwnPropertyNames(globalThis)') as string[];
+    const intrinsic = own.filter((k) => /^[A-Za-z_$][\w$]*$/.test(k) && !unbound.has(k) && !ad.includes(k));
+    wrapperParams = [...ad, ...intrinsic];
+  }
+  return wrapperParams;
+}
+
+/** The bundle's code as the sandbox runs it: operators rewritten, wrapped; `toInput` maps its positions to the bundle's. */
+export function prepareBundle(code: string): Rewritten {
+  const rewritten = rewriteOperators(code);
+  // On the bundle's first line, so every other line keeps its number; the columns of line 1 shift by its length.
+  const head = `(function (${parameterNames().join(', ')}) { `;
+  return {
+    code: `${head}${rewritten.code}\nreturn ${moduleGlobal};\n})`,
+    toInput: (line, column) => rewritten.toInput(line, line === 1 ? Math.max(0, column) : column),
+  };
+}
+
+export interface SandboxRealm {
+  context: vm.Context;
+  /** The in-realm fast paths and the AD globals, installed as globals of the context. */
+  globals: { __ad: Record<string, (...args: any[]) => unknown>; Math: Math; isFinite: (x: unknown) => boolean; isNaN: (x: unknown) => boolean; [name: string]: unknown };
+}
+
+/** A fresh context whose `__ad`, `Math`, `isFinite`, `isNaN` are the in-realm fast paths over the AD runtime and globals. */
+export function createRealm(): SandboxRealm {
+  const context = vm.createContext({}, { codeGeneration: { strings: false, wasm: false } });
+  const ad = createSandboxGlobals();
+  const source = fastPathSource(Object.keys(runtime), Object.getOwnPropertyNames(ad.Math));
+  const fast = new vm.Script(source, { filename: 'dlens-fast-paths.js' }).runInContext(context)(runtime, ad.Math, ad);
+  const globals = { ...fast, Number: ad.Number, Float64Array: ad.Float64Array, [mlMatrixGlobal]: mlMatrixModule };
+  Object.assign(context, globals);
+  return { context, globals };
+}
+
+/** Evaluates the prepared bundle in a fresh realm and returns the module's exports; `extraGlobals` (console) are added as they are. */
+export function runBundle(program: Pick<Rewritten, 'code'>, extraGlobals: Record<string, unknown> = {}): Record<string, unknown> {
+  const { context } = createRealm();
+  Object.assign(context, extraGlobals);
+  const wrapper = new vm.Script(program.code, { filename: bundleFileName }).runInContext(context);
+  // Called from inside the realm, so each parameter receives exactly what its name means there as a global.
+  const call = new vm.Script(`(wrapper) => wrapper(${parameterNames().join(', ')})`).runInContext(context);
+  return call(wrapper) as Record<string, unknown>;
+}
