@@ -85,10 +85,13 @@ const memberUpdates: Record<string, [params: string, body: string]> = {
   ],
 };
 
-/** Whether the AD Math's function `key` computes, on numbers, what the native one computes (all but random, which refuses). */
+/**
+ * Math functions of one or two arguments: on numbers their AD versions compute what the native ones compute.
+ * (random, of none, stays the AD version, which refuses to run.)
+ */
 function hasFastPath(key: string): boolean {
   const native = (Math as unknown as Record<string, unknown>)[key];
-  return typeof native === 'function' && key !== 'random' && (native.length === 1 || native.length === 2);
+  return typeof native === 'function' && (native.length === 1 || native.length === 2);
 }
 
 /**
@@ -165,7 +168,7 @@ export function prepareBundle(code: string): Rewritten {
   const head = `(function (${parameterNames().join(', ')}) { `;
   return {
     code: `${head}${rewritten.code}\nreturn ${moduleGlobal};\n})`,
-    toInput: (line, column) => rewritten.toInput(line, line === 1 ? Math.max(0, column) : column),
+    toInput: (line, column) => rewritten.toInput(line, line === 1 ? Math.max(0, column - head.length) : column),
   };
 }
 
