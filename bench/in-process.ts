@@ -1,4 +1,4 @@
-// Loads a benchmark case's function the way the evaluation worker does (bundle, then the sandbox realm's prepareBundle/runBundle), but in this thread, so each derivative mode can be timed on its own.
+// Loads a benchmark case's function the way the evaluation worker does (bundle, then the sandbox realm's prepareBundle/loadBundle), but in this thread, so each derivative mode can be timed on its own.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEvaluator, type ADEvaluator } from '../engine/ad/differentiate';
@@ -6,7 +6,7 @@ import { makeMatrix } from '../engine/ad/matrix';
 import { bundleModule } from '../engine/load/bundle';
 import { functionNamed } from '../engine/load/functions';
 import { fnAlias } from '../engine/sandbox/protocol';
-import { prepareBundle, runBundle } from '../engine/sandbox/realm';
+import { loadBundle, prepareBundle } from '../engine/sandbox/realm';
 import { defaultEngineOptions } from '../engine/types';
 import type { BenchCase } from './cases';
 
@@ -21,11 +21,11 @@ export async function loadInProcess(root: string, c: BenchCase): Promise<LoadedC
   const text = readFileSync(file, 'utf8');
   const info = functionNamed(text, file, c.functionName);
   const bundle = await bundleModule(file, text, { [fnAlias]: info.name });
-  const fn = runBundle(prepareBundle(bundle.code))[fnAlias] as (...args: unknown[]) => unknown;
+  const fn = loadBundle(prepareBundle(bundle.code)).byMode(fnAlias)!;
   const params = info.params.map((p) => ({ name: p.name, kind: p.kind, value: c.at[p.name] }));
   const wrtIndex = params.findIndex((p) => p.name === c.wrt);
   const { hessianDiagonal, estimateProbes, seed } = defaultEngineOptions;
   return {
-    evaluator: () => createEvaluator({ fn, params, wrtIndex, options: { hessianDiagonal, estimateProbes, seed }, makeMatrix }),
+    evaluator: () => createEvaluator({ fn, name: c.functionName, params, wrtIndex, options: { hessianDiagonal, estimateProbes, seed }, makeMatrix }),
   };
 }

@@ -5,6 +5,7 @@
 // the wrapper takes those globals as parameters, and the operators and Math functions the loops call are small
 // functions of the context's own realm that compute numbers natively and hand anything else to the AD runtime.
 import * as vm from 'node:vm';
+import { currentTape } from '../ad/context';
 import { createSandboxGlobals } from '../ad/globals';
 import { mlMatrixModule } from '../ad/matrix';
 import { runtime } from '../ad/runtime';
@@ -141,24 +142,21 @@ function fastPathSource(runtimeKeys: string[], mathKeys: string[]): string {
 })`;
 }
 
-/** The AD globals, then the realm's own global names: every name the bundle reads often, as a wrapper parameter. */
-let wrapperParams: string[] | undefined;
 /** Globals the wrapper must not bind: `eval` (a local would turn direct eval into indirect). */
 const unbound = new Set(['eval']);
+let cachedParameterNames: string[] | undefined;
 
 /**
- * The wrapper's parameters. Not only the AD globals: reading even `Infinity` or `Array` through the context's
- * interceptor costs as much as a loop iteration, so the realm's own globals (undefined, NaN, Infinity, Array,
- * Object, …, taken from a fresh context) are parameters too, bound to what those names mean in the realm.
+ * The wrapper's parameters: `__ad`, the ml-matrix stand-in, and every global a fresh realm has (Math, Number,
+ * Float64Array, … and also undefined, NaN, Infinity, Array, Object): reading even `Infinity` through the context's
+ * interceptor costs as much as a loop iteration. Each is bound to what its name means as a global of the realm.
  */
 function parameterNames(): string[] {
-  if (wrapperParams === undefined) {
-    const ad = ['__ad', 'Math', 'Number', 'isFinite', 'isNaN', 'Float64Array', mlMatrixGlobal];
+  if (cachedParameterNames === undefined) {
     const own = vm.runInNewContext('Object.getOwnPropertyNames(globalThis)') as string[];
-    const intrinsic = own.filter((k) => /^[A-Za-z_$][\w$]*$/.test(k) && !unbound.has(k) && !ad.includes(k));
-    wrapperParams = [...ad, ...intrinsic];
+    cachedParameterNames = ['__ad', mlMatrixGlobal, ...own.filter((k) => /^[A-Za-z_$][\w$]*$/.test(k) && !unbound.has(k))];
   }
-  return wrapperParams;
+  return cachedParameterNames;
 }
 
 /** The bundle's code as the sandbox runs it: operators rewritten, wrapped; `toInput` maps its positions to the bundle's. */
@@ -189,12 +187,43 @@ export function createRealm(): SandboxRealm {
   return { context, globals };
 }
 
-/** Evaluates the prepared bundle in a fresh realm and returns the module's exports; `extraGlobals` (console) are added as they are. */
-export function runBundle(program: Pick<Rewritten, 'code'>, extraGlobals: Record<string, unknown> = {}): Record<string, unknown> {
+/** Evaluates the prepared bundle in a fresh realm and returns the module's exports; `extraGlobals` are added as they are. */
+function runBundle(program: Pick<Rewritten, 'code'>, extraGlobals: Record<string, unknown>): Record<string, unknown> {
   const { context } = createRealm();
   Object.assign(context, extraGlobals);
   const wrapper = new vm.Script(program.code, { filename: bundleFileName }).runInContext(context);
   // Called from inside the realm, so each parameter receives exactly what its name means there as a global.
   const call = new vm.Script(`(wrapper) => wrapper(${parameterNames().join(', ')})`).runInContext(context);
   return call(wrapper) as Record<string, unknown>;
+}
+
+type Console = Record<string, (...args: unknown[]) => void>;
+
+export interface LoadedBundle {
+  /** The module's exports (of the instance that records). */
+  exports: Record<string, unknown>;
+  /** Export `name` as one function: the recording instance's while a tape records, the plain instance's otherwise. */
+  byMode(name: string): ((...args: unknown[]) => unknown) | undefined;
+}
+
+/**
+ * Loads the prepared bundle twice, each instance in its own realm. One runs while a tape records, the other on plain
+ * numbers (finite differences call it hundreds of times): were it one function, V8's type feedback would mix active
+ * values into every operation and box every intermediate number (Rosenbrock: 25× slower after one gradient).
+ * `console` receives what user code prints; the second instance's top-level output is not repeated.
+ */
+export function loadBundle(program: Pick<Rewritten, 'code'>, console?: Console): LoadedBundle {
+  const exports = runBundle(program, console ? { console } : {});
+  let loaded = false;
+  const afterLoad = console && Object.fromEntries(Object.entries(console).map(([k, f]) => [k, (...args: unknown[]) => loaded && f(...args)]));
+  const plain = runBundle(program, afterLoad ? { console: afterLoad } : {});
+  loaded = true;
+  return {
+    exports,
+    byMode(name) {
+      const [recording, onNumbers] = [exports[name], plain[name]];
+      if (typeof recording !== 'function' || typeof onNumbers !== 'function') return undefined;
+      return (...args) => (currentTape() === null ? onNumbers : recording)(...args);
+    },
+  };
 }

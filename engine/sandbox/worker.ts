@@ -8,7 +8,7 @@ import { EngineError, type EngineErrorInfo, type Nested } from '../types';
 import { bundleFileName, createLocator, type Locator } from '../load/sourcemap';
 import { toNested, validatePoint } from '../load/inputs';
 import { constantAlias, fnAlias, suppliedAliases, type SuppliedRole, type WorkerMessage, type WorkerPlan } from './protocol';
-import { prepareBundle, runBundle } from './realm';
+import { loadBundle, prepareBundle } from './realm';
 
 const MAX_CONSOLE_LINES = 50;
 
@@ -57,10 +57,11 @@ function run(plan: WorkerPlan): WorkerMessage {
     locator = createLocator(plan.map, program, plan.sourceRoot);
     setLocator(locator.locateStack);
     const consoleLines: string[] = [];
-    const mod = runBundle(program, { console: capturedConsole(consoleLines) });
-    const fn = mod[fnAlias];
+    const loaded = loadBundle(program, capturedConsole(consoleLines));
+    const mod = loaded.exports;
+    const fn = loaded.byMode(fnAlias);
     if (typeof fn !== 'function') {
-      throw new EngineError('not-found', `${plan.functionName} is not a function once the module has run (it is ${typeof fn})`);
+      throw new EngineError('not-found', `${plan.functionName} is not a function once the module has run (it is ${typeof mod[fnAlias]})`);
     }
     const point: Record<string, Nested> = {};
     const params = plan.points.map((p) => {
@@ -80,7 +81,8 @@ function run(plan: WorkerPlan): WorkerMessage {
       supplied[role] = { fn: f as (...args: unknown[]) => unknown, name: s.name, location: s.location };
     }
     const evaluator = createEvaluator({
-      fn: fn as (...args: unknown[]) => unknown,
+      fn,
+      name: plan.functionName,
       params,
       wrtIndex: plan.wrtIndex,
       supplied,

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createEvaluator } from '../../engine/ad/differentiate';
 import { createSandboxGlobals } from '../../engine/ad/globals';
 import { runtime } from '../../engine/ad/runtime';
-import { createRealm, prepareBundle, runBundle } from '../../engine/sandbox/realm';
+import { createRealm, loadBundle, prepareBundle } from '../../engine/sandbox/realm';
 import { bundleFileName } from '../../engine/load/sourcemap';
 
 const numbers = [0, -0, 1.5, -2, 3, 0.5, NaN, Infinity, -Infinity, 2 ** 31 + 0.25];
@@ -108,10 +108,12 @@ const moduleCode = (body: string) => `var __dlens_module = (() => {\n${body}\n})
 
 test('active values still go through the runtime: derivatives of code run in the realm match the closed form', () => {
   // f(x) = Σ x_i e^{x_i} + max(x0, x1)² + hypot(x1, x2), written with the operators the fast paths cover.
-  const mod = runBundle(
+  const loaded = loadBundle(
     prepareBundle(
       moduleCode(`
+  let recorded = 0;
   function f(x) {
+    if (Object(x[0]) === x[0]) recorded++; // an active scalar (typeof says 'number')
     const acc = [0];
     for (let i = 0; i < x.length; i++) acc[0] += x[i] * Math.exp(x[i]);
     let m = Math.max(x[0], x[1]);
@@ -121,12 +123,13 @@ test('active values still go through the runtime: derivatives of code run in the
     parts.h--;
     return acc[0] + m + parts.h - -0 * x[0] + (typeof x[0] === 'number' ? 0 : NaN);
   }
-  return { f };`),
+  const calls = () => recorded;
+  return { f, calls };`),
     ),
   );
   const x = [0.3, -0.7, 1.1];
   const ev = createEvaluator({
-    fn: mod.f as (...args: unknown[]) => unknown,
+    fn: loaded.byMode('f')!,
     params: [{ name: 'x', kind: 'vector', value: x }],
     wrtIndex: 0,
     options: { hessianDiagonal: 'exact', estimateProbes: 0, seed: 1 },
@@ -140,6 +143,14 @@ test('active values still go through the runtime: derivatives of code run in the
   near(d.value, value, 'value');
   gradient.forEach((g, i) => near(d.gradient[i], g, `gradient ${i}`));
   diagonal.forEach((h, i) => near(d.hessianDiagonal![i], h, `diagonal ${i}`));
+  // Plain evaluations run the other instance: the recording instance sees recordings only.
+  const calls = loaded.exports.calls as () => number;
+  const recordings = calls();
+  assert.ok(recordings >= 1);
+  near(ev.f(Float64Array.from(x)), value, 'plain value');
+  assert.equal(calls(), recordings);
+  ev.gradientAt(Float64Array.from(x));
+  assert.equal(calls(), recordings + 1);
 });
 
 test('positions in the wrapped code map to the bundle, on the first line and after it', () => {
@@ -150,7 +161,7 @@ test('positions in the wrapped code map to the bundle, on the first line and aft
     const program = prepareBundle(code);
     const err = outcome(() => {
       try {
-        runBundle(program);
+        loadBundle(program);
       } catch (e) {
         return (e as Error).stack;
       }
@@ -164,15 +175,15 @@ test('positions in the wrapped code map to the bundle, on the first line and aft
   }
 });
 
-test('the bundle sees its globals, the extra ones given, and no Node globals', () => {
+test('the bundle sees its globals and no Node globals; its top-level output is captured once', () => {
   const printed: unknown[] = [];
-  const mod = runBundle(
+  const { exports: mod } = loadBundle(
     prepareBundle(
       moduleCode(`
   console.log(typeof process, typeof require, typeof Buffer);
   return { same: globalThis.Math === Math && globalThis.__ad === __ad, inf: -Infinity, undef: typeof undefined, arr: Array.isArray([]) };`),
     ),
-    { console: { log: (...args: unknown[]) => printed.push(...args) } },
+    { log: (...args: unknown[]) => void printed.push(...args) },
   );
   assert.deepEqual(printed, ['undefined', 'undefined', 'undefined']);
   assert.deepEqual({ ...mod }, { same: true, inf: -Infinity, undef: 'undefined', arr: true });
