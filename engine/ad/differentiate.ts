@@ -90,8 +90,10 @@ function scalarResult(r: unknown, fname: string): { value: number; id: number } 
 
 /** flat[from..to) as a fresh array: active scalars (node k for entry k) or plain numbers. */
 function entries(flat: Float64Array, from: number, to: number, active: boolean): unknown[] {
-  const out: unknown[] = [];
-  for (let k = from; k < to; k++) out.push(active ? new ADNum(k, flat[k]) : flat[k]);
+  // Preallocated and filled by index: finite differences build arguments for every evaluation of f.
+  const out: unknown[] = new Array(to - from);
+  if (active) for (let k = from; k < to; k++) out[k - from] = new ADNum(k, flat[k]);
+  else for (let k = from; k < to; k++) out[k - from] = flat[k];
   return out;
 }
 

@@ -21,7 +21,9 @@ export function runInSandbox(
   return new Promise((resolve, reject) => {
     const worker = new Worker(workerPath(), {
       workerData: plan,
-      resourceLimits: { maxOldGenerationSizeMb: limits.memoryMb },
+      // A larger young generation: recording allocates one short-lived active scalar per operation, and the
+      // default nursery made garbage collection a fifth of a gradient's time.
+      resourceLimits: { maxOldGenerationSizeMb: limits.memoryMb, maxYoungGenerationSizeMb: 48 },
     });
     let settled = false;
     const finish = (outcome: () => void) => {

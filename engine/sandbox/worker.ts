@@ -41,9 +41,11 @@ export function describeThrown(e: unknown, locator: Locator | undefined): Engine
   const stackText = typeof stack === 'string' ? stack : '';
   const message = e !== null && typeof e === 'object' && 'message' in e ? String((e as { message: unknown }).message) : String(e);
   // Errors of the user's realm (the vm context), thrown values that are not errors, errors raised by a bundle frame,
-  // and a stack overflow (it strikes wherever the recursion happens to be, often inside an operator) are the user's.
-  const overflow = e instanceof RangeError && stackText.includes(bundleFileName) && /call stack/.test(message);
-  if (!(e instanceof Error) || thrownInBundle(stackText) || overflow) {
+  // and JavaScript's own TypeErrors and RangeErrors raised inside an operator on the user's behalf (mixing BigInt
+  // and numbers, an object without a primitive value, a stack overflow, which strikes wherever the recursion
+  // happens to be) are the user's.
+  const onUsersBehalf = (e instanceof TypeError || e instanceof RangeError) && stackText.includes(bundleFileName);
+  if (!(e instanceof Error) || thrownInBundle(stackText) || onUsersBehalf) {
     const where = locator?.locateStack(stackText);
     return { kind: 'threw', message, ...where };
   }

@@ -48,6 +48,7 @@ const cases: Case[] = [
   { name: 'throws an HTML-like message, kept verbatim', req: { file: bad, functionName: 'throwsHtml' }, kind: 'threw', message: '<b>html</b> & "quotes" stay as written', file: bad, line: 'marker:throw-html' },
   { name: 'throws a string', req: { file: bad, functionName: 'throwsString' }, kind: 'threw', message: 'a plain string' },
   { name: 'calls something undefined', req: { file: bad, functionName: 'callsUndefined' }, kind: 'threw', message: /helpers\.missing is not a function/, file: bad, line: 'marker:calls-undefined' },
+  { name: 'a TypeError raised inside an operator on the user\'s behalf', req: { file: bad, functionName: 'mixesBigInt', at: { x: 2 } }, kind: 'threw', message: /Cannot mix BigInt and other types/, file: bad, line: 'marker:mixes-bigint' },
   { name: 'throws while the module loads', req: { file: at('throws-at-load.ts'), functionName: 'afterLoad' }, kind: 'threw', message: 'module failed to load: <i>table</i> & co', file: at('throws-at-load.ts'), line: 'throw new Error' },
   { name: 'infinite recursion', req: { file: bad, functionName: 'recursesForever' }, kind: 'threw', message: 'Maximum call stack size exceeded', file: bad },
   { name: 'while (true) {} times out', req: { file: bad, functionName: 'loopsForever', options: { timeoutMs: 1000 } }, kind: 'timeout', message: 'loopsForever did not finish within 1 s (a runaway loop?)', within: 1500, file: bad, line: 'function loopsForever' },
