@@ -11,6 +11,38 @@ function seconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }
 
+/**
+ * One idle worker kept between checks: a fresh thread pays for loading the engine and for a cold JIT on every
+ * check (most of a small check's time). It is reused only after a normal answer; a timeout, a cancellation, an
+ * out-of-memory or a crash terminates it. Idle, it is unref'd so it never keeps a CLI process alive.
+ */
+let idle: { worker: Worker; memoryMb: number } | undefined;
+
+function takeWorker(memoryMb: number): Worker {
+  const kept = idle;
+  idle = undefined;
+  if (kept && kept.memoryMb === memoryMb) {
+    kept.worker.ref();
+    return kept.worker;
+  }
+  if (kept) void kept.worker.terminate();
+  // A larger young generation: recording allocates one short-lived active scalar per operation, and the
+  // default nursery made garbage collection a fifth of a gradient's time.
+  return new Worker(workerPath(), { resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: 48 } });
+}
+
+function keepWorker(worker: Worker, memoryMb: number): void {
+  if (idle) {
+    void worker.terminate();
+    return;
+  }
+  worker.unref();
+  idle = { worker, memoryMb };
+  worker.once('exit', () => {
+    if (idle?.worker === worker) idle = undefined;
+  });
+}
+
 /** Resolves with the worker's result; rejects with EngineError (timeout, out-of-memory, cancelled, or what the worker reported). */
 export function runInSandbox(
   plan: WorkerPlan,
@@ -19,45 +51,47 @@ export function runInSandbox(
 ): Promise<WorkerSuccess> {
   if (signal?.aborted) return Promise.reject(new EngineError('cancelled', 'the check was cancelled'));
   return new Promise((resolve, reject) => {
-    const worker = new Worker(workerPath(), {
-      workerData: plan,
-      // A larger young generation: recording allocates one short-lived active scalar per operation, and the
-      // default nursery made garbage collection a fifth of a gradient's time.
-      resourceLimits: { maxOldGenerationSizeMb: limits.memoryMb, maxYoungGenerationSizeMb: 48 },
-    });
+    const worker = takeWorker(limits.memoryMb);
     let settled = false;
-    const finish = (outcome: () => void) => {
+    const finish = (reuse: boolean, outcome: () => void) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      void worker.terminate();
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+      if (reuse) keepWorker(worker, limits.memoryMb);
+      else void worker.terminate();
       outcome();
     };
     const timer = setTimeout(
-      () => finish(() => reject(new EngineError('timeout', `${plan.functionName} did not finish within ${seconds(limits.timeoutMs)} (a runaway loop?)`))),
+      () => finish(false, () => reject(new EngineError('timeout', `${plan.functionName} did not finish within ${seconds(limits.timeoutMs)} (a runaway loop?)`))),
       limits.timeoutMs,
     );
-    const onAbort = () => finish(() => reject(new EngineError('cancelled', 'the check was cancelled')));
+    const onAbort = () => finish(false, () => reject(new EngineError('cancelled', 'the check was cancelled')));
     signal?.addEventListener('abort', onAbort, { once: true });
-    worker.on('message', (msg: WorkerMessage) =>
-      finish(() => {
+    // A user error (it threw, returned NaN, ...) is a normal answer too, but user code may have left the thread's
+    // own objects changed (inputs are created there): only a clean result lets the thread serve again.
+    const onMessage = (msg: WorkerMessage) =>
+      finish(msg.type === 'result', () => {
         if (msg.type === 'result') resolve(msg);
         else reject(new EngineError(msg.error.kind, msg.error.message, msg.error));
-      }),
-    );
-    worker.on('error', (err: Error & { code?: string }) =>
-      finish(() =>
+      });
+    const onError = (err: Error & { code?: string }) =>
+      finish(false, () =>
         reject(
           err.code === 'ERR_WORKER_OUT_OF_MEMORY'
             ? new EngineError('out-of-memory', `${plan.functionName} ran out of memory (heap limit ${limits.memoryMb} MB)`)
             : new EngineError('internal', `the evaluation worker failed: ${err.message}`),
         ),
-      ),
-    );
+      );
     // 'exit' can overtake the last 'message' or 'error' (an out-of-memory exit, for one): give them a moment to arrive.
-    worker.on('exit', (code) =>
-      setTimeout(() => finish(() => reject(new EngineError('internal', `the evaluation worker exited (code ${code}) without a result`))), 200),
-    );
+    const onExit = (code: number) =>
+      setTimeout(() => finish(false, () => reject(new EngineError('internal', `the evaluation worker exited (code ${code}) without a result`))), 200);
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+    worker.postMessage(plan);
   });
 }

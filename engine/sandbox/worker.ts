@@ -1,5 +1,5 @@
 // The evaluation worker: runs the rewritten bundle in the sandbox realm (engine/sandbox/realm.ts), then the checks.
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { createEvaluator, type SuppliedSpec } from '../ad/differentiate';
 import { setLocator } from '../ad/context';
 import { makeMatrix } from '../ad/matrix';
@@ -101,12 +101,15 @@ function run(plan: WorkerPlan): WorkerMessage {
 }
 
 if (parentPort) {
-  // Stay alive until the host terminates us, so the result is never raced by our own exit.
-  parentPort.on('message', () => undefined);
-  const message = run(workerData as WorkerPlan);
-  try {
-    parentPort.postMessage(message);
-  } catch (e) {
-    parentPort.postMessage({ type: 'error', error: { kind: 'internal', message: `internal error: the result could not be sent (${(e as Error).message})` } });
-  }
+  // One plan per message: the host keeps this thread between checks (warm JIT, loaded modules); every check gets
+  // fresh realms, and the host throws the thread away after anything but a normal answer.
+  const port = parentPort;
+  port.on('message', (plan: WorkerPlan) => {
+    const message = run(plan);
+    try {
+      port.postMessage(message);
+    } catch (e) {
+      port.postMessage({ type: 'error', error: { kind: 'internal', message: `internal error: the result could not be sent (${(e as Error).message})` } });
+    }
+  });
 }

@@ -168,3 +168,25 @@ test('analyseFile lists candidates with their directives, and directive errors p
   assert.equal(broken.directiveError?.kind, 'directive');
   assert.equal(broken.directiveError?.line, text.split('\n').findIndex((l) => l.includes('@dlens-rtol')) + 1);
 });
+
+test('checks in a row share the warm worker but never module state; a timeout in between changes nothing', async () => {
+  const file = path.join(root, 'test/fixtures/load/virtual-stateful.ts');
+  const text = [
+    'let calls = 0;',
+    'export function scaled(x: number): number {',
+    '  calls++;',
+    '  if (x < 0) while (true) {}',
+    '  return calls === 1 ? x * x : NaN;',
+    '}',
+  ].join('\n');
+  const once = () => runCheck({ file, text, functionName: 'scaled', at: { x: 3 } });
+  // Each check loads the module afresh, so `calls` starts at 0 every time: a value or derivative computed after
+  // another check's calls would see calls > 1 and be NaN.
+  for (let i = 0; i < 3; i++) {
+    const r = await once();
+    assert.equal(r.value, 9);
+    assert.equal(r.gradient, 6);
+  }
+  await assert.rejects(runCheck({ file, text, functionName: 'scaled', at: { x: -1 }, options: { timeoutMs: 500 } }), /did not finish/);
+  assert.equal((await once()).hessianDiagonal, 2);
+});
