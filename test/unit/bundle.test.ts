@@ -1,5 +1,5 @@
 // Bundling: unsaved text, relative imports, the ml-matrix stand-in, refused Node built-ins, errors at the TS line, exact source maps.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -12,6 +12,7 @@ import { createLocator } from '../../engine/load/sourcemap';
 import { EngineError } from '../../engine/types';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dlens-bundle-'));
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
 fs.writeFileSync(path.join(dir, 'helper.ts'), 'export const scale: number = 3;\nexport function twice(x: number): number {\n  return 2 * x;\n}\n');
 fs.mkdirSync(path.join(dir, 'lib'));
 fs.writeFileSync(path.join(dir, 'lib', 'paths.ts'), 'export const viaPaths = 11;\n');

@@ -1,14 +1,21 @@
 // The CLI as scripts use it: exit codes 0/1/2, the JSON fields of PRODUCT.md §4, the human report, --at overrides.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const root = resolve(__dirname, '../../..');
 const cli = join(root, 'dist/cli.js');
 const founding = join(root, 'examples/founding-loss.ts');
+
+/** A scratch folder for one test's files, removed when the file's tests end. */
+function scratch(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dlens-cli-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 function run(...args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '' } });
@@ -73,7 +80,7 @@ test('the correct hand-written Hessian diagonal passes: exit 0, human report wit
 });
 
 test('--at overrides directives, also from @file.json; --wrt picks the parameter', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'dlens-cli-'));
+  const dir = scratch();
   const file = join(dir, 'cubic.ts');
   writeFileSync(file, 'export function cubic(x: number[], s: number): number {\n  return s * x.reduce((a, v) => a + v * v * v, 0);\n}\n');
   writeFileSync(join(dir, 'x.json'), '[1, -2, 0.5]');
@@ -98,7 +105,7 @@ test('could not evaluate: exit 2 with the message on stderr and error { message,
   assert.match(error.message, /noSuchFunction/);
   assert.match(error.message, /softmaxLoss/, 'lists the candidates');
 
-  const dir = mkdtempSync(join(tmpdir(), 'dlens-cli-'));
+  const dir = scratch();
   const file = join(dir, 'throws.ts');
   writeFileSync(file, 'export function f(x: number): number {\n  if (x > 0) {\n    throw new Error("<b>bad</b> input");\n  }\n  return x;\n}\n');
   const thrown = run('check', file, '--function', 'f', '--at', 'x=1', '--json');
