@@ -58,6 +58,25 @@ function spread(est: EntryEstimates, n: number, extraWiden?: Float64Array): Spre
   return { reference, error, widen };
 }
 
+/** The Check of an engine-vs-FD comparison: the comparison's numbers, the verdict, and the reference with its error estimate. */
+function fdCheck(id: Check['id'], verdict: Verdict, cmp: EntryComparison, s: Spread, shape: number[], tolerance: Tolerance, method: string): Check {
+  const check: Check = {
+    id,
+    status: verdict.status,
+    maxAbsError: cmp.maxAbsError,
+    maxRelError: cmp.maxRelError,
+    mismatches: cmp.mismatches,
+    mismatchCount: cmp.mismatchCount,
+    summary: verdict.summary,
+    tolerance,
+    method,
+    reference: unflatten(s.reference, shape),
+    errorEstimate: unflatten(s.error, shape),
+  };
+  if (verdict.kinks.length > 0) check.kinks = verdict.kinks;
+  return check;
+}
+
 function coverage(plan: FdPlan): string {
   return plan.direction ? `${count(plan.indices.length)} sampled of ${entries(plan.n)}` : `all ${entries(plan.n)}`;
 }
@@ -85,20 +104,7 @@ export function gradientCheck(ev: Evaluator, d: Derivatives, f0: number, plan: F
   if (est.adapted > 0) method += `; adaptive step on ${entries(est.adapted)}`;
 
   const verdict = judge(cmp, d.kinks, est, ev, 'gradient', plan, plan.direction ? { failure: directionalFailure } : undefined);
-  const check: Check = {
-    id: 'gradient-vs-fd',
-    status: verdict.status,
-    maxAbsError: cmp.maxAbsError,
-    maxRelError: cmp.maxRelError,
-    mismatches: cmp.mismatches,
-    mismatchCount: cmp.mismatchCount,
-    summary: verdict.summary,
-    tolerance,
-    method,
-    reference: unflatten(s.reference, ev.shape),
-    errorEstimate: unflatten(s.error, ev.shape),
-  };
-  if (verdict.kinks.length > 0) check.kinks = verdict.kinks;
+  const check = fdCheck('gradient-vs-fd', verdict, cmp, s, ev.shape, tolerance, method);
   if (Object.keys(evidence).length > 0) check.evidence = evidence;
   const sweep =
     cmp.worst >= 0
@@ -166,20 +172,7 @@ export function diagonalCheck(
   if (est.adapted > 0) method += `; adaptive step on ${entries(est.adapted)}`;
   const cmp = compareEntries(d.hessianDiagonal, s.reference, ev.shape, tolerance, s.widen, plan.indices);
   const verdict = judge(cmp, knownKinks, est, ev, 'Hessian diagonal', plan);
-  const check: Check = {
-    id: 'hessian-diagonal-vs-fd',
-    status: verdict.status,
-    maxAbsError: cmp.maxAbsError,
-    maxRelError: cmp.maxRelError,
-    mismatches: cmp.mismatches,
-    mismatchCount: cmp.mismatchCount,
-    summary: verdict.summary,
-    tolerance,
-    method,
-    reference: unflatten(s.reference, ev.shape),
-    errorEstimate: unflatten(s.error, ev.shape),
-  };
-  if (verdict.kinks.length > 0) check.kinks = verdict.kinks;
+  const check = fdCheck('hessian-diagonal-vs-fd', verdict, cmp, s, ev.shape, tolerance, method);
   let sweep: StepSweep | undefined;
   if (cmp.worst >= 0) {
     const w = cmp.worst;
