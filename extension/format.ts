@@ -1,6 +1,8 @@
 // Words and numbers the extension shows (lens titles, diagnostic messages, status text), kept free of `vscode` so they are unit-tested.
 
 import type { Check, CheckId, CheckStatus, EngineErrorInfo, Report } from '../engine/types';
+import { formatEntry } from '../engine/check/shape';
+import { kinksMatter } from '../engine/report/text';
 
 /**
  * A number short enough for a message: `significant` digits, exponent form when tiny or huge. With the
@@ -18,10 +20,8 @@ export function formatNumber(x: number, significant = 4): string {
     .replace('e+', 'e');
 }
 
-/** "Y[0][3]" for a matrix entry, "x[2]" for a vector, "x" for a scalar. */
-export function formatIndex(wrt: string, index: number[]): string {
-  return wrt + index.map((i) => `[${i}]`).join('');
-}
+/** "Y[0][3]" for a matrix entry, "x[2]" for a vector, "x" for a scalar: as the engine names entries. */
+export const formatIndex = formatEntry;
 
 const checkLabels: Record<CheckId, string> = {
   'gradient-vs-fd': 'gradient',
@@ -127,9 +127,7 @@ export function diagnosticsFor(report: Report): DiagnosticSpec[] {
       });
     }
   }
-  // A kink is worth a warning when finite differences disagreed because of it; when every check agreed (the
-  // max-shift of a stable softmax ties on every one-hot row, yet the loss is smooth), it is only information.
-  const disagreed = report.checks.some((c) => c.status === 'warn' && c.id.endsWith('-vs-fd'));
+  const disagreed = kinksMatter(report);
   for (const kink of report.kinks) {
     const where = kink.location;
     const entries = kink.entries.length

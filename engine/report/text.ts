@@ -1,5 +1,6 @@
 // The human-readable report the CLI prints: aligned tables, a verdict per check, colour only when asked.
 
+import { formatEntry } from '../check/shape';
 import type { Check, CheckStatus, EngineErrorInfo, Nested, Report } from '../types';
 
 export interface TextOptions {
@@ -69,10 +70,6 @@ export function formatTable(value: Nested, opts: TextOptions): string {
     .join('\n');
 }
 
-function entryName(param: string, index: number[]): string {
-  return param + index.map((i) => `[${i}]`).join('');
-}
-
 function formatCheck(check: Check, wrt: string, opts: TextOptions): string {
   const paint = painter(opts.color);
   const lines = [
@@ -82,7 +79,7 @@ function formatCheck(check: Check, wrt: string, opts: TextOptions): string {
   if (check.method) lines.push(paint('dim', `${indent}${check.method}`));
   if (check.status !== 'pass') {
     for (const m of check.mismatches.slice(0, 3)) {
-      lines.push(`${indent}${entryName(wrt, m.index)}: expected ${formatNumber(m.expected)}, got ${formatNumber(m.actual)}`);
+      lines.push(`${indent}${formatEntry(wrt, m.index)}: expected ${formatNumber(m.expected)}, got ${formatNumber(m.actual)}`);
     }
     if (check.mismatchCount > 3) lines.push(`${indent}… ${check.mismatchCount - 3} more`);
     if (check.explanation) lines.push(`${indent}${paint('bold', 'why:')} ${check.explanation}`);
@@ -92,6 +89,14 @@ function formatCheck(check: Check, wrt: string, opts: TextOptions): string {
     }
   }
   return lines.join('\n');
+}
+
+/**
+ * Whether the report's kinks made a difference: a finite-difference check warned because of them. When every check
+ * agreed (the max-shift of a stable softmax ties on every one-hot row, yet the loss is smooth), they are only information.
+ */
+export function kinksMatter(report: Report): boolean {
+  return report.checks.some((c) => c.status === 'warn' && c.id.endsWith('-vs-fd'));
 }
 
 export function formatReport(report: Report, opts: TextOptions): string {
@@ -114,7 +119,7 @@ export function formatReport(report: Report, opts: TextOptions): string {
     ...report.checks.map((c) => formatCheck(c, report.wrt, opts)),
   ];
   if (report.kinks.length > 0) {
-    out.push('', paint('bold', 'kinks'));
+    out.push('', paint('bold', kinksMatter(report) ? 'kinks' : 'kinks (finite differences agree with the engine: no effect here)'));
     for (const k of report.kinks) out.push(`  ${k.detail}${k.location ? ` (line ${k.location.line})` : ''}`);
   }
   if (report.notes.length > 0) out.push('', paint('bold', 'notes'), ...report.notes.map((n) => `  ${n}`));
