@@ -21,6 +21,8 @@ const common = {
 
 const builds = [
   { entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js' },
+  // Loaded by the extension on first use, so activation stays light.
+  { entryPoints: ['engine/host-api.ts'], outfile: 'dist/engine-host.js' },
   { entryPoints: ['engine/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['engine/sandbox/worker.ts'], outfile: 'dist/worker.js' },
   { entryPoints: ['engine/api.ts'], outfile: 'dist/api.js' },

@@ -1,0 +1,3 @@
+// What the extension loads from dist/engine-host.js on first use: the check entry point and the file analysis (with TypeScript's parser).
+export { analyseFile, functionAt, runCheck } from './run';
+export { directiveTags } from './load/directives';
