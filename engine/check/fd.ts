@@ -196,14 +196,26 @@ function firstOverEntries(
   target: Tolerance,
   floor = 0,
 ): EntryEstimates {
+  return overCoordinates(indices, x0, entryFunction, (line, i) => {
+    const phi0 = at0(i);
+    const r = adaptive((h) => firstDerivative(line, h, phi0, floor), firstStep(x0[i]), target);
+    return { ...r, kink: isKink(r.estimate) ? { left: r.estimate.left, right: r.estimate.right } : undefined };
+  });
+}
+
+/** One estimate per coordinate i along its own axis, with one reused work vector; a kink seen there is recorded. */
+function overCoordinates(
+  indices: Int32Array,
+  x0: Float64Array,
+  entryFunction: (i: number) => (x: Float64Array) => number,
+  estimate: (line: Line, i: number) => { estimate: Estimate; adapted: boolean; kink?: { left: number; right: number } },
+): EntryEstimates {
   const out = emptyEstimates(indices);
   const work = Float64Array.from(x0);
   indices.forEach((i, k) => {
-    const line = coordinateLine(entryFunction(i), x0, i, work);
-    const phi0 = at0(i);
-    const { estimate, adapted } = adaptive((h) => firstDerivative(line, h, phi0, floor), firstStep(x0[i]), target);
-    record(out, k, estimate, adapted);
-    if (isKink(estimate)) out.kinks.push({ index: i, left: estimate.left, right: estimate.right });
+    const r = estimate(coordinateLine(entryFunction(i), x0, i, work), i);
+    record(out, k, r.estimate, r.adapted);
+    if (r.kink) out.kinks.push({ index: i, ...r.kink });
   });
   return out;
 }
@@ -253,14 +265,7 @@ export function diagonalBySecondDifferences(
   target: Tolerance,
   floor = 0,
 ): EntryEstimates {
-  const out = emptyEstimates(indices);
-  const work = Float64Array.from(x0);
-  indices.forEach((i, k) => {
-    const line = coordinateLine(f, x0, i, work);
-    const { estimate, adapted } = adaptive((h) => secondDerivative(line, h, f0, floor), secondStep(x0[i]), target);
-    record(out, k, estimate, adapted);
-  });
-  return out;
+  return overCoordinates(indices, x0, () => f, (line, i) => adaptive((h) => secondDerivative(line, h, f0, floor), secondStep(x0[i]), target));
 }
 
 /** The derivative of f along u at x0 (∇f·u), for a check that covers every entry at once. */
