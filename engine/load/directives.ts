@@ -143,6 +143,9 @@ function parsePoint(value: string, d: Directive, bindings: Set<string>): PointSp
  * The directives of `fn`'s doc comment, validated against its parameters and the module's top-level names
  * (so the bundler never sees an unknown name).
  */
+/** The tags that name a hand-written derivative, and which one each names. */
+const suppliedRoles = { 'dlens-gradient': 'gradient', 'dlens-hessian-diagonal': 'hessianDiagonal', 'dlens-objective': 'objective' } as const;
+
 export function parseDirectives(text: string, fileName: string, fn: FunctionInfo, bindings: Set<string>): Directives {
   const result: Directives = { list: [], at: new Map() };
   if (fn.docStart === undefined || fn.docEnd === undefined) return result;
@@ -172,17 +175,13 @@ export function parseDirectives(text: string, fileName: string, fn: FunctionInfo
         result.wrt = { name: d.text, directive: d };
         break;
       case 'dlens-gradient':
-        once(d, result.gradient);
-        result.gradient = { name: functionName(d), directive: d };
-        break;
       case 'dlens-hessian-diagonal':
-        once(d, result.hessianDiagonal);
-        result.hessianDiagonal = { name: functionName(d), directive: d };
+      case 'dlens-objective': {
+        const role = suppliedRoles[d.tag];
+        once(d, result[role]);
+        result[role] = { name: functionName(d), directive: d };
         break;
-      case 'dlens-objective':
-        once(d, result.objective);
-        result.objective = { name: functionName(d), directive: d };
-        break;
+      }
       case 'dlens-rtol':
       case 'dlens-atol': {
         const key = d.tag === 'dlens-rtol' ? 'rtol' : 'atol';
