@@ -150,6 +150,31 @@ function numericOld(x: unknown): unknown {
 
 const negScalar = unaryOps.neg;
 
+/** ToBoolean: an active scalar is its value, so an active 0 or NaN is false (an object would always be true). */
+function truthy(x: unknown): boolean {
+  return isAD(x) ? x.v !== 0 && x.v === x.v : !!x;
+}
+
+type SearchMethod = 'includes' | 'indexOf' | 'lastIndexOf';
+
+/**
+ * `o.includes(x)`, `o.indexOf(x)`, `o.lastIndexOf(x)`: on an array holding or searched for an active scalar, the native
+ * method runs on a copy with values in place of active scalars (holes kept), so matching is JavaScript's by value.
+ * Anything else (strings, other arrays, user objects) is called exactly as written.
+ */
+function search(o: any, name: SearchMethod, ...args: unknown[]): unknown {
+  if (!Array.isArray(o) || !(isAD(args[0]) || o.some(isAD))) return o[name](...args);
+  const values: unknown[] = [];
+  values.length = o.length;
+  o.forEach((v, k) => (values[k] = plain(v)));
+  return (Array.prototype[name] as (...a: unknown[]) => unknown).apply(values, [plain(args[0]), ...args.slice(1)]);
+}
+
+/** A Map or Set key: an active scalar would be keyed by identity, not by value, so it stops the check with its line. */
+function activeKey(where: string): never {
+  unsupported(where, 'this key depends on the differentiated input; as a key it would be compared by identity, not by value, so the check stops here');
+}
+
 export const runtime = {
   ...operators,
   neg: (x: unknown) => (typeof x === 'number' ? -x : isAD(x) ? negScalar(x) : -(x as any)),
@@ -160,6 +185,12 @@ export const runtime = {
   looseEq,
   looseNeq: (a: unknown, b: unknown) => !looseEq(a, b),
   typeOf: (x: unknown) => (isAD(x) ? 'number' : typeof x),
+  truthy,
+  /** A switch's discriminant and case values: compared with ===, so by value. */
+  caseValue: plain,
+  plain,
+  search,
+  activeKey,
   isAD,
   bit,
   num,

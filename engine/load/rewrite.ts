@@ -13,8 +13,14 @@ interface AnyNode {
 const binaryOps: Record<string, string> = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '%': 'mod', '**': 'pow' };
 const equalityOps: Record<string, string> = { '===': 'eq', '!==': 'neq', '==': 'looseEq', '!=': 'looseNeq' };
 const bitOps = new Set(['|', '&', '^', '<<', '>>', '>>>']);
+const comparisonOps = new Set(['<', '>', '<=', '>=', '==', '!=', '===', '!==', 'instanceof', 'in']);
+/** Array methods that compare entries with `===` or SameValueZero, which an active scalar (an object) would fail. */
+const searchMethods = new Set(['includes', 'indexOf', 'lastIndexOf']);
 
-/** One splice: replace [pos, end) with text. `order` sorts splices at one position: closes (0), opens (1), then the replacement (2). */
+/**
+ * One splice: replace [pos, end) with text. `order` sorts splices at one position: closes (0, innermost first), opens
+ * (1, outermost first), then the replacement (2).
+ */
 interface Splice {
   pos: number;
   end: number;
@@ -67,6 +73,16 @@ function isNonNumeric(n: AnyNode): boolean {
   if (n.type === 'TemplateLiteral') return true;
   if (n.type === 'Identifier') return n.name === 'undefined';
   if (n.type === 'UnaryExpression') return n.operator === 'typeof' || n.operator === 'void' || n.operator === '!';
+  return false;
+}
+
+/** Expressions whose value is always a boolean: testing them natively is exact, so they are left alone (loop tests stay fast). */
+function isBoolean(n: AnyNode): boolean {
+  n = unparen(n);
+  if (n.type === 'Literal') return typeof n.value === 'boolean';
+  if (n.type === 'UnaryExpression') return n.operator === '!' || n.operator === 'delete';
+  if (n.type === 'BinaryExpression') return comparisonOps.has(n.operator);
+  if (n.type === 'LogicalExpression') return n.operator !== '??' && isBoolean(n.left) && isBoolean(n.right);
   return false;
 }
 
@@ -155,10 +171,45 @@ export function rewriteOperators(code: string): Rewritten {
     close(n.end, ')');
   };
 
+  /** A value JavaScript tests for truthiness (a condition, `!`'s operand): an active 0 or NaN must count as false. */
+  const onTest = (test: AnyNode | null) => {
+    if (!test || isBoolean(test)) return;
+    open(test.start, '__ad.truthy(');
+    close(test.end, ')');
+  };
+
+  /** `a || b` → `(truthy(t = a) ? t : b)`, `a && b` → `(truthy(t = a) ? b : t)`: the chosen operand itself, so derivatives flow. */
+  const onLogical = (n: AnyNode) => {
+    if (n.operator === '??' || isBoolean(n.left)) return; // an active scalar is never nullish; booleans test natively
+    const or = n.operator === '||';
+    open(n.start, `(__ad.truthy(${scratchName} = `);
+    const at = findToken(n.left.end, n.right.start, n.operator);
+    replace(at, at + 2, or ? `) ? ${scratchName} : ` : ') ? ');
+    close(n.end, or ? ')' : ` : ${scratchName})`);
+  };
+
+  /** `o.includes(x)` → `__ad.search(o, "includes", x)`: the runtime compares active scalars by value, and calls anything else as written. */
+  const onCall = (n: AnyNode) => {
+    const callee = n.callee as AnyNode;
+    if (n.optional || !isPlainMember(callee) || callee.computed || !searchMethods.has(callee.property.name)) return;
+    open(n.start, '__ad.search(');
+    memberAsArgs(callee);
+    const paren = findToken(callee.end, n.end, '(');
+    replace(paren, paren + 1, ', ');
+  };
+
+  /** `switch (d) { case e: }` compares with ===: both sides become plain values (a case match has no derivative). */
+  const onCaseValue = (n: AnyNode | null) => {
+    if (!n || (unparen(n).type === 'Literal' && unparen(n).value !== null && typeof unparen(n).value !== 'object')) return;
+    open(n.start, '__ad.caseValue(');
+    close(n.end, ')');
+  };
+
   const onUnary = (n: AnyNode) => {
     const op = n.operator as string;
     const arg = unparen(n.argument);
-    if (op === '-' || op === '+') {
+    if (op === '!') onTest(n.argument);
+    else if (op === '-' || op === '+') {
       if (arg.type === 'Literal' && typeof arg.value === 'number') return;
       replace(n.start, n.start + 1, op === '-' ? '__ad.neg(' : '__ad.pos(');
       close(n.end, ')');
@@ -179,6 +230,7 @@ export function rewriteOperators(code: string): Rewritten {
 
   const onAssignment = (n: AnyNode) => {
     const op = (n.operator as string).slice(0, -1);
+    if (op === '||' || op === '&&') return onLogicalAssignment(n, op);
     const name = binaryOps[op];
     if (!name && !bitOps.has(op)) return; // =, &&=, ||=, ??= keep their meaning
     if (op === '+' && isStringy(n.right)) return;
@@ -194,6 +246,20 @@ export function rewriteOperators(code: string): Rewritten {
       replace(opAt, opAt + n.operator.length, `, ${JSON.stringify(name ?? op)},`);
       close(n.end, ')');
     }
+  };
+
+  /**
+   * `x ||= y` → `(truthy(x) ? x : (x = y))` for a name or a member read without side effects (`this.k`, `o.k`). A computed
+   * member (`a[i] ||= y`) keeps JavaScript's operator: an active 0 stored there counts as true (README, limits).
+   */
+  const onLogicalAssignment = (n: AnyNode, op: '||' | '&&') => {
+    const target = n.left as AnyNode;
+    if (target.type !== 'Identifier' && !isRepeatableMember(target)) return;
+    const text = code.slice(target.start, target.end);
+    const at = findToken(target.end, n.right.start, n.operator);
+    open(n.start, '(__ad.truthy(');
+    replace(at, at + 3, op === '||' ? `) ? ${text} : (${text} = ` : `) ? (${text} = `);
+    close(n.end, op === '||' ? '))' : `) : ${text})`);
   };
 
   const onUpdate = (n: AnyNode, parents: AnyNode[]) => {
@@ -233,6 +299,25 @@ export function rewriteOperators(code: string): Rewritten {
       case 'AssignmentExpression':
         onAssignment(node);
         break;
+      case 'LogicalExpression':
+        onLogical(node);
+        break;
+      case 'IfStatement':
+      case 'WhileStatement':
+      case 'DoWhileStatement':
+      case 'ForStatement':
+      case 'ConditionalExpression':
+        onTest(node.test);
+        break;
+      case 'SwitchStatement':
+        onCaseValue(node.discriminant);
+        break;
+      case 'SwitchCase':
+        onCaseValue(node.test);
+        break;
+      case 'CallExpression':
+        onCall(node);
+        break;
       case 'UpdateExpression':
         onUpdate(node, parents);
         // The argument is an identifier or a member whose parts were already turned into arguments above.
@@ -253,7 +338,8 @@ export function rewriteOperators(code: string): Rewritten {
   };
   walk(ast);
   open(0, `var ${scratchName}; `);
-  splices.sort((a, b) => a.pos - b.pos || a.order - b.order || a.seq - b.seq);
+  // Closes at one position come from nested nodes, visited outer first: the inner one must close first.
+  splices.sort((a, b) => a.pos - b.pos || a.order - b.order || (a.order === 0 ? b.seq - a.seq : a.seq - b.seq));
   return apply(code, splices);
 }
 

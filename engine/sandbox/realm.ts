@@ -48,6 +48,8 @@ const fastOperators: Record<string, [params: string, guard: string, native: stri
   inc: ['x', isNumber('x'), 'x + 1'],
   dec: ['x', isNumber('x'), 'x - 1'],
   typeOf: ['x', "typeof x !== 'object'", 'typeof x'],
+  truthy: ['x', "typeof x !== 'object'", '!!x'],
+  caseValue: ['x', "typeof x !== 'object'", 'x'],
   bit: [
     'op, a, b',
     `${isNumber('a')} && (${isNumber('b')} || op === '~')`,
@@ -110,6 +112,33 @@ function nativeOrAD(name: string, arity: number, native: string, ad: string): st
 }
 
 /**
+ * The realm's own functions that observe a number, made to see an active scalar as its value: Boolean (truthiness),
+ * Object.is, and Map/Set, whose keys are compared by identity, so an active key stops the check at its line.
+ */
+const observersSource = `
+  const NativeBoolean = Boolean;
+  const DLBoolean = function Boolean(value) {
+    const b = ad.truthy(value);
+    return new.target ? new NativeBoolean(b) : b;
+  };
+  DLBoolean.prototype = NativeBoolean.prototype;
+  Object.defineProperty(NativeBoolean.prototype, 'constructor', { value: DLBoolean, writable: true, configurable: true });
+  const nativeIs = Object.is;
+  Object.defineProperty(Object, 'is', { value: function is(a, b) { return nativeIs(ad.plain(a), ad.plain(b)); }, writable: true, configurable: true });
+  const key = (k, where) => (typeof k === 'object' && k !== null && rt.isAD(k) ? rt.activeKey(where) : k);
+  const DLMap = class Map extends globalThis.Map {
+    get(k) { return super.get(key(k, 'Map.get')); }
+    set(k, v) { return super.set(key(k, 'Map key'), v); }
+    has(k) { return super.has(key(k, 'Map.has')); }
+    delete(k) { return super.delete(key(k, 'Map.delete')); }
+  };
+  const DLSet = class Set extends globalThis.Set {
+    add(k) { return super.add(key(k, 'Set entry')); }
+    has(k) { return super.has(key(k, 'Set.has')); }
+    delete(k) { return super.delete(key(k, 'Set.delete')); }
+  };`;
+
+/**
  * The source of the realm's fast paths: a function of (runtime, AD Math, AD globals) returning the realm's `__ad`,
  * `Math`, `isFinite` and `isNaN`, each one object literal (so V8 keeps them in fast mode and their methods constant).
  * It runs before the AD globals are installed, so `Math`, `isFinite`, `isNaN` still name the realm's own.
@@ -140,7 +169,8 @@ function fastPathSource(runtimeKeys: string[], mathKeys: string[]): string {
     ${nativeOrAD('isFinite', 1, 'nativeGlobals', 'adGlobals')}
     ${nativeOrAD('isNaN', 1, 'nativeGlobals', 'adGlobals')}
   };
-  return { __ad: ad, Math: math, isFinite: globals.isFinite, isNaN: globals.isNaN };
+  ${observersSource}
+  return { __ad: ad, Math: math, isFinite: globals.isFinite, isNaN: globals.isNaN, Boolean: DLBoolean, Map: DLMap, Set: DLSet };
 })`;
 }
 
