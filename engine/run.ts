@@ -4,7 +4,7 @@ import { unflatten } from './check/shape';
 import { bundleModule, syntaxError } from './load/bundle';
 import { parseDirectives, type Directive, type Directives } from './load/directives';
 import { functionAt, functionNamed, listFunctions, locationAt, outlineModule } from './load/functions';
-import { planPoints } from './load/inputs';
+import { planPoints, type PlannedPoint } from './load/inputs';
 import { runInSandbox } from './sandbox/host';
 import { constantAlias, fnAlias, suppliedAliases, type SuppliedRole, type WorkerPlan } from './sandbox/protocol';
 import {
@@ -15,6 +15,8 @@ import {
   type CheckStatus,
   type EngineErrorInfo,
   type FunctionInfo,
+  type InputSource,
+  type Nested,
   type Report,
   type SourceLocation,
   type Tolerance,
@@ -99,7 +101,7 @@ export async function runCheck(req: CheckRequest, signal?: AbortSignal): Promise
     supplied[role] = { name, location: functionLocation(name) ?? directives[role]?.directive.location };
   }
 
-  const points = planPoints(fn.params, req.at, directives.at, options, fn.name);
+  const points = planPoints(fn.params, req.at, directives.at, options, fn.name, wrt);
   const aliases: Record<string, string> = { [fnAlias]: fn.name };
   for (const [role, s] of Object.entries(supplied)) aliases[suppliedAliases[role as SuppliedRole]] = s.name;
   for (const p of points) if (p.source === 'constant') aliases[constantAlias(p.constant)] = p.constant;
@@ -122,17 +124,15 @@ export async function runCheck(req: CheckRequest, signal?: AbortSignal): Promise
     options,
     signal,
   ).catch((e: unknown) => {
+    if (!(e instanceof EngineError) || e.info.kind === 'cancelled' || e.info.kind === 'internal') throw e;
+    const message = e.info.message + (inputSensitive.has(e.info.kind) ? generatedHint(points) : '');
     // Errors about the function as a whole (returned NaN, timed out, ...) are placed at its name, for the editor.
-    if (e instanceof EngineError && e.info.line === undefined && e.info.kind !== 'cancelled' && e.info.kind !== 'internal') {
-      throw new EngineError(e.info.kind, e.info.message, locationAt(text, file, fn.nameStart));
-    }
-    throw e;
+    const { file: at, line, column } = e.info;
+    throw new EngineError(e.info.kind, message, line === undefined ? locationAt(text, file, fn.nameStart) : { file: at, line, column });
   });
 
   const { derivatives: d, checks, stepSweeps, notes, timingsMs } = outcome.result;
-  const wrtValue = outcome.point[wrt];
-  const shape: number[] = [];
-  for (let v = wrtValue; Array.isArray(v); v = v[0]) shape.push(v.length);
+  const shape = shapeOf(outcome.point[wrt]);
   const consoleNotes = outcome.console.map((line) => `console: ${line}`);
   return {
     function: fn.name,
@@ -161,8 +161,33 @@ export async function runCheck(req: CheckRequest, signal?: AbortSignal): Promise
       total: performance.now() - t0,
     },
     verdict: verdictOf(checks.map((c) => c.status)),
+    inputs: points.map((p) => {
+      const value = outcome.point[p.name];
+      const source: InputSource = { name: p.name, source: p.source };
+      if (value !== undefined) source.shape = shapeOf(value);
+      if (p.detail !== undefined) source.detail = p.detail;
+      return source;
+    }),
     directives: directives.list.map((x) => ({ tag: x.tag, text: x.text, location: x.location })),
   };
+}
+
+function shapeOf(value: Nested): number[] {
+  const shape: number[] = [];
+  for (let v = value; Array.isArray(v); v = v[0]) shape.push(v.length);
+  return shape;
+}
+
+/** Failures that inputs of the wrong size or range can cause (not a timeout, not an unsupported operation). */
+const inputSensitive = new Set<EngineErrorInfo['kind']>(['threw', 'non-finite', 'bad-shape', 'diverged']);
+
+/** When the evaluation failed with made-up inputs, the inputs may be the cause: name them and the directive that fixes it. */
+function generatedHint(points: PlannedPoint[]): string {
+  const generated = points.filter((p) => p.source === 'generated');
+  if (generated.length === 0) return '';
+  const which = generated.map((p) => `${p.name} (${p.detail})`).join(', ');
+  const example = generated.map((p) => `@dlens-at ${p.name} = ${p.kind === 'number' ? '1.5' : p.kind === 'vector' || p.kind === 'float64array' ? '[1, 2, 3]' : '[[1, 2], [3, 4]]'}`).join(', ');
+  return `\n(generated inputs: ${which}; if the function expects other values, give them in its doc comment, e.g. ${example})`;
 }
 
 /** A candidate function with the directives of its doc comment (and their ranges), or the directive error it has. */

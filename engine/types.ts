@@ -120,8 +120,23 @@ export interface Report {
   };
   /** 'pass' when every check passed, 'warn' when some warned and none failed, else 'fail'. */
   verdict: CheckStatus;
+  /**
+   * Where each parameter's value came from: the request (`at`), a `@dlens-at` JSON or generator (`directive`), a module
+   * constant (`constant`), the parameter's own default in code (`default-value`, the function received undefined), an
+   * optional parameter left undefined (`omitted`), or a value the engine made up (`generated`, see `detail`).
+   */
+  inputs: InputSource[];
   /** Where each directive tag that shaped this run is (tag name without '@', e.g. 'dlens-hessian-diagonal'). */
   directives: { tag: string; text: string; location: SourceLocation }[];
+}
+
+export interface InputSource {
+  name: string;
+  source: 'at' | 'directive' | 'constant' | 'default-value' | 'omitted' | 'generated';
+  /** [] scalar, [n], [r, c]; absent when the parameter received undefined. */
+  shape?: number[];
+  /** Words for the report: the directive's text, the constant's name, "normal 4×3, seed 1". */
+  detail?: string;
 }
 
 /** Why an evaluation could not be done. Maps to CLI exit code 2. */
@@ -138,6 +153,8 @@ export type ErrorKind =
   | 'non-finite'
   | 'bad-shape'
   | 'bad-argument'
+  /** The recording computed another value than plain JavaScript: the engine cannot vouch for its derivatives. */
+  | 'diverged'
   | 'cancelled'
   | 'internal';
 
@@ -247,4 +264,6 @@ export interface ParamInfo {
   /** What the engine makes of the type. */
   kind: 'number' | 'vector' | 'matrix-array' | 'float64array' | 'matrix' | 'unknown';
   hasDefault: boolean;
+  /** Declared with `?`: without a point it receives undefined. */
+  optional?: boolean;
 }

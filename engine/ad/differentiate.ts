@@ -20,7 +20,8 @@ export interface EvaluatorSpec {
   fn: (...args: unknown[]) => unknown;
   /** The checked function's name, for messages (defaults to fn.name). */
   name?: string;
-  params: { name: string; kind: ParamInfo['kind']; value: Nested }[];
+  /** A parameter whose value is undefined receives undefined (its default in code applies). */
+  params: { name: string; kind: ParamInfo['kind']; value: Nested | undefined }[];
   wrtIndex: number;
   supplied?: { gradient?: SuppliedSpec; hessianDiagonal?: SuppliedSpec; objective?: SuppliedSpec };
   options: { hessianDiagonal: 'exact' | 'estimate'; estimateProbes: number; seed: number };
@@ -36,7 +37,7 @@ export interface ADEvaluator extends Evaluator {
 const MAX_KINK_ENTRIES = 20;
 
 /** [] for a number, [n] for a flat array, [r, c] for a rectangular nested array; undefined when not numeric. */
-function shapeOf(value: Nested): number[] | undefined {
+function shapeOf(value: Nested | undefined): number[] | undefined {
   if (typeof value === 'number') return [];
   if (!Array.isArray(value)) return undefined;
   if (value.every((v) => typeof v === 'number')) return [value.length];
@@ -65,8 +66,8 @@ function describe(x: unknown): string {
   return typeof x === 'string' ? `the string ${JSON.stringify(x.slice(0, 40))}` : String(x);
 }
 
-function summarize(name: string, value: Nested): string {
-  if (typeof value === 'number') return `${name} = ${value}`;
+function summarize(name: string, value: Nested | undefined): string {
+  if (typeof value === 'number' || value === undefined) return `${name} = ${value}`;
   const shape = shapeOf(value);
   const flat = shape ? Array.from(flatten(value)) : [];
   const range = flat.length ? `, entries in [${Math.min(...flat).toPrecision(4)}, ${Math.max(...flat).toPrecision(4)}]` : '';
@@ -104,9 +105,9 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
   if (wrtParam === undefined) throw new EngineError('bad-argument', `no parameter at position ${spec.wrtIndex}`);
   const shape = wrtParam.shape;
   if (shape === undefined) throw new EngineError('bad-shape', `${wrtParam.name} must be a number or a rectangular array of numbers to differentiate with respect to it`);
-  const x0 = flatten(wrtParam.value);
+  const x0 = flatten(wrtParam.value!);
   const n = x0.length;
-  const flats = params.map((p) => (p.shape ? flatten(p.value) : undefined));
+  const flats = params.map((p) => (p.shape ? flatten(p.value!) : undefined));
 
   const tape = new Tape();
   const sweeps = new Sweeps();

@@ -5,6 +5,7 @@ import { unsupported } from './context';
 import { binaryOps, unaryOps, type Scalar } from './ops';
 import { primitives, type BinaryOp, type UnaryOp } from './primitives';
 import { num } from './runtime';
+import { seededUniform } from '../check/random';
 
 /** One-argument Math functions that are primitives under the same name. */
 const unaryMath = (Object.keys(primitives) as (keyof typeof primitives)[]).filter(
@@ -40,7 +41,31 @@ function passiveOnly(name: string, fn: (...args: number[]) => number): (...args:
   };
 }
 
-function createMath(): Math {
+/**
+ * Math.random for user code: a seeded generator (mulberry32) that the sandbox restarts before every evaluation of the
+ * checked function, so the value, the recording and each finite-difference evaluation draw the same numbers.
+ */
+export class SeededRandom {
+  private uniform: () => number;
+  /** Draws since the last restart. */
+  calls = 0;
+
+  constructor(readonly seed: number) {
+    this.uniform = seededUniform(seed);
+  }
+
+  restart(): void {
+    this.uniform = seededUniform(this.seed);
+    this.calls = 0;
+  }
+
+  next(): number {
+    this.calls++;
+    return this.uniform();
+  }
+}
+
+function createMath(random: SeededRandom): Math {
   const math: Record<string | symbol, unknown> = {};
   for (const key of Object.getOwnPropertyNames(Math)) math[key] = (Math as unknown as Record<string, unknown>)[key];
   math[Symbol.toStringTag] = 'Math';
@@ -50,7 +75,7 @@ function createMath(): Math {
   math.max = variadic('max', -Infinity, (x) => x);
   math.min = variadic('min', Infinity, (x) => x);
   math.hypot = variadic('hypot', 0, unaryOps.abs);
-  math.random = () => unsupported('Math.random', 'random numbers make the function non-deterministic, so its derivatives cannot be checked');
+  math.random = () => random.next();
   math.imul = passiveOnly('imul', Math.imul);
   math.clz32 = passiveOnly('clz32', Math.clz32);
   math.fround = passiveOnly('fround', Math.fround);
@@ -132,11 +157,15 @@ export interface SandboxGlobals {
   isFinite: (x: unknown) => boolean;
   isNaN: (x: unknown) => boolean;
   Float64Array: typeof ADFloat64Array;
+  /** Math.random's generator (not a global: the sandbox restarts it). */
+  random: SeededRandom;
 }
 
-export function createSandboxGlobals(): SandboxGlobals {
+export function createSandboxGlobals(seed = 1): SandboxGlobals {
+  const random = new SeededRandom(seed);
   return {
-    Math: createMath(),
+    random,
+    Math: createMath(random),
     Number: createNumber(),
     isFinite: (x) => isFinite(plain(x) as number),
     isNaN: (x) => isNaN(plain(x) as number),

@@ -5,7 +5,7 @@
 //             per-entry FD error estimate (compare.ts), so inaccurate differences never fail a correct engine;
 //   supplied: rtol 1e-8, atol 1e-10 — two float64 computations of the same quantity agree to ~1e-10 or better.
 
-import type { Check, StepSweep, Tolerance } from '../types';
+import { EngineError, type Check, type StepSweep, type Tolerance } from '../types';
 import type { Derivatives, Evaluator } from './evaluator';
 import { measuredNoiseFloor } from './fd';
 import { probeGroups } from './fd-grouped';
@@ -37,8 +37,12 @@ export function runChecks(ev: Evaluator, opts: CheckOptions): ChecksResult {
   const { f0, ms: evaluate } = timeEvaluation(ev);
   const derivatives = ev.derivatives();
   const notes = [...derivatives.notes];
-  if (!(Math.abs(f0 - derivatives.value) <= 1e-12 * Math.max(1, Math.abs(f0)))) {
-    notes.push(`the engine's value ${derivatives.value} differs from a plain evaluation of f (${f0})`);
+  // The safety net: the recording must compute exactly what plain JavaScript computes, or its derivatives are of another function.
+  if (!Object.is(f0, derivatives.value)) {
+    throw new EngineError(
+      'diverged',
+      `the engine's recording computed ${derivatives.value} but plain JavaScript computes ${f0}: the code treats a value that depends on the input differently from a number somewhere, so no derivative can be trusted`,
+    );
   }
 
   let start = performance.now();

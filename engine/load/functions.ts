@@ -46,6 +46,7 @@ function paramsOf(fn: ts.SignatureDeclarationBase, sf: ts.SourceFile): ParamInfo
       type,
       kind: kindOfType(type),
       hasDefault: p.initializer !== undefined,
+      optional: p.questionToken !== undefined,
     };
   });
 }

@@ -132,19 +132,34 @@ export function toNested(value: unknown): unknown {
   return value;
 }
 
-/** Where a parameter's evaluation point comes from; constants are read in the sandbox, where the module runs. */
-export type PlannedPoint = { name: string; kind: ParamInfo['kind']; location?: SourceLocation } & (
-  | { source: 'request' | 'directive' | 'default'; value: Nested }
+/** Where a parameter's evaluation point comes from (InputSource's names); constants are read in the sandbox, where the module runs. */
+export type PlannedPoint = { name: string; kind: ParamInfo['kind']; location?: SourceLocation; detail?: string } & (
+  | { source: 'at' | 'directive' | 'generated'; value: Nested }
   | { source: 'constant'; constant: string }
+  /** The function receives undefined: its own default applies, or the optional parameter stays undefined. */
+  | { source: 'default-value' | 'omitted' }
 );
 
-/** Each parameter's point: the request's `at` overrides a directive, which overrides the default from the declared type. */
+/** Words for a generated point: "0.5", "normal 4×3, seed 1". */
+function generatedDetail(value: Nested, options: EngineOptions): string {
+  if (typeof value === 'number') return String(value);
+  const shape: number[] = [];
+  for (let v: Nested = value; Array.isArray(v); v = v[0]) shape.push(v.length);
+  return `normal ${shape.join('×')}, seed ${options.seed}`;
+}
+
+/**
+ * Each parameter's point: the request's `at` overrides a directive. Without either, a parameter with a default value in
+ * code or declared optional receives undefined (its own default applies); only a required one — or the wrt parameter,
+ * which needs numbers to differentiate — gets a generated value from its declared type.
+ */
 export function planPoints(
   params: ParamInfo[],
   at: Record<string, Nested> | undefined,
-  directives: Map<string, { spec: PointSpec; directive: { location: SourceLocation } }>,
+  directives: Map<string, { spec: PointSpec; directive: { location: SourceLocation; text?: string } }>,
   options: EngineOptions,
   fnName: string,
+  wrt?: string,
 ): PlannedPoint[] {
   for (const name of Object.keys(at ?? {})) {
     if (!params.some((p) => p.name === name)) {
@@ -155,16 +170,18 @@ export function planPoints(
     const given = at?.[p.name];
     if (given !== undefined) {
       validatePoint(p, given);
-      return { name: p.name, kind: p.kind, source: 'request', value: given };
+      return { name: p.name, kind: p.kind, source: 'at', value: given };
     }
     const d = directives.get(p.name);
     if (d) {
       const location = d.directive.location;
-      if (d.spec.kind === 'constant') return { name: p.name, kind: p.kind, source: 'constant', constant: d.spec.name, location };
+      const detail = d.directive.text;
+      if (d.spec.kind === 'constant') return { name: p.name, kind: p.kind, source: 'constant', constant: d.spec.name, location, detail: d.spec.name };
       const value = d.spec.kind === 'json' ? d.spec.value : generate(d.spec, options.seed);
       validatePoint(p, value, location);
-      return { name: p.name, kind: p.kind, source: 'directive', value, location };
+      return { name: p.name, kind: p.kind, source: 'directive', value, location, ...(detail ? { detail } : {}) };
     }
+    if (p.name !== wrt && (p.hasDefault || p.optional)) return { name: p.name, kind: p.kind, source: p.hasDefault ? 'default-value' : 'omitted' };
     const value = defaultPoint(p, i, options);
     if (value === undefined) {
       throw new EngineError(
@@ -173,6 +190,6 @@ export function planPoints(
           `give one with @dlens-at ${p.name} = ... or declare it as number, number[], number[][], Float64Array or Matrix`,
       );
     }
-    return { name: p.name, kind: p.kind, source: 'default', value };
+    return { name: p.name, kind: p.kind, source: 'generated', value, detail: generatedDetail(value, options) };
   });
 }

@@ -1,7 +1,7 @@
 // The human-readable report the CLI prints: aligned tables, a verdict per check, colour only when asked.
 
 import { formatEntry } from '../check/shape';
-import type { Check, CheckStatus, EngineErrorInfo, Nested, Report } from '../types';
+import type { Check, CheckStatus, EngineErrorInfo, InputSource, Nested, Report } from '../types';
 
 export interface TextOptions {
   color: boolean;
@@ -99,6 +99,20 @@ export function kinksMatter(report: Report): boolean {
   return report.checks.some((c) => c.status === 'warn' && c.id.endsWith('-vs-fd'));
 }
 
+/** One input in words: "x = --at (2)", "T = its default value in code", "w = generated: normal 5, seed 1". */
+export function inputWords(input: InputSource): string {
+  const shape = input.shape ? ` (${formatShape(input.shape)})` : '';
+  const from: Record<InputSource['source'], string> = {
+    at: 'given with --at',
+    directive: `@dlens-at ${input.detail ?? ''}`.trim(),
+    constant: `module constant ${input.detail ?? ''}`.trim(),
+    'default-value': 'its default value in code',
+    omitted: 'undefined (optional, no point given)',
+    generated: `generated: ${input.detail ?? ''}`,
+  };
+  return `${input.name}${shape}: ${from[input.source]}`;
+}
+
 export function formatReport(report: Report, opts: TextOptions): string {
   const paint = painter(opts.color);
   const where = report.location ? `${report.location.file}:${report.location.line}` : report.file;
@@ -108,6 +122,7 @@ export function formatReport(report: Report, opts: TextOptions): string {
     paint('bold', `${report.function} — ${where}`),
     `  wrt ${report.wrt} (${formatShape(report.shape)}), value ${formatNumber(report.value)}`,
     `  Hessian diagonal: ${report.hessianDiagonalMethod}, ${report.passes} passes`,
+    ...(report.inputs ?? []).map((i) => `  input ${inputWords(i)}`),
     '',
     paint('bold', 'gradient'),
     formatTable(report.gradient, opts),

@@ -6,7 +6,7 @@
 // functions of the context's own realm that compute numbers natively and hand anything else to the AD runtime.
 import * as vm from 'node:vm';
 import { currentTape } from '../ad/context';
-import { createSandboxGlobals } from '../ad/globals';
+import { createSandboxGlobals, type SeededRandom } from '../ad/globals';
 import { mlMatrixModule } from '../ad/matrix';
 import { runtime } from '../ad/runtime';
 import { rewriteOperators, type Rewritten } from '../load/rewrite';
@@ -90,7 +90,7 @@ const memberUpdates: Record<string, [params: string, body: string]> = {
 
 /**
  * Math functions of one or two arguments: on numbers their AD versions compute what the native ones compute.
- * (random, of none, stays the AD version, which refuses to run.)
+ * (random, of none, stays the AD version: the seeded generator.)
  */
 function hasFastPath(key: string): boolean {
   const native = (Math as unknown as Record<string, unknown>)[key];
@@ -143,9 +143,14 @@ const observersSource = `
  * `Math`, `isFinite` and `isNaN`, each one object literal (so V8 keeps them in fast mode and their methods constant).
  * It runs before the AD globals are installed, so `Math`, `isFinite`, `isNaN` still name the realm's own.
  */
-function fastPathSource(runtimeKeys: string[], mathKeys: string[]): string {
+function fastPathSource(runtimeKeys: string[], mathKeys: string[], traced: boolean): string {
+  const result = (name: string, params: string, guard: string, native: string) => `${guard} ? ${native} : rt.${name}(${params})`;
   const operators = [
-    ...Object.entries(fastOperators).map(([name, [params, guard, native]]) => [name, params, `return ${guard} ? ${native} : rt.${name}(${params});`]),
+    ...Object.entries(fastOperators).map(([name, [params, guard, native]]) => [
+      name,
+      params,
+      traced ? `const r = ${result(name, params, guard, native)};\n    trace(r);\n    return r;` : `return ${result(name, params, guard, native)};`,
+    ]),
     ...Object.entries(memberUpdates).map(([name, [params, body]]) => [name, params, body]),
   ].map(([name, params, body]) => `${name}(${params}) {\n    ${body}\n  },`);
   const forwarded = runtimeKeys.filter((k) => !(k in fastOperators) && !(k in memberUpdates));
@@ -153,7 +158,7 @@ function fastPathSource(runtimeKeys: string[], mathKeys: string[]): string {
     hasFastPath(k) ? nativeOrAD(k, (Math as unknown as Record<string, () => unknown>)[k].length, 'nativeMath', 'adMath') : `${k}: adMath.${k},`,
   );
   return `'use strict';
-(function (rt, adMath, adGlobals) {
+(function (rt, adMath, adGlobals, trace) {
   const nativeMath = Math;
   const nativeGlobals = { isFinite, isNaN };
   const ad = {
@@ -206,27 +211,34 @@ export interface SandboxRealm {
   context: vm.Context;
   /** The in-realm fast paths and the AD globals, installed as globals of the context. */
   globals: { __ad: Record<string, (...args: any[]) => unknown>; Math: Math; isFinite: (x: unknown) => boolean; isNaN: (x: unknown) => boolean; [name: string]: unknown };
+  /** The realm's Math.random generator. */
+  random: SeededRandom;
 }
 
 /** A fresh context whose `__ad`, `Math`, `isFinite`, `isNaN` are the in-realm fast paths over the AD runtime and globals. */
-export function createRealm(): SandboxRealm {
+export function createRealm(seed?: number, trace?: (result: unknown) => void): SandboxRealm {
   const context = vm.createContext({}, { codeGeneration: { strings: false, wasm: false } });
-  const ad = createSandboxGlobals();
-  const source = fastPathSource(Object.keys(runtime), Object.getOwnPropertyNames(ad.Math));
-  const fast = new vm.Script(source, { filename: 'dlens-fast-paths.js' }).runInContext(context)(runtime, ad.Math, ad);
+  const ad = createSandboxGlobals(seed);
+  const source = fastPathSource(Object.keys(runtime), Object.getOwnPropertyNames(ad.Math), trace !== undefined);
+  const fast = new vm.Script(source, { filename: 'dlens-fast-paths.js' }).runInContext(context)(runtime, ad.Math, ad, trace);
   const globals = { ...fast, Number: ad.Number, Float64Array: ad.Float64Array, [mlMatrixGlobal]: mlMatrixModule };
   Object.assign(context, globals);
-  return { context, globals };
+  return { context, globals, random: ad.random };
 }
 
 /** Evaluates the prepared bundle in a fresh realm and returns the module's exports; `extraGlobals` are added as they are. */
-function runBundle(program: Pick<Rewritten, 'code'>, extraGlobals: Record<string, unknown>): Record<string, unknown> {
-  const { context } = createRealm();
+function runBundle(
+  program: Pick<Rewritten, 'code'>,
+  extraGlobals: Record<string, unknown>,
+  seed: number,
+  trace?: (result: unknown) => void,
+): { exports: Record<string, unknown>; random: SeededRandom } {
+  const { context, random } = createRealm(seed, trace);
   Object.assign(context, extraGlobals);
   const wrapper = new vm.Script(program.code, { filename: bundleFileName }).runInContext(context);
   // Called from inside the realm, so each parameter receives exactly what its name means there as a global.
   const call = new vm.Script(`(wrapper) => wrapper(${parameterNames().join(', ')})`).runInContext(context);
-  return call(wrapper) as Record<string, unknown>;
+  return { exports: call(wrapper) as Record<string, unknown>, random };
 }
 
 type Console = Record<string, (...args: unknown[]) => void>;
@@ -234,8 +246,17 @@ type Console = Record<string, (...args: unknown[]) => void>;
 export interface LoadedBundle {
   /** The module's exports (of the instance that records). */
   exports: Record<string, unknown>;
-  /** Export `name` as one function: the recording instance's while a tape records, the plain instance's otherwise. */
+  /**
+   * Export `name` as one function: the recording instance's while a tape records, the plain instance's otherwise.
+   * Each call is one evaluation: Math.random restarts from the seed first.
+   */
   byMode(name: string): ((...args: unknown[]) => unknown) | undefined;
+  /** Export `name` of the recording instance, Math.random restarted before each call (for supplied derivatives). */
+  restarting(name: string): ((...args: unknown[]) => unknown) | undefined;
+  /** Math.random draws: while the module loaded, and the most in one evaluation so far. */
+  randomCalls(): { atLoad: number; perEvaluation: number };
+  /** A third instance whose every operator reports its result to `trace` (to find where two runs part); loaded on demand. */
+  traced(name: string, trace: (result: unknown) => void): ((...args: unknown[]) => unknown) | undefined;
 }
 
 /**
@@ -244,18 +265,50 @@ export interface LoadedBundle {
  * values into every operation and box every intermediate number (Rosenbrock: 25× slower after one gradient).
  * `console` receives what user code prints; the second instance's top-level output is not repeated.
  */
-export function loadBundle(program: Pick<Rewritten, 'code'>, console?: Console): LoadedBundle {
-  const exports = runBundle(program, console ? { console } : {});
+export function loadBundle(program: Pick<Rewritten, 'code'>, console?: Console, seed = 1): LoadedBundle {
+  const recording = runBundle(program, console ? { console } : {}, seed);
   let loaded = false;
   const afterLoad = console && Object.fromEntries(Object.entries(console).map(([k, f]) => [k, (...args: unknown[]) => loaded && f(...args)]));
-  const plain = runBundle(program, afterLoad ? { console: afterLoad } : {});
+  const plain = runBundle(program, afterLoad ? { console: afterLoad } : {}, seed);
   loaded = true;
+  const atLoad = recording.random.calls;
+  let perEvaluation = 0;
+  const restarting = (instance: typeof recording, f: unknown) => (...args: unknown[]) => {
+    instance.random.restart();
+    try {
+      return (f as (...a: unknown[]) => unknown)(...args);
+    } finally {
+      perEvaluation = Math.max(perEvaluation, instance.random.calls);
+    }
+  };
   return {
-    exports,
+    exports: recording.exports,
     byMode(name) {
-      const [recording, onNumbers] = [exports[name], plain[name]];
-      if (typeof recording !== 'function' || typeof onNumbers !== 'function') return undefined;
-      return (...args) => (currentTape() === null ? onNumbers : recording)(...args);
+      const [onTape, onNumbers] = [recording.exports[name], plain.exports[name]];
+      if (typeof onTape !== 'function' || typeof onNumbers !== 'function') return undefined;
+      const [a, b] = [restarting(recording, onTape), restarting(plain, onNumbers)];
+      return (...args) => (currentTape() === null ? b : a)(...args);
+    },
+    restarting(name) {
+      const f = recording.exports[name];
+      return typeof f === 'function' ? restarting(recording, f) : undefined;
+    },
+    randomCalls: () => ({ atLoad, perEvaluation }),
+    traced(name, trace) {
+      let tracing = false;
+      const silent = Object.fromEntries(['log', 'info', 'warn', 'error', 'debug', 'trace'].map((k) => [k, () => {}]));
+      const instance = runBundle(program, { console: silent }, seed, (r) => tracing && trace(r));
+      const f = instance.exports[name];
+      if (typeof f !== 'function') return undefined;
+      return (...args) => {
+        instance.random.restart();
+        tracing = true;
+        try {
+          return f(...args);
+        } finally {
+          tracing = false;
+        }
+      };
     },
   };
 }

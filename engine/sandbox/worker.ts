@@ -9,6 +9,7 @@ import { bundleFileName, createLocator, type Locator } from '../load/sourcemap';
 import { toNested, validatePoint } from '../load/inputs';
 import { constantAlias, fnAlias, suppliedAliases, type SuppliedRole, type WorkerMessage, type WorkerPlan } from './protocol';
 import { loadBundle, prepareBundle } from './realm';
+import { findParting, type Parting } from './divergence';
 
 const MAX_CONSOLE_LINES = 50;
 
@@ -52,6 +53,28 @@ export function describeThrown(e: unknown, locator: Locator | undefined): Engine
   return { kind: 'internal', message: `internal error: ${message}` };
 }
 
+function valueWords(v: unknown): string {
+  return typeof v === 'boolean' ? (v ? 'true' : 'false') : typeof v === 'string' ? JSON.stringify(v) : String(v);
+}
+
+/** The divergence error with the line where the two runs parted, when the traced re-run found it. */
+function withParting(e: EngineError, parting: Parting | undefined): EngineError {
+  if (!parting) return e;
+  const where = parting.location ? `line ${parting.location.line}` : 'an operation the engine could not place';
+  const what =
+    typeof parting.plain === 'boolean' && typeof parting.recorded === 'boolean'
+      ? `a condition or comparison was ${valueWords(parting.plain)} in plain JavaScript but ${valueWords(parting.recorded)} in the recording`
+      : `plain JavaScript computed ${valueWords(parting.plain)}, the recording ${valueWords(parting.recorded)}`;
+  return new EngineError('diverged', `${e.info.message}. The two runs part at ${where}: ${what}`, parting.location);
+}
+
+/** Says that Math.random was used, how, and with which seed, so the user knows the function was made deterministic. */
+function randomNote(calls: { atLoad: number; perEvaluation: number }, seed: number): string | undefined {
+  if (calls.atLoad === 0 && calls.perEvaluation === 0) return undefined;
+  const parts = [calls.perEvaluation > 0 && `up to ${calls.perEvaluation} calls per evaluation`, calls.atLoad > 0 && `${calls.atLoad} while the module loaded`].filter(Boolean);
+  return `Math.random: ${parts.join(', ')}; seeded with ${seed} and restarted for every evaluation, so each one draws the same numbers (change with --seed or derivativeLens.seed)`;
+}
+
 function run(plan: WorkerPlan): WorkerMessage {
   let locator: Locator | undefined;
   try {
@@ -59,7 +82,7 @@ function run(plan: WorkerPlan): WorkerMessage {
     locator = createLocator(plan.map, program, plan.sourceRoot);
     setLocator(locator.locateStack);
     const consoleLines: string[] = [];
-    const loaded = loadBundle(program, capturedConsole(consoleLines));
+    const loaded = loadBundle(program, capturedConsole(consoleLines), plan.evaluator.seed);
     const mod = loaded.exports;
     const fn = loaded.byMode(fnAlias);
     if (typeof fn !== 'function') {
@@ -71,27 +94,28 @@ function run(plan: WorkerPlan): WorkerMessage {
       if (p.source === 'constant') {
         value = toNested(mod[constantAlias(p.constant)]);
         validatePoint({ name: `${p.name} = ${p.constant}`, kind: p.kind }, value, p.location);
-      } else value = p.value;
-      point[p.name] = value as Nested;
+      } else if ('value' in p) value = p.value; // otherwise undefined: the parameter's own default applies
+      if (value !== undefined) point[p.name] = value as Nested;
       return { name: p.name, kind: p.kind, value: value as Nested };
     });
     const supplied: Partial<Record<SuppliedRole, SuppliedSpec>> = {};
     for (const role of Object.keys(plan.supplied) as SuppliedRole[]) {
       const s = plan.supplied[role]!;
-      const f = mod[suppliedAliases[role]];
-      if (typeof f !== 'function') throw new EngineError('not-found', `${s.name} is not a function (it is ${typeof f})`, s.location);
-      supplied[role] = { fn: f as (...args: unknown[]) => unknown, name: s.name, location: s.location };
+      const f = loaded.restarting(suppliedAliases[role]);
+      if (f === undefined) throw new EngineError('not-found', `${s.name} is not a function (it is ${typeof mod[suppliedAliases[role]]})`, s.location);
+      supplied[role] = { fn: f, name: s.name, location: s.location };
     }
-    const evaluator = createEvaluator({
-      fn,
-      name: plan.functionName,
-      params,
-      wrtIndex: plan.wrtIndex,
-      supplied,
-      options: plan.evaluator,
-      makeMatrix,
-    });
-    const result = runChecks(evaluator, plan.checks);
+    const spec = { fn, name: plan.functionName, params, wrtIndex: plan.wrtIndex, supplied, options: plan.evaluator, makeMatrix };
+    const evaluator = createEvaluator(spec);
+    let result;
+    try {
+      result = runChecks(evaluator, plan.checks);
+    } catch (e) {
+      if (e instanceof EngineError && e.info.kind === 'diverged') throw withParting(e, findParting(spec, (trace) => loaded.traced(fnAlias, trace)));
+      throw e;
+    }
+    const note = randomNote(loaded.randomCalls(), plan.evaluator.seed);
+    if (note) result.notes.push(note);
     return { type: 'result', point, result, console: consoleLines };
   } catch (e) {
     return { type: 'error', error: describeThrown(e, locator) };

@@ -85,6 +85,11 @@ export function foundingReport(): Report {
     stepSweeps: [],
     timingsMs: { evaluate: 1, gradient: 1, hessianDiagonal: 2, finiteDifference: 8, supplied: 1, bundle: 1, total: 14 },
     verdict: 'fail',
+    inputs: [
+      { name: 'Y', source: 'constant', shape: [7, 5], detail: 'T0' },
+      { name: 'T', source: 'constant', shape: [7, 5], detail: 'T0' },
+      { name: 'w', source: 'directive', shape: [5], detail: 'w = [1, 1, 1, 1, 1]' },
+    ],
     directives: [{ tag: 'dlens-hessian-diagonal', text: 'softmaxLossHessianRowSums', location: { file, line: 15, column: 4 } }],
   } satisfies Report);
 }

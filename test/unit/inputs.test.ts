@@ -83,8 +83,8 @@ test('the request overrides a directive, which overrides the default', () => {
     ['c', { spec: { kind: 'constant' as const, name: 'C0' }, directive: { location: loc } }],
   ]);
   const plan = planPoints(params, { b: [9, 9] }, directives, defaultEngineOptions, 'f');
-  assert.deepEqual(plan.map((p) => p.source), ['directive', 'request', 'constant', 'default']);
-  assert.deepEqual(plan[1].source === 'request' && plan[1].value, [9, 9]);
+  assert.deepEqual(plan.map((p) => p.source), ['directive', 'at', 'constant', 'generated']);
+  assert.deepEqual(plan[1].source === 'at' && plan[1].value, [9, 9]);
   assert.throws(() => planPoints(params, { zz: 1 }, directives, defaultEngineOptions, 'f'), /f has no parameter 'zz'/);
   const badDirective = new Map([['a', { spec: { kind: 'json' as const, value: 1 as Nested }, directive: { location: loc } }]]);
   assert.throws(

@@ -172,16 +172,17 @@ test('analyseFile lists candidates with their directives, and directive errors p
 test('checks in a row share the warm worker but never module state; a timeout in between changes nothing', async () => {
   const file = path.join(root, 'test/fixtures/load/virtual-stateful.ts');
   const text = [
-    'let calls = 0;',
+    'const g = globalThis as { loads?: number };',
+    'g.loads = (g.loads ?? 0) + 1;',
+    'const loads = g.loads;',
     'export function scaled(x: number): number {',
-    '  calls++;',
     '  if (x < 0) while (true) {}',
-    '  return calls === 1 ? x * x : NaN;',
+    '  return loads === 1 ? x * x : NaN;',
     '}',
   ].join('\n');
   const once = () => runCheck({ file, text, functionName: 'scaled', at: { x: 3 } });
-  // Each check loads the module afresh, so `calls` starts at 0 every time: a value or derivative computed after
-  // another check's calls would see calls > 1 and be NaN.
+  // Each check loads the module afresh in fresh realms, so `loads` is 1 every time: a module loaded into another
+  // check's realm would count 2 and return NaN.
   for (let i = 0; i < 3; i++) {
     const r = await once();
     assert.equal(r.value, 9);
