@@ -4,6 +4,9 @@ import { isAD, plainValue as plain } from './adnum';
 import { unsupported } from './context';
 import { binaryOps, unaryOps, type Scalar } from './ops';
 import { primitives, type BinaryOp, type UnaryOp } from './primitives';
+import { ADFloat32Array, ADFloat64Array, guardedTypedArrays } from './typed-arrays';
+
+export { ADFloat32Array, ADFloat64Array };
 import { num } from './runtime';
 import { seededUniform } from '../check/random';
 
@@ -33,7 +36,7 @@ function variadic(op: BinaryOp, empty: number, single: (x: Scalar) => Scalar): (
   };
 }
 
-/** Math functions with no derivative (integer and float32 bit games): plain on numbers, an error on active values. */
+/** Math functions with no derivative (integer bit games): plain on numbers, an error on active values. */
 function passiveOnly(name: string, fn: (...args: number[]) => number): (...args: unknown[]) => number {
   return (...args) => {
     if (args.some(isAD)) unsupported(`Math.${name}`, 'has no derivative; its argument depends on the differentiated input');
@@ -78,7 +81,6 @@ function createMath(random: SeededRandom): Math {
   math.random = () => random.next();
   math.imul = passiveOnly('imul', Math.imul);
   math.clz32 = passiveOnly('clz32', Math.clz32);
-  math.fround = passiveOnly('fround', Math.fround);
   return math as unknown as Math;
 }
 
@@ -98,65 +100,13 @@ function createNumber(): NumberConstructor {
   return wrapper as unknown as NumberConstructor;
 }
 
-/** Copies entries in, converting each as a typed array would (ToNumber), keeping active scalars. */
-function fillFrom(target: ADFloat64Array, source: Iterable<unknown> | ArrayLike<unknown>, offset = 0): void {
-  const items = Symbol.iterator in Object(source) ? Array.from(source as Iterable<unknown>) : Array.from(source as ArrayLike<unknown>);
-  if (offset < 0 || offset + items.length > target.length) throw new RangeError('offset is out of bounds');
-  for (let k = 0; k < items.length; k++) target[offset + k] = num(items[k]);
-}
-
-/**
- * Float64Array for user code: an Array of numbers and active scalars, since a real typed array would store only the
- * value and drop the derivative. Stores are not coerced to numbers (a real one would); reads behave the same.
- * `from` and `of` are Array's own, which build through this constructor.
- */
-export class ADFloat64Array extends Array<Scalar> {
-  static readonly BYTES_PER_ELEMENT = 8;
-
-  constructor(source: number | Iterable<unknown> | ArrayLike<unknown> | ArrayBufferLike = 0) {
-    if (typeof source === 'number') {
-      if (!Number.isInteger(source) || source < 0) throw new RangeError('Invalid typed array length: ' + source);
-      super(source);
-      this.fill(0);
-      return;
-    }
-    if (source instanceof ArrayBuffer || source instanceof SharedArrayBuffer) {
-      unsupported('new Float64Array(buffer)', 'views over a buffer are not supported while differentiating; pass an array or a length');
-    }
-    super();
-    const items = Array.from(source as Iterable<unknown>);
-    this.length = items.length;
-    fillFrom(this, items);
-  }
-
-  get BYTES_PER_ELEMENT(): number {
-    return 8;
-  }
-
-  get byteLength(): number {
-    return this.length * 8;
-  }
-
-  override fill(value: unknown, start?: number, end?: number): this {
-    return super.fill(num(value), start, end);
-  }
-
-  set(source: Iterable<unknown> | ArrayLike<unknown>, offset = 0): void {
-    fillFrom(this, source, offset);
-  }
-
-  /** A COPY of the range: a real subarray shares memory with its parent, so writes through it would show there but do not here. */
-  subarray(begin?: number, end?: number): ADFloat64Array {
-    return new ADFloat64Array(this.slice(begin, end));
-  }
-}
-
 export interface SandboxGlobals {
   Math: Math;
   Number: NumberConstructor;
   isFinite: (x: unknown) => boolean;
   isNaN: (x: unknown) => boolean;
   Float64Array: typeof ADFloat64Array;
+  Float32Array: typeof ADFloat32Array;
   /** Math.random's generator (not a global: the sandbox restarts it). */
   random: SeededRandom;
 }
@@ -170,5 +120,9 @@ export function createSandboxGlobals(seed = 1): SandboxGlobals {
     isFinite: (x) => isFinite(plain(x) as number),
     isNaN: (x) => isNaN(plain(x) as number),
     Float64Array: ADFloat64Array,
+    Float32Array: ADFloat32Array,
   };
 }
+
+/** What the recording realm adds: the integer typed arrays and DataView, refusing an active value with its line. */
+export { guardedTypedArrays };

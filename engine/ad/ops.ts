@@ -54,9 +54,10 @@ function unaryRecorder(op: UnaryOp, rule: UnaryRule): UnaryRecorder {
       if (tape === null) return -1;
       ${rule.kink ? 'const kink = rule.kink(v); if (kink !== undefined) kinkAt(rule.name, kink, id, -1);' : ''}
       ${rule.piecewiseConstant ? 'noteConstant(rule.name);' : ''}
+      ${rule.convention ? 'recordNote(`${rule.name} on an active value`, rule.convention);' : ''}
       return tape.unary(code, y, id, rule.d(v, y), rule.dd(v, y));
     };`,
-    { rule, code: opCode[op], recorded, currentTape, kinkAt, noteConstant },
+    { rule, code: opCode[op], recorded, currentTape, kinkAt, noteConstant, recordNote },
   );
 }
 

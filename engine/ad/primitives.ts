@@ -7,7 +7,7 @@
 export type UnaryOp =
   | 'neg' | 'exp' | 'log' | 'log1p' | 'expm1' | 'log2' | 'log10' | 'sqrt' | 'cbrt' | 'abs'
   | 'sin' | 'cos' | 'tan' | 'asin' | 'acos' | 'atan' | 'sinh' | 'cosh' | 'tanh' | 'asinh' | 'acosh' | 'atanh'
-  | 'sign' | 'floor' | 'ceil' | 'round' | 'trunc';
+  | 'sign' | 'floor' | 'ceil' | 'round' | 'trunc' | 'fround';
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'mod' | 'atan2' | 'hypot' | 'min' | 'max';
 export type Primitive = UnaryOp | BinaryOp;
 
@@ -22,6 +22,8 @@ export interface UnaryRule {
   kink?(x: number): string | undefined;
   /** Derivative 0 wherever it exists: the gradient says nothing about this operation, which deserves a note. */
   piecewiseConstant?: true;
+  /** A derivative by convention rather than by calculus: the note the report carries when it is used. */
+  convention?: string;
 }
 
 export interface BinaryRule {
@@ -187,6 +189,9 @@ export const primitives: { [P in Primitive]: Rule<P> } = {
   ceil: step('Math.ceil', Math.ceil, Number.isInteger),
   // Math.round(x) = ⌊x + ½⌋ jumps at half-integers
   round: step('Math.round', Math.round, (x) => x - Math.floor(x) === 0.5),
+  // Rounding to float32 (Math.fround, a Float32Array store) is taken as the identity, d = 1: what float32 code means,
+  // though the staircase's true derivative is 0 almost everywhere
+  fround: { name: 'Math.fround', value: Math.fround, d: one, dd: zero, convention: 'rounding to float32 is taken as the identity in the derivative' },
   // trunc is continuous at 0
   trunc: step('Math.trunc', Math.trunc, (x) => x !== 0 && Number.isInteger(x)),
 };

@@ -2,7 +2,7 @@
 
 import type { Check, CheckId, Tolerance } from '../types';
 import type { Supplied } from './evaluator';
-import { compareEntries, relateShapes } from './compare';
+import { FD_SAFETY, compareEntries, relateShapes } from './compare';
 import { explain, nonPositiveHessianWarning, type ExplainInput } from './explain';
 import { flattenSupplied, formatEntry, unflatten } from './shape';
 import { entries, num } from './words';
@@ -15,11 +15,17 @@ export interface SuppliedContext {
   stdError?: Float64Array;
   rowSums?: ExplainInput['rowSums'];
   otherGradients?: ExplainInput['otherGradients'];
+  /** Set when `truth` is finite differences (the engine failed against them), with their per-entry error estimates. */
+  finiteDifferences?: { errorEstimate: Float64Array };
 }
 
 export function suppliedCheck(id: CheckId, supplied: Supplied, ctx: SuppliedContext, tolerance: Tolerance): Check {
   const quantity = id === 'supplied-gradient' ? 'gradient' : 'hessian-diagonal';
-  const what = quantity === 'gradient' ? "the engine's gradient" : "the engine's Hessian diagonal";
+  const what = ctx.finiteDifferences
+    ? 'finite differences (the engine failed against them, so it is not the reference)'
+    : quantity === 'gradient'
+      ? "the engine's gradient"
+      : "the engine's Hessian diagonal";
   const base = { id, tolerance, location: supplied.location };
   const flat = flattenSupplied(supplied.result);
   if ('error' in flat) return failed(base, `${supplied.name} ${flat.error}`);
@@ -27,8 +33,9 @@ export function suppliedCheck(id: CheckId, supplied: Supplied, ctx: SuppliedCont
   const shapes = relateShapes(flat.shape, ctx.shape);
   if (!shapes.sameCount) return failed(base, `${supplied.name} ${shapes.description}`);
 
-  // An estimated diagonal is uncertain by its standard error: three of them keep a right answer from failing.
-  const widen = ctx.stdError?.map((e) => 3 * e);
+  // An estimated diagonal is uncertain by its standard error, finite differences by their error estimate: three
+  // of them keep a right answer from failing.
+  const widen = (ctx.finiteDifferences?.errorEstimate ?? ctx.stdError)?.map((e) => FD_SAFETY * e);
   const cmp = compareEntries(flat.values, ctx.truth, ctx.shape, tolerance, widen);
   const objectiveWarning = quantity === 'hessian-diagonal' && supplied.fromObjective ? nonPositiveHessianWarning(flat.values, ctx.wrt, ctx.shape) : undefined;
   const numbers = {
@@ -56,7 +63,7 @@ export function suppliedCheck(id: CheckId, supplied: Supplied, ctx: SuppliedCont
     status: 'fail',
     summary:
       `${supplied.name} differs from ${what} at ${cmp.mismatchCount} of ${entries(cmp.compared)} ` +
-      `(worst ${formatEntry(ctx.wrt, worst.index)}: ${num(worst.actual)}, engine ${num(worst.expected)})`,
+      `(worst ${formatEntry(ctx.wrt, worst.index)}: ${num(worst.actual)}, ${ctx.finiteDifferences ? 'finite differences' : 'engine'} ${num(worst.expected)})`,
   };
   const explanation = [fit?.explanation, objectiveWarning].filter(Boolean).join('; ');
   if (explanation) check.explanation = explanation;
@@ -66,4 +73,9 @@ export function suppliedCheck(id: CheckId, supplied: Supplied, ctx: SuppliedCont
 
 function failed(base: { id: CheckId; tolerance: Tolerance; location: Supplied['location'] }, summary: string): Check {
   return { ...base, status: 'fail', maxAbsError: NaN, maxRelError: NaN, mismatches: [], mismatchCount: 0, summary };
+}
+
+/** A supplied derivative that cannot be judged: the engine failed against finite differences, which were sampled. */
+export function inconclusiveCheck(id: CheckId, supplied: Supplied, tolerance: Tolerance, why: string): Check {
+  return { id, tolerance, location: supplied.location, status: 'warn', maxAbsError: NaN, maxRelError: NaN, mismatches: [], mismatchCount: 0, summary: `${supplied.name} not judged: ${why}` };
 }

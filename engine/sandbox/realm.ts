@@ -6,7 +6,7 @@
 // functions of the context's own realm that compute numbers natively and hand anything else to the AD runtime.
 import * as vm from 'node:vm';
 import { currentTape } from '../ad/context';
-import { createSandboxGlobals, type SeededRandom } from '../ad/globals';
+import { createSandboxGlobals, guardedTypedArrays, type SeededRandom } from '../ad/globals';
 import { mlMatrixModule } from '../ad/matrix';
 import { runtime } from '../ad/runtime';
 import { rewriteOperators, type Rewritten } from '../load/rewrite';
@@ -216,12 +216,17 @@ export interface SandboxRealm {
 }
 
 /** A fresh context whose `__ad`, `Math`, `isFinite`, `isNaN` are the in-realm fast paths over the AD runtime and globals. */
-export function createRealm(seed?: number, trace?: (result: unknown) => void): SandboxRealm {
+/**
+ * A fresh realm. The recording realm (`recording`) also gets a Float32Array that keeps derivatives and integer typed
+ * arrays and DataView that refuse active values; the plain realm keeps the native ones, which compute the same values.
+ */
+export function createRealm(seed?: number, trace?: (result: unknown) => void, recording = false): SandboxRealm {
   const context = vm.createContext({}, { codeGeneration: { strings: false, wasm: false } });
   const ad = createSandboxGlobals(seed);
   const source = fastPathSource(Object.keys(runtime), Object.getOwnPropertyNames(ad.Math), trace !== undefined);
   const fast = new vm.Script(source, { filename: 'dlens-fast-paths.js' }).runInContext(context)(runtime, ad.Math, ad, trace);
-  const globals = { ...fast, Number: ad.Number, Float64Array: ad.Float64Array, [mlMatrixGlobal]: mlMatrixModule };
+  const typedArrays = recording ? { Float32Array: ad.Float32Array, ...guardedTypedArrays() } : {};
+  const globals = { ...fast, Number: ad.Number, Float64Array: ad.Float64Array, ...typedArrays, [mlMatrixGlobal]: mlMatrixModule };
   Object.assign(context, globals);
   return { context, globals, random: ad.random };
 }
@@ -231,9 +236,10 @@ function runBundle(
   program: Pick<Rewritten, 'code'>,
   extraGlobals: Record<string, unknown>,
   seed: number,
+  recording: boolean,
   trace?: (result: unknown) => void,
 ): { exports: Record<string, unknown>; random: SeededRandom } {
-  const { context, random } = createRealm(seed, trace);
+  const { context, random } = createRealm(seed, trace, recording);
   Object.assign(context, extraGlobals);
   const wrapper = new vm.Script(program.code, { filename: bundleFileName }).runInContext(context);
   // Called from inside the realm, so each parameter receives exactly what its name means there as a global.
@@ -266,10 +272,10 @@ export interface LoadedBundle {
  * `console` receives what user code prints; the second instance's top-level output is not repeated.
  */
 export function loadBundle(program: Pick<Rewritten, 'code'>, console?: Console, seed = 1): LoadedBundle {
-  const recording = runBundle(program, console ? { console } : {}, seed);
+  const recording = runBundle(program, console ? { console } : {}, seed, true);
   let loaded = false;
   const afterLoad = console && Object.fromEntries(Object.entries(console).map(([k, f]) => [k, (...args: unknown[]) => loaded && f(...args)]));
-  const plain = runBundle(program, afterLoad ? { console: afterLoad } : {}, seed);
+  const plain = runBundle(program, afterLoad ? { console: afterLoad } : {}, seed, false);
   loaded = true;
   const atLoad = recording.random.calls;
   let perEvaluation = 0;
@@ -297,7 +303,7 @@ export function loadBundle(program: Pick<Rewritten, 'code'>, console?: Console, 
     traced(name, trace) {
       let tracing = false;
       const silent = Object.fromEntries(['log', 'info', 'warn', 'error', 'debug', 'trace'].map((k) => [k, () => {}]));
-      const instance = runBundle(program, { console: silent }, seed, (r) => tracing && trace(r));
+      const instance = runBundle(program, { console: silent }, seed, true, (r) => tracing && trace(r));
       const f = instance.exports[name];
       if (typeof f !== 'function') return undefined;
       return (...args) => {
