@@ -292,3 +292,43 @@ test('a wrong diagonal fails whether or not its coordinates couple: one wrong en
   assert.equal(sums.status, 'fail');
   assert.equal(sums.mismatchCount, 12);
 });
+
+test('a supplied gradient is judged against finite differences, not against an engine gradient that failed them', () => {
+  // f = Σ x_i³: ∇f = 3x², diag = 6x. The engine reports 0 (as a Float32Array store used to), which fails against FD.
+  const x0 = [0.5, -1, 2];
+  const cube = (supplied: number[], sample = options.sampleThreshold) =>
+    runChecks(
+      closedFormEvaluator({
+        shape: [3],
+        x0,
+        f: (x) => x.reduce((s, v) => s + v ** 3, 0),
+        grad: (x) => x.map((v) => 3 * v * v),
+        diag: (x) => x.map((v) => 6 * v),
+        engineGradient: new Float64Array(3),
+        supplied: { gradient: supplied },
+      }),
+      { ...options, sampleThreshold: sample, sampleSize: 2 },
+    ).checks;
+  const right = cube(x0.map((v) => 3 * v * v));
+  assert.equal(byId(right, 'gradient-vs-fd').status, 'fail');
+  const judged = byId(right, 'supplied-gradient');
+  assert.equal(judged.status, 'pass', judged.summary);
+  assert.match(judged.summary, /matches finite differences \(the engine failed against them/);
+  assert.deepEqual(judged.tolerance, options.fd);
+
+  const wrong = byId(cube(x0.map((v) => 6 * v * v)), 'supplied-gradient');
+  assert.equal(wrong.status, 'fail');
+  assert.match(wrong.summary, /worst x\[2\]: 24, finite differences 12/);
+
+  // Sampled differences cover only some entries: the supplied gradient is not judged, and says so.
+  const sampled = byId(cube(x0.map((v) => 3 * v * v), 2), 'supplied-gradient');
+  assert.equal(sampled.status, 'warn');
+  assert.match(sampled.summary, /^handGradient not judged: the engine failed against finite differences \(gradient-vs-fd\), which cover only some entries/);
+});
+
+test('the safety net: a recording whose value differs from the plain evaluation is an error, not a note', () => {
+  const ev = closedFormEvaluator({ shape: [1], x0: [2], f: (x) => x[0] ** 2, grad: (x) => x.map((v) => 2 * v), diag: () => Float64Array.of(2) });
+  const derivatives = ev.derivatives;
+  ev.derivatives = () => ({ ...derivatives(), value: 5 });
+  assert.throws(() => runChecks(ev, options), (e: Error & { info?: { kind: string } }) => e.info?.kind === 'diverged' && /recording computed 5 but plain JavaScript computes 4/.test(e.message));
+});
