@@ -202,3 +202,45 @@ test('the locator places unsupported operations, kinks and notes on the user lin
     setLocator(null);
   }
 });
+
+test('truthiness, switch values and array searches see an active scalar as its value', () => {
+  for (const v of [0, -0, NaN, 1, -2.5]) {
+    const { result } = active(v, (x) => [__ad.truthy(x), __ad.caseValue(x)]);
+    assert.deepEqual(result, [Boolean(v), v]);
+  }
+  assert.deepEqual([null, undefined, '', 'a', {}, 0n].map(__ad.truthy), [false, false, false, true, true, false]);
+  const { result } = active(2, (x) => {
+    const a = [1, x, NaN, x];
+    const holes = [, x];
+    return [
+      __ad.search(a, 'includes', 2), __ad.search(a, 'indexOf', 2), __ad.search(a, 'lastIndexOf', 2), __ad.search(a, 'indexOf', 2, 2),
+      __ad.search([1, 2, 3], 'indexOf', x), __ad.search(a, 'includes', NaN), __ad.search(a, 'indexOf', NaN),
+      __ad.search(holes, 'includes', undefined), __ad.search(holes, 'indexOf', undefined), __ad.search('a2b', 'indexOf', 'b'),
+    ];
+  });
+  assert.deepEqual(result, [true, 1, 3, 3, 1, true, -1, true, -1, 2]);
+});
+
+test('Float32Array rounds every store as JavaScript does and keeps derivatives (rounding is the identity)', () => {
+  const { Float32Array: F32 } = createSandboxGlobals();
+  const native = new Float32Array([0.1, 1 / 3, 1e40]);
+  const ours = new F32([0.1, 1 / 3, 1e40]);
+  assert.deepEqual(Array.from(ours), Array.from(native));
+  ours[0] = 0.7;
+  ours.fill(2.2, 1, 2);
+  ours.set([1.1], 2);
+  assert.deepEqual(Array.from(ours), [Math.fround(0.7), Math.fround(2.2), Math.fround(1.1)]);
+  assert.deepEqual(Array.from(ours.map((v) => v / 3)), Array.from(new Float32Array([0.7, 2.2, 1.1].map((v) => Math.fround(v) / 3))));
+  assert.ok(ours instanceof F32 && !(ours instanceof F64));
+  assert.equal(ours.BYTES_PER_ELEMENT, 4);
+  assert.equal(F32.from([0.1])[0], Math.fround(0.1));
+  const { result, tape } = active(0.3, (x) => {
+    const a = new F32(1);
+    a[0] = x;
+    return a[0];
+  });
+  assert.ok(result instanceof ADNum);
+  assert.equal(result.v, Math.fround(0.3));
+  assert.equal(tape.da[result.id], 1);
+  assert.match(lastRecordingLog().notes.join('\n'), /Math\.fround on an active value: rounding to float32 is taken as the identity/);
+});
