@@ -16,6 +16,7 @@ const USAGE = `usage: derivative-lens check FILE.ts --function NAME [--wrt PARAM
   --hessian-diagonal FN  a hand-written Hessian diagonal to verify
   --objective FN       a gradient-boosting objective returning { grad, hess } to verify
   --rtol, --atol       tolerances: |a − b| ≤ atol + rtol·|b| per entry
+  --seed N             seed of generated inputs, of sampling and of Math.random in the checked code (default 1)
   --hessian-estimate   Hutchinson/Bekas estimate instead of the exact diagonal (very large dense inputs)
   --json               one JSON object on stdout
 
