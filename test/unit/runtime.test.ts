@@ -230,7 +230,7 @@ test('Float32Array rounds every store as JavaScript does and keeps derivatives (
   ours.fill(2.2, 1, 2);
   ours.set([1.1], 2);
   assert.deepEqual(Array.from(ours), [Math.fround(0.7), Math.fround(2.2), Math.fround(1.1)]);
-  assert.deepEqual(Array.from(ours.map((v) => v / 3)), Array.from(new Float32Array([0.7, 2.2, 1.1].map((v) => Math.fround(v) / 3))));
+  assert.deepEqual(Array.from(ours.map((v) => (v as number) / 3)), Array.from(new Float32Array([0.7, 2.2, 1.1].map((v) => Math.fround(v) / 3))));
   assert.ok(ours instanceof F32 && !(ours instanceof F64));
   assert.equal(ours.BYTES_PER_ELEMENT, 4);
   assert.equal(F32.from([0.1])[0], Math.fround(0.1));
