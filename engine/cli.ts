@@ -1,15 +1,19 @@
 // The `derivative-lens` command line: `check FILE.ts --function NAME ...`, exit 0 pass, 1 a check failed, 2 could not evaluate.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatError, formatReport } from './report/text';
+import { entryText, githubAnnotations, junitXml, summaryText } from './report/suite';
 import { runCheck } from './run';
+import { defaultJobs, discover, exitCodeOf, runAll } from './runAll';
 import { EngineError, type CheckRequest, type EngineErrorInfo, type Nested } from './types';
 
 const USAGE = `usage: derivative-lens check FILE.ts --function NAME [--wrt PARAM] [--at PARAM=JSON]...
         [--gradient FN] [--hessian-diagonal FN] [--objective FN] [--rtol R] [--atol A]
         [--timeout MS] [--seed N] [--hessian-estimate] [--json]
+       derivative-lens check --all [FILE.ts | FOLDER]... [--json] [--junit FILE] [--jobs N]
+        [--rtol R] [--atol A] [--timeout MS] [--seed N]
 
   --at PARAM=JSON      evaluation point of a parameter: a number or (nested) array, or @file.json
   --gradient FN        a hand-written gradient to verify (same parameters, returns the wrt shape)
@@ -18,7 +22,11 @@ const USAGE = `usage: derivative-lens check FILE.ts --function NAME [--wrt PARAM
   --rtol, --atol       tolerances: |a − b| ≤ atol + rtol·|b| per entry
   --seed N             seed of generated inputs, of sampling and of Math.random in the checked code (default 1)
   --hessian-estimate   Hutchinson/Bekas estimate instead of the exact diagonal (very large dense inputs)
-  --json               one JSON object on stdout
+  --json               one JSON object on stdout (with --all: an array, one object per function)
+  --all                every function with a @dlens- tag in the files and folders given (default: .), skipping
+                       node_modules, .d.ts and what .gitignore ignores
+  --junit FILE         with --all: also write JUnit XML (a testcase per function)
+  --jobs N             with --all: checks at once (default: cores − 1)
 
 exit codes: 0 every check passed (warnings allowed), 1 a check failed, 2 could not evaluate`;
 
@@ -69,8 +77,10 @@ function parseRequest(argv: string[]): { request: CheckRequest; json: boolean } 
       seed: { type: 'string' },
       'hessian-estimate': { type: 'boolean' },
       json: { type: 'boolean' },
+      ...allOptions,
     },
   });
+  if (values.all || values.junit !== undefined || values.jobs !== undefined) throw new UsageError('--junit and --jobs go with --all');
   const [command, file, ...extra] = positionals;
   if (command !== 'check') throw new UsageError(command ? `unknown command '${command}'` : 'missing command');
   if (!file) throw new UsageError('missing FILE.ts');
@@ -97,6 +107,94 @@ function parseRequest(argv: string[]): { request: CheckRequest; json: boolean } 
   return { request, json: values.json ?? false };
 }
 
+/** The flags of `check --all` (it accepts the tolerances, timeout and seed of a single check too). */
+const allOptions = {
+  all: { type: 'boolean' },
+  junit: { type: 'string' },
+  jobs: { type: 'string' },
+} as const;
+
+const singleOnly = ['function', 'wrt', 'at', 'gradient', 'hessian-diagonal', 'objective', 'hessian-estimate'] as const;
+
+/** `check --all [FILE.ts | FOLDER]...`: runs every annotated function; the exit code is the worst of them. */
+async function mainAll(argv: string[]): Promise<number> {
+  const json = argv.includes('--json');
+  let values: Record<string, string | boolean | string[] | undefined>;
+  let paths: string[];
+  let jobs: number;
+  let request: Omit<CheckRequest, 'file'>;
+  try {
+    const parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        ...allOptions,
+        rtol: { type: 'string' },
+        atol: { type: 'string' },
+        timeout: { type: 'string' },
+        seed: { type: 'string' },
+        json: { type: 'boolean' },
+        ...Object.fromEntries(singleOnly.map((f) => [f, { type: f === 'hessian-estimate' ? 'boolean' : 'string', multiple: f === 'at' }])),
+      },
+    });
+    values = parsed.values as Record<string, string | boolean | string[] | undefined>;
+    const [command, ...rest] = parsed.positionals;
+    if (command !== 'check') throw new UsageError(command ? `unknown command '${command}'` : 'missing command');
+    const given = singleOnly.find((f) => values[f] !== undefined);
+    if (given) throw new UsageError(`--${given} names one check; --all takes its settings from each function's directives`);
+    paths = rest;
+    const jobsText = values.jobs as string | undefined;
+    jobs = jobsText === undefined ? defaultJobs() : Number(jobsText);
+    if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs expects a whole number ≥ 1, got '${jobsText}'`);
+    const timeoutMs = parseNumber('--timeout', values.timeout as string | undefined);
+    const seed = parseNumber('--seed', values.seed as string | undefined);
+    request = {
+      rtol: parseNumber('--rtol', values.rtol as string | undefined),
+      atol: parseNumber('--atol', values.atol as string | undefined),
+      options: { ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(seed !== undefined ? { seed } : {}) },
+    };
+  } catch (e) {
+    const message = e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? (e as Error).message : String(e);
+    return fail({ kind: 'bad-argument', message: `${message}\n${USAGE}` }, json);
+  }
+  const t0 = performance.now();
+  let tasks;
+  try {
+    tasks = await discover(paths);
+  } catch (e) {
+    return fail({ kind: 'bad-argument', message: (e as Error).message }, json);
+  }
+  if (tasks.length === 0) {
+    process.stderr.write(`derivative-lens: no function with a @dlens- tag in ${paths.length ? paths.join(', ') : 'the current folder'}\n`);
+    if (json) process.stdout.write('[]\n');
+    return 0;
+  }
+  const color = !json && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const entries = await runAll(tasks, {
+    jobs,
+    request,
+    // Lines appear as checks finish (in file order), so a long run shows progress.
+    onEntry: (entry) => json || process.stdout.write(entryText(entry, color) + '\n'),
+  });
+  const totalMs = performance.now() - t0;
+  if (json) {
+    const objects = entries.map((e) => e.report ?? { function: e.function, file: e.file, location: { file: e.file, line: e.line, column: 1 }, error: e.error });
+    process.stdout.write(JSON.stringify(objects, null, 2) + '\n');
+  } else process.stdout.write(summaryText(entries, totalMs, Math.min(jobs, tasks.length)) + '\n');
+  if (values.junit) {
+    try {
+      writeFileSync(values.junit as string, junitXml(entries, totalMs));
+    } catch (e) {
+      return fail({ kind: 'bad-argument', message: `--junit: cannot write ${values.junit} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` }, false);
+    }
+  }
+  // Workflow commands are read from the log; with --json, stdout must stay one JSON document.
+  if (process.env.GITHUB_ACTIONS === 'true') {
+    for (const line of githubAnnotations(entries)) (json ? process.stderr : process.stdout).write(line + '\n');
+  }
+  return exitCodeOf(entries);
+}
+
 function fail(info: EngineErrorInfo, json: boolean): number {
   if (json) process.stdout.write(JSON.stringify({ error: info }, null, 2) + '\n');
   process.stderr.write(formatError(info) + '\n');
@@ -108,6 +206,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
+  if (argv.includes('--all')) return mainAll(argv);
   let parsed: { request: CheckRequest; json: boolean };
   try {
     parsed = parseRequest(argv);

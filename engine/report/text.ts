@@ -70,7 +70,7 @@ export function formatTable(value: Nested, opts: TextOptions): string {
     .join('\n');
 }
 
-function formatCheck(check: Check, wrt: string, opts: TextOptions): string {
+export function formatCheck(check: Check, wrt: string, opts: TextOptions): string {
   const paint = painter(opts.color);
   const lines = [
     `  ${paint(STATUS_STYLE[check.status], STATUS_MARK[check.status])}  ${check.id.padEnd(26)} ${check.summary}`,

@@ -12,34 +12,40 @@ function seconds(ms: number): string {
 }
 
 /**
- * One idle worker kept between checks: a fresh thread pays for loading the engine and for a cold JIT on every
- * check (most of a small check's time). It is reused only after a normal answer; a timeout, a cancellation, an
- * out-of-memory or a crash terminates it. Idle, it is unref'd so it never keeps a CLI process alive.
+ * Idle workers kept between checks: a fresh thread pays for loading the engine and for a cold JIT on every
+ * check (most of a small check's time). One is kept by default; `check --all` keeps one per parallel check. A
+ * worker is reused only after a normal answer; a timeout, a cancellation, an out-of-memory or a crash terminates
+ * it. Idle, it is unref'd so it never keeps a CLI process alive.
  */
-let idle: { worker: Worker; memoryMb: number } | undefined;
+const idle: { worker: Worker; memoryMb: number }[] = [];
+let idleLimit = 1;
+
+/** How many idle workers to keep warm (at least 1): one per check that runs in parallel. */
+export function keepWarmWorkers(count: number): void {
+  idleLimit = Math.max(1, Math.floor(count));
+}
 
 function takeWorker(memoryMb: number): Worker {
-  const kept = idle;
-  idle = undefined;
-  if (kept && kept.memoryMb === memoryMb) {
+  const i = idle.findIndex((k) => k.memoryMb === memoryMb);
+  if (i >= 0) {
+    const [kept] = idle.splice(i, 1);
     kept.worker.ref();
     return kept.worker;
   }
-  if (kept) void kept.worker.terminate();
   // A larger young generation: recording allocates one short-lived active scalar per operation, and the
   // default nursery made garbage collection a fifth of a gradient's time.
   return new Worker(workerPath(), { resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: 48 } });
 }
 
 function keepWorker(worker: Worker, memoryMb: number): void {
-  if (idle) {
-    void worker.terminate();
-    return;
-  }
+  // The oldest idle worker makes room (it may have a memory limit no longer asked for).
+  if (idle.length >= idleLimit) void idle.shift()!.worker.terminate();
   worker.unref();
-  idle = { worker, memoryMb };
+  const kept = { worker, memoryMb };
+  idle.push(kept);
   worker.once('exit', () => {
-    if (idle?.worker === worker) idle = undefined;
+    const i = idle.indexOf(kept);
+    if (i >= 0) idle.splice(i, 1);
   });
 }
 
