@@ -10,6 +10,8 @@ import { registerAll } from './registerAll';
 import { Results } from './results';
 import { CheckRunner } from './runner';
 import { VerdictStatusBar } from './statusBar';
+import { TestTree } from './testExplorer';
+import { TestRuns, type TestOutcome } from './testRuns';
 
 export interface DerivativeLensApi {
   lastReport(): Report | undefined;
@@ -17,6 +19,22 @@ export interface DerivativeLensApi {
   /** What the webview reports it rendered (it posts this after each render). */
   webviewState(): RenderedSummary | undefined;
   evaluationsStarted(): number;
+  /** The Test Explorer's items (file → functions) and what it last showed for each function, by item id. */
+  testItems(): TestItemSummary[];
+  testOutcomes(): Record<string, TestOutcome>;
+}
+
+export interface TestItemSummary {
+  id: string;
+  label: string;
+  file: string;
+  /** 0-based line of the function's name. */
+  line?: number;
+  children: TestItemSummary[];
+}
+
+function summary(item: vscode.TestItem, tree: TestTree): TestItemSummary {
+  return { id: item.id, label: item.label, file: item.uri!.fsPath, line: item.range?.start.line, children: tree.itemsOf(item.children).map((c) => summary(c, tree)) };
 }
 
 async function reveal(location: { file: string; line: number; column: number }): Promise<void> {
@@ -32,13 +50,18 @@ export function activate(context: vscode.ExtensionContext): DerivativeLensApi {
     const statusBar = new VerdictStatusBar();
     const panel = new ReportPanel(context.extensionUri, (loc) => void reveal(loc));
     const runner = new CheckRunner(loadEngine, results, diagnostics, statusBar, panel);
-    context.subscriptions.push(results, diagnostics, statusBar, panel);
-    context.subscriptions.push(...registerAll({ extensionUri: context.extensionUri, engine: loadEngine, results, diagnostics, statusBar, panel, runner }));
+    const tree = new TestTree(loadEngine);
+    const testRuns = new TestRuns(tree, loadEngine, results, diagnostics);
+    context.subscriptions.push(results, diagnostics, statusBar, panel, testRuns, tree);
+    const tests = { tree, runs: testRuns };
+    context.subscriptions.push(...registerAll({ extensionUri: context.extensionUri, engine: loadEngine, results, diagnostics, statusBar, panel, runner, tests }));
     return {
       lastReport: () => runner.lastReport(),
       lastError: () => runner.lastError(),
       webviewState: () => panel.renderedSummary(),
       evaluationsStarted: () => runner.evaluationsStarted(),
+      testItems: () => tree.itemsOf(tree.controller.items).map((i) => summary(i, tree)),
+      testOutcomes: () => testRuns.lastOutcomes(),
     };
   } catch (e) {
     // VS Code only logs activation failures; say it where the user looks.

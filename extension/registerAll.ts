@@ -61,5 +61,6 @@ export function registerAll(s: Services): vscode.Disposable[] {
       deserializeWebviewPanel: async (panel, state: WebviewState | undefined) => s.panel.restore(panel, state),
     }),
     ...documentListeners(s),
+    ...s.tests.tree.listeners(),
   ];
 }

@@ -7,6 +7,8 @@ import type { ReportPanel } from './panel';
 import type { Results } from './results';
 import type { CheckRunner } from './runner';
 import type { VerdictStatusBar } from './statusBar';
+import type { TestTree } from './testExplorer';
+import type { TestRuns } from './testRuns';
 
 export interface Services {
   extensionUri: vscode.Uri;
@@ -16,4 +18,6 @@ export interface Services {
   statusBar: VerdictStatusBar;
   panel: ReportPanel;
   runner: CheckRunner;
+  /** The Test Explorer's tree of tagged functions and its runs. */
+  tests: { tree: TestTree; runs: TestRuns };
 }

@@ -1,6 +1,6 @@
 // Finds what `check --all` and the Test Explorer check: the .ts files under folders (honouring .gitignore) and their functions with @dlens- tags.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { isIgnored, parseGitignore, type IgnoreRule } from './gitignore';
 import { listFunctions, locationAt } from './functions';
 
@@ -76,6 +76,25 @@ export function collectFiles(paths: string[]): string[] {
     } else files.add(abs);
   }
   return [...files].sort();
+}
+
+/**
+ * Whether `check --all ROOT` would take this file: a `.ts` (not `.d.ts`) file under `root`, outside `node_modules`
+ * and `.git`, not ignored by a .gitignore on the way down (the Test Explorer asks this when a file appears or changes).
+ */
+export function isCollected(file: string, root: string): boolean {
+  const rel = relative(root, file);
+  if (!file.endsWith('.ts') || file.endsWith('.d.ts') || rel.startsWith('..') || isAbsolute(rel)) return false;
+  const parts = rel.split(sep);
+  if (parts.some((p) => p === 'node_modules' || p === '.git')) return false;
+  let rules = ancestorRules(root);
+  let folder = root;
+  for (const part of parts.slice(0, -1)) {
+    rules = [...rules, ...readRules(folder)];
+    folder = join(folder, part);
+    if (isIgnored(rules, posix(folder), true)) return false;
+  }
+  return !isIgnored([...rules, ...readRules(folder)], posix(file), false);
 }
 
 /** Whether a doc comment carries at least one `@dlens-` tag. */

@@ -4,7 +4,9 @@ import * as vscode from 'vscode';
 import type { Services } from '../services';
 
 export function showReport(s: Services) {
-  return (uri?: vscode.Uri, functionName?: string): void => {
+  // A Test Explorer message's link passes the URI as a string.
+  return (target?: vscode.Uri | string, functionName?: string): void => {
+    const uri = typeof target === 'string' ? vscode.Uri.parse(target) : target;
     const result = uri && functionName ? s.results.get(uri, functionName) : s.results.last();
     if (result?.report) s.panel.show({ type: 'report', report: result.report, stale: result.stale }, false);
     else if (result?.error) s.panel.show({ type: 'error', function: result.functionName, error: result.error }, false);

@@ -3,6 +3,10 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { EngineErrorInfo, Nested, Report } from '../../engine/types';
 import type { RenderedSummary } from '../../extension/protocol';
+import type { TestItemSummary } from '../../extension/extension';
+import type { TestOutcome } from '../../extension/testRuns';
+
+export type { TestItemSummary };
 
 export const extensionId = 'derivative-lens.derivative-lens';
 export const diagnosticSource = 'Derivative Lens';
@@ -13,6 +17,8 @@ export interface DerivativeLensApi {
   lastError(): EngineErrorInfo | undefined;
   webviewState(): RenderedSummary | undefined;
   evaluationsStarted(): number;
+  testItems(): TestItemSummary[];
+  testOutcomes(): Record<string, TestOutcome>;
 }
 
 export async function activateApi(): Promise<DerivativeLensApi> {

@@ -134,6 +134,28 @@ export async function runUiSuite({ port, run, shotsDir }) {
       }
       expect(unreadable.length === 0, `text below ${minContrast}:1 — ${unreadable.join('; ')}`);
     });
+
+    await scenario('the Testing view lists the tagged functions and "Run Tests" checks them all: failures, errors and passes', async () => {
+      await setColorTheme(page, 'Dark Modern');
+      await runCommand(page, 'Testing: Focus on Test Explorer View');
+      const tree = page.locator('.test-explorer');
+      for (const file of ['founding-loss.ts', 'lenses.ts', 'throws.ts']) await tree.locator('.monaco-list-row', { hasText: file }).first().waitFor({ timeout: 30_000 });
+      await page.locator('.pane-header .action-label[aria-label="Run Tests"]').first().click();
+      // The runaway fixture runs into the 10 s time limit: everything is done when no item is queued or running.
+      await page.waitForFunction(() => {
+        const rows = [...document.querySelectorAll('.test-explorer .monaco-list-row')];
+        return rows.some((r) => r.querySelector('.codicon-testing-failed-icon')) && rows.some((r) => r.querySelector('.codicon-testing-error-icon'))
+          && !document.querySelector('.test-explorer .codicon-testing-queued-icon, .test-explorer .codicon-loading, .test-explorer .codicon-testing-loading-icon');
+      }, null, { timeout: 120_000 });
+      const row = (file) => tree.locator('.monaco-list-row', { hasText: file }).first();
+      const icon = async (file) => (await row(file).locator('.codicon[class*="codicon-testing-"]').first().getAttribute('class')) ?? '';
+      expect(/testing-failed-icon/.test(await icon('founding-loss.ts')), `founding-loss.ts: ${await icon('founding-loss.ts')}`);
+      expect(/testing-error-icon/.test(await icon('throws.ts')), `throws.ts: ${await icon('throws.ts')}`);
+      expect(/testing-passed-icon/.test(await icon('lenses.ts')), `lenses.ts: ${await icon('lenses.ts')}`);
+      const summary = await page.locator('.test-explorer-messages, .result-summary, .pane-body .result-summary-container').first().innerText().catch(() => '');
+      console.log(`  Testing view after the run: ${summary.replace(/\s+/g, ' ').trim() || '(no summary element)'}`);
+      await shot('testing-view-run-all');
+    });
   } catch (e) {
     counts.failed++;
     console.log(`  FAIL - UI suite setup: ${e.message}`);
