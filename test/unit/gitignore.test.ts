@@ -1,6 +1,10 @@
-// The .gitignore subset `check --all` honours, pattern by pattern, against what git itself does with the same lines.
-import { test } from 'node:test';
+// The .gitignore subset `check --all` honours, pattern by pattern as git reads them, and the file walk built on it.
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { collectFiles, isCollected } from '../../engine/load/annotated';
 import { isIgnored, parseGitignore } from '../../engine/load/gitignore';
 
 const base = '/repo';
@@ -48,4 +52,20 @@ test("a nested .gitignore applies only below its folder, and paths outside every
   assert.equal(isIgnored(rules, '/repo/sub/deeper/local.ts', false), false);
   assert.equal(isIgnored(rules, '/repo/sub/x.tmp.ts', false), true);
   assert.equal(isIgnored(rules, '/elsewhere/x.tmp.ts', false), false);
+});
+
+test('isCollected (asked by the Test Explorer per file) agrees with collectFiles (the walk of check --all) on every file of a tree', () => {
+  const root = mkdtempSync(join(tmpdir(), 'dlens-collect-'));
+  after(() => rmSync(root, { recursive: true, force: true }));
+  const files = ['a.ts', 'b.d.ts', 'c.js', 'gen/x.ts', 'src/y.ts', 'src/keep.skip.ts', 'src/z.skip.ts', 'src/local.ts', 'src/deep/local.ts', 'node_modules/m/i.ts', 'src/build/o.ts'];
+  for (const f of files) {
+    mkdirSync(dirname(join(root, f)), { recursive: true });
+    writeFileSync(join(root, f), '');
+  }
+  writeFileSync(join(root, '.gitignore'), 'gen/\n*.skip.ts\n!keep.skip.ts\nbuild\n');
+  writeFileSync(join(root, 'src/.gitignore'), '/local.ts\n');
+  const walked = new Set(collectFiles([root]));
+  assert.deepEqual([...walked].map((f) => f.slice(root.length + 1)), ['a.ts', 'src/deep/local.ts', 'src/keep.skip.ts', 'src/y.ts']);
+  for (const f of files) assert.equal(isCollected(join(root, f), root), walked.has(join(root, f)), f);
+  assert.equal(isCollected(join(tmpdir(), 'elsewhere.ts'), root), false, 'outside the root');
 });
