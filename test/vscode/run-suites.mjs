@@ -81,8 +81,12 @@ async function main() {
     return 0;
   }
   rmSync(shotsDir, { recursive: true, force: true });
-  // Each run leaves ~30 MB of user data and logs: keep only this one's, for a look after a failure.
-  rmSync(join(toolsDir, 'runs'), { recursive: true, force: true });
+  // Each run leaves ~30 MB of user data and logs: keep this one's, for a look after a failure, and those of runs
+  // that may still be going on in other clones sharing .vscode-test (removing theirs would break them).
+  const runsDir = join(toolsDir, 'runs');
+  for (const d of existsSync(runsDir) ? readdirSync(runsDir) : []) {
+    if (Date.now() - statSync(join(runsDir, d)).mtimeMs > overallLimitMs) rmSync(join(runsDir, d), { recursive: true, force: true });
+  }
   mkdirSync(shotsDir, { recursive: true });
   if (!argv.includes('--no-build')) sh('build', 'node', ['scripts/build.mjs', '--tests'], 180_000);
 
