@@ -2,6 +2,7 @@
 
 import * as vscode from 'vscode';
 import type { Check, EngineErrorInfo, SourceLocation } from '../engine/types';
+import { entryText } from '../engine/report/suite';
 import { CommandId } from './commandIds';
 import type { DerivativeDiagnostics } from './diagnostics';
 import type { Engine } from './engine';
@@ -131,7 +132,14 @@ export class TestRuns implements vscode.Disposable {
     this.results.record(result);
     if (result.report) await this.diagnostics.showReport(doc, result.report);
     else await this.diagnostics.showError(doc, result.error!, name);
-    this.show(run, item, result, Date.now() - t0);
+    const elapsed = Date.now() - t0;
+    // The Test Results terminal gets what `check --all` prints for the function.
+    const status = result.report?.verdict ?? 'error';
+    const line = (item.range?.start.line ?? 0) + 1;
+    const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath;
+    const text = entryText({ function: name!, file: uri.fsPath, line, status, ms: elapsed, report: result.report, error: result.error }, false, folder);
+    run.appendOutput(text.replace(/\n/g, '\r\n') + '\r\n', undefined, item);
+    this.show(run, item, result, elapsed);
   }
 
   private show(run: vscode.TestRun, item: vscode.TestItem, result: RunResult, elapsedMs: number): void {

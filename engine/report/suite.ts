@@ -16,13 +16,13 @@ function ms(x: number): string {
 
 const failedChecks = (e: SuiteEntry): Check[] => e.report?.checks.filter((c) => c.status === 'fail') ?? [];
 
-/** `✓ name  file:line  12 ms`, then what failed or why it could not be evaluated. */
-export function entryText(e: SuiteEntry, color: boolean): string {
+/** `✓ name  file:line  12 ms`, then what failed or why it could not be evaluated; paths relative to `cwd`. */
+export function entryText(e: SuiteEntry, color: boolean, cwd?: string): string {
   const mark = color ? `\x1b[${colors[e.status]}m${marks[e.status]}\x1b[0m` : marks[e.status];
-  const lines = [`${mark} ${e.function}  ${shortPath(e.file)}:${e.line}  ${ms(e.ms)}`];
+  const lines = [`${mark} ${e.function}  ${shortPath(e.file, cwd)}:${e.line}  ${ms(e.ms)}`];
   for (const c of failedChecks(e)) lines.push(formatCheck(c, e.report!.wrt, { color }));
   if (e.error) {
-    const where = e.error.file && e.error.line ? ` (${shortPath(e.error.file)}:${e.error.line})` : '';
+    const where = e.error.file && e.error.line ? ` (${shortPath(e.error.file, cwd)}:${e.error.line})` : '';
     lines.push(`    could not evaluate: ${e.error.message}${where}`);
   }
   return lines.join('\n');

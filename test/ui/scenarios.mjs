@@ -140,7 +140,8 @@ export async function runUiSuite({ port, run, shotsDir }) {
       await runCommand(page, 'Testing: Focus on Test Explorer View');
       const tree = page.locator('.test-explorer');
       for (const file of ['founding-loss.ts', 'lenses.ts', 'throws.ts']) await tree.locator('.monaco-list-row', { hasText: file }).first().waitFor({ timeout: 30_000 });
-      await page.locator('.pane-header .action-label[aria-label^="Run Tests"]').first().click();
+      // The Testing view's own title bar "Run Tests" button.
+      await page.locator('.part.sidebar .action-label[aria-label^="Run Tests"]').first().click();
       // The runaway fixture runs into the 10 s time limit: everything is done when no item is queued or running.
       await page.waitForFunction(() => {
         const rows = [...document.querySelectorAll('.test-explorer .monaco-list-row')];
