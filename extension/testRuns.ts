@@ -188,7 +188,12 @@ export class TestRuns implements vscode.Disposable {
       const result = this.results.get(uri, name!);
       const seen = this.shown.get(item.id);
       if (!result) {
-        if (seen) this.shown.delete(item.id);
+        // Cleared ("Clear Results"): what the tree showed no longer stands.
+        if (seen) {
+          this.shown.delete(item.id);
+          this.outcomes.delete(item.id);
+          this.tree.controller.invalidateTestResults(item);
+        }
         continue;
       }
       if (seen?.result === result && seen.stale === result.stale) continue;
