@@ -120,6 +120,7 @@ export async function runCheck(req: CheckRequest, signal?: AbortSignal): Promise
       supplied,
       evaluator: { hessianDiagonal: options.hessianDiagonal, estimateProbes: options.estimateProbes, seed: options.seed },
       checks: { ...tol, sampleThreshold: options.fdSampleThreshold, sampleSize: options.fdSampleSize, seed: options.seed },
+      source: { file, text },
     },
     options,
     signal,

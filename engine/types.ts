@@ -66,6 +66,10 @@ export interface Check {
   explanation?: string;
   /** The numbers behind the explanation (fitted factor, residual, ...). */
   evidence?: Record<string, number | string>;
+  /** Other fits that explain the same numbers, less simple than `explanation`. */
+  alternatives?: string[];
+  /** The source line the explanation names ("lacks the contribution of line 14"). */
+  explanationLocation?: SourceLocation;
   tolerance: Tolerance;
   /** How the reference was obtained: "central differences + Richardson on all 35 entries", "sampled 64 of 35,000 + 1 directional". */
   method?: string;

@@ -105,6 +105,9 @@ export class DerivativeDiagnostics implements vscode.Disposable {
         const tag = spec.code === 'supplied-gradient' ? 'dlens-gradient' : 'dlens-hessian-diagonal';
         const directive = report.directives.find((x) => x.tag === tag) ?? report.directives.find((x) => x.tag === 'dlens-objective');
         const directiveDoc = directive && (await documentFor(directive.location.file, doc));
+        const named = spec.anchor.check.explanationLocation;
+        const namedDoc = named && (await documentFor(named.file, doc));
+        if (named && namedDoc) d.relatedInformation.push(new vscode.DiagnosticRelatedInformation(new vscode.Location(namedDoc.uri, locationRange(namedDoc, { line: named.line })), `line ${named.line}, named by the explanation`));
         if (directive && directiveDoc) {
           d.relatedInformation.push(new vscode.DiagnosticRelatedInformation(new vscode.Location(directiveDoc.uri, locationRange(directiveDoc, { line: directive.location.line })), `@${directive.tag} ${directive.text}`));
         }

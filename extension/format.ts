@@ -110,11 +110,11 @@ export function diagnosticsFor(report: Report): DiagnosticSpec[] {
     const parts = [worst ? `${count}; worst ${worst}.` : `${count}.`];
     if (check.explanation) parts.push(check.explanation.charAt(0).toUpperCase() + check.explanation.slice(1));
     if (check.id === 'supplied-gradient' || check.id === 'supplied-hessian-diagonal') {
-      const what = check.id === 'supplied-gradient' ? 'gradient' : 'Hessian diagonal';
+      // The summary starts with the culprit ("handGrad is not the gradient of loss: …"): the Problems panel shows one line.
       out.push({
         code: check.id,
         severity: check.status === 'fail' ? 'error' : 'warning',
-        message: `Supplied ${what} of ${report.function} is wrong: ${parts.join(' ')}`,
+        message: [`${check.summary}.`, ...parts.slice(1)].join(' '),
         anchor: { kind: 'supplied', check },
       });
     } else {

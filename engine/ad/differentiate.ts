@@ -1,10 +1,11 @@
 // Builds an Evaluator for a user function: records it on a tape with the wrt argument active and runs every derivative mode.
 
-import type { Derivatives, Evaluator, Supplied } from '../check/evaluator';
+import type { Contributions, Derivatives, Evaluator, Supplied } from '../check/evaluator';
 import { rademacher, seededUniform } from '../check/random';
 import { EngineError, type Kink, type Nested, type ParamInfo, type SourceLocation } from '../types';
 import { ADNum, isAD } from './adnum';
 import { lastRecordingLog, withTape } from './context';
+import { PlacingTape, groupByLine, linearTail } from './contributions';
 import { ADFloat64Array } from './globals';
 import { VARIABLE } from './primitives';
 import { Sweeps } from './sweeps';
@@ -26,6 +27,8 @@ export interface EvaluatorSpec {
   supplied?: { gradient?: SuppliedSpec; hessianDiagonal?: SuppliedSpec; objective?: SuppliedSpec };
   options: { hessianDiagonal: 'exact' | 'estimate'; estimateProbes: number; seed: number };
   makeMatrix?: (rows: number, cols: number, values: Float64Array, ids: Int32Array) => unknown;
+  /** The text of a line of the user's source, to quote the line an explanation names. */
+  sourceLine?: (loc: SourceLocation) => string | undefined;
 }
 
 /** The Evaluator plus what tests and benchmarks measure. */
@@ -35,6 +38,10 @@ export interface ADEvaluator extends Evaluator {
 }
 
 const MAX_KINK_ENTRIES = 20;
+/** f split into more source lines than this is not fitted line by line: one sweep pair per group, and pairs of groups. */
+const MAX_GROUPS = 32;
+/** Placing a contribution costs a stack capture (microseconds): beyond this many, the split is skipped. */
+const MAX_PLACED = 20_000;
 
 /** [] for a number, [n] for a flat array, [r, c] for a rectangular nested array; undefined when not numeric. */
 function shapeOf(value: Nested | undefined): number[] | undefined {
@@ -209,6 +216,33 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
     return { diag, stdError };
   }
 
+  function contributions(): Contributions {
+    recordX0();
+    if (out < 0) return { skipped: `${fname} does not depend on ${wrtParam.name}` };
+    const tail = linearTail(tape, out, n);
+    if (tail.leaves.length < 2) return { skipped: `${fname}'s value is not a sum of several terms` };
+    if (tail.leaves.length > MAX_PLACED) return { skipped: `${fname}'s value sums ${tail.leaves.length} terms, more than ${MAX_PLACED} to place` };
+    const watched = new Uint8Array(out + 1);
+    for (const j of tail.placeNodes) watched[j] = 1;
+    // The same recording again, noting where each contribution was computed: f is deterministic at x0, so node ids agree.
+    const placing = new PlacingTape(watched);
+    for (let k = 0; k < n; k++) placing.variable(x0[k], VARIABLE);
+    const again = withTape(placing, () => scalarResult(spec.fn(...args(spec.wrtIndex, x0, true)), fname), false);
+    if (again.id !== out || placing.size !== tape.size) return { skipped: `${fname} did not record the same way twice` };
+    const groups = groupByLine(tail, placing.places);
+    if (groups.length < 2) return { skipped: groups.length === 0 ? 'no term could be placed in the source' : 'every term comes from one source line' };
+    if (groups.length > MAX_GROUPS) return { skipped: `the terms come from ${groups.length} source lines, more than ${MAX_GROUPS}` };
+    return {
+      groups: groups.map((g) => {
+        const top = Math.max(...g.leaves);
+        const gradient = sweeps.gradientOfSum(placing, top, n, g.leaves, g.weights);
+        const hessianDiagonal = sweeps.diagonal(placing, top, n);
+        const text = spec.sourceLine?.(g.location)?.trim();
+        return { location: g.location, ...(text ? { text } : {}), terms: g.leaves.length, gradient, hessianDiagonal };
+      }),
+    };
+  }
+
   /** Recomputed on every call (one recording and the sweeps): callers keep the result if they need it twice. */
   function derivatives(): Derivatives {
     const t0 = performance.now();
@@ -267,6 +301,7 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
   }
 
   return {
+    name: fname,
     wrt: wrtParam.name,
     shape,
     n,
@@ -280,6 +315,7 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
     },
 
     derivatives,
+    contributions,
 
     gradientAt(x: Float64Array): Float64Array {
       tapeHoldsX0 = false;

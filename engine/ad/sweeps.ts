@@ -33,11 +33,27 @@ export class Sweeps {
   gradient(tape: Tape, out: number, n: number): Float64Array {
     const size = Math.max(out + 1, n);
     this.ensure(size);
+    this.adj.fill(0, 0, size);
+    this.adj[out] = 1;
+    return this.reverse(tape, out, n);
+  }
+
+  /**
+   * ∂/∂x of Σ_k weights[k]·node[seeds[k]], every seed ≤ `top`: the gradient of one group of f's contributions.
+   * Leaves the adjoints for `diagonal(tape, top, n)`, which then gives that group's exact Hessian diagonal.
+   */
+  gradientOfSum(tape: Tape, top: number, n: number, seeds: ArrayLike<number>, weights: ArrayLike<number>): Float64Array {
+    const size = Math.max(top + 1, n);
+    this.ensure(size);
+    this.adj.fill(0, 0, size);
+    for (let k = 0; k < seeds.length; k++) this.adj[seeds[k]] += weights[k];
+    return this.reverse(tape, top, n);
+  }
+
+  private reverse(tape: Tape, top: number, n: number): Float64Array {
     const { a, b, da, db } = tape;
     const adj = this.adj;
-    adj.fill(0, 0, size);
-    adj[out] = 1;
-    for (let i = out; i >= n; i--) {
+    for (let i = top; i >= n; i--) {
       const w = adj[i];
       if (w === 0) continue;
       const ai = a[i], bi = b[i];

@@ -6,7 +6,7 @@
 //   supplied: rtol 1e-8, atol 1e-10 — two float64 computations of the same quantity agree to ~1e-10 or better.
 
 import { EngineError, type Check, type CheckId, type StepSweep, type Tolerance } from '../types';
-import type { Derivatives, Evaluator, Supplied } from './evaluator';
+import type { Contributions, Derivatives, Evaluator, Supplied } from './evaluator';
 import { measuredNoiseFloor } from './fd';
 import { probeGroups } from './fd-grouped';
 import { diagonalCheck, gradientCheck, type FdPlan } from './fd-checks';
@@ -124,7 +124,9 @@ function planCoordinates(ev: Evaluator, f0: number, opts: CheckOptions): FdPlan 
 function suppliedContext(ev: Evaluator) {
   let rowSums: Float64Array | undefined;
   let others: { name: string; gradient: Float64Array }[] | undefined;
+  let byLine: Contributions | undefined;
   return {
+    functionName: ev.name,
     wrt: ev.wrt,
     shape: ev.shape,
     // One Hessian-vector product with v = 1 gives H·1, the row sums that "elementwise gradient twice" returns.
@@ -136,5 +138,7 @@ function suppliedContext(ev: Evaluator) {
           const gradient = ev.gradientWrt(p.name);
           return gradient ? [{ name: p.name, gradient }] : [];
         })),
+    otherShapes: ev.otherParams,
+    contributions: ev.contributions && (() => (byLine ??= ev.contributions!())),
   };
 }

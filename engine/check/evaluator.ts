@@ -27,7 +27,23 @@ export interface Supplied {
   fromObjective: boolean;
 }
 
+/** One source line's share of f's value: the contributions it computed on f's linear tail, and their derivatives. */
+export interface ContributionGroup {
+  location: SourceLocation;
+  /** The line's text, trimmed, when the source is at hand. */
+  text?: string;
+  /** How many tape nodes the line contributed (a loop's iterations). */
+  terms: number;
+  gradient: Float64Array;
+  hessianDiagonal: Float64Array;
+}
+
+/** f split by source line, or why it was not split (too many lines, nothing to place, ...). */
+export type Contributions = { groups: ContributionGroup[] } | { skipped: string };
+
 export interface Evaluator {
+  /** The checked function's name, for messages that name both it and a hand-written derivative. */
+  name?: string;
   /** The wrt parameter's name and shape ([] scalar, [n], [r, c]); n = product of shape. */
   wrt: string;
   shape: number[];
@@ -44,6 +60,12 @@ export interface Evaluator {
   hvp(v: Float64Array): Float64Array;
   /** The gradient of f at x0 with respect to another parameter, for the "wrong argument" explanation; undefined when not differentiable (not numeric). */
   gradientWrt(param: string): Float64Array | undefined;
+  /**
+   * f at x0 split into contributions by source line, each group with its gradient and exact Hessian diagonal (one extra
+   * recording that places the contributions, then one reverse sweep and one diagonal sweep per group). Only called when
+   * a supplied derivative failed; absent when the evaluator cannot split f.
+   */
+  contributions?(): Contributions;
   /** The other parameters, with their shapes. */
   otherParams: { name: string; shape: number[] }[];
   supplied: { gradient?: Supplied; hessianDiagonal?: Supplied };

@@ -1,15 +1,18 @@
 // Explanations of a wrong hand-written derivative: least-squares fits of known mistakes, each reported with its evidence.
 //
-// Each candidate model m (−t, c·t, tᵀ, H·1, t + α(H·1 − t), ∂f/∂other) is accepted only when the supplied s fits it
-// with a relative residual ‖s − m‖/max(‖s‖, ‖t‖) ≤ FIT_RESIDUAL: an explanation is a measured fit, never a guess.
-// Only called for failed checks, so a correct derivative never gets one.
+// Each candidate model m (−t, c·t, tᵀ, H·1, t + α(H·1 − t), ∂f/∂other, t + c, a permutation of t, t + c·∇(one source
+// line)) is accepted only when the supplied s fits it with a relative residual ‖s − m‖/max(‖s‖, ‖t‖) ≤ FIT_RESIDUAL: an
+// explanation is a measured fit, never a guess. Only called for failed checks, so a correct derivative never gets one;
+// and when s is itself that close to t, no model is tried (any would fit). Models are tried simplest first: the first
+// that fits is the explanation, the others that fit too are its alternatives.
 
+import type { SourceLocation } from '../types';
+import type { Contributions } from './evaluator';
+import { lineFit } from './explain-lines';
+import { permutation } from './explain-permutation';
+import { FIT_RESIDUAL, dot, near, norm, residual, short } from './fit';
 import { formatEntry, multiIndex } from './shape';
 
-/** Largest relative residual of an accepted fit: far above float64 rounding, far below any real mistake. */
-const FIT_RESIDUAL = 1e-6;
-/** How close a fitted factor must be to a named one (−1, 2, ½) to be called by that name. */
-const FACTOR_MATCH = 1e-6;
 const MAX_NAMED_ENTRIES = 10;
 
 export interface ExplainInput {
@@ -26,40 +29,56 @@ export interface ExplainInput {
   rowSums?: () => Float64Array;
   /** The gradients with respect to the other parameters of the same size, computed on demand. */
   otherGradients?: () => { name: string; gradient: Float64Array }[];
+  /** The other parameters' shapes: a factor equal to one of their sizes is a sum taken for a mean. */
+  otherShapes?: { name: string; shape: number[] }[];
+  /** f split by source line, computed on demand (one extra recording). */
+  contributions?: () => Contributions;
 }
 
 export interface Explanation {
   explanation: string;
   evidence: Record<string, number | string>;
+  /** Other fits of the same numbers, less simple. */
+  alternatives?: string[];
+  /** The source line the explanation names. */
+  location?: SourceLocation;
 }
 
-const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-};
-const norm = (a: ArrayLike<number>) => Math.sqrt(dot(a, a));
-
-function residual(s: Float64Array, model: ArrayLike<number>, scale: number): number {
-  let sq = 0;
-  for (let i = 0; i < s.length; i++) sq += (s[i] - model[i]) ** 2;
-  return scale > 0 ? Math.sqrt(sq) / scale : Math.sqrt(sq) === 0 ? 0 : Infinity;
-}
-
-const short = (x: number) => Number(x.toPrecision(4)).toString();
-
-/** The first fit that the numbers support, or undefined when none does. */
-export function explain(input: ExplainInput): Explanation | undefined {
-  const { truth: t, supplied: s } = input;
+/** The simplest fit that the numbers support, with the other fits as alternatives; else the wrong entries, if not all. */
+export function explain(given: ExplainInput): Explanation | undefined {
+  // Several models read H·1, the other gradients and the split by line: each is computed once.
+  const input = { ...given, rowSums: once(given.rowSums), otherGradients: once(given.otherGradients), contributions: once(given.contributions) };
+  const { truth: t, supplied: s, quantity } = input;
   const scale = Math.max(norm(s), norm(t));
-  return (
-    transposed(input, scale) ??
-    (input.quantity === 'hessian-diagonal' ? rowSums(input, scale) : undefined) ??
-    (input.quantity === 'gradient' ? wrongArgument(input, scale) : undefined) ??
-    constantFactor(input, scale) ??
-    (input.quantity === 'hessian-diagonal' ? offDiagonalMass(input, scale) : undefined) ??
-    someEntries(input)
-  );
+  if (residual(s, t, scale) <= FIT_RESIDUAL) return someEntries(input);
+  const hessian = quantity === 'hessian-diagonal';
+  const models: (() => Explanation | undefined)[] = [
+    () => transposed(input, scale),
+    () => (hessian ? rowSums(input, scale) : undefined),
+    () => (hessian ? undefined : wrongArgument(input, scale)),
+    () => constantFactor(input, scale),
+    () => offset(input, scale),
+    () => permutation(input, scale),
+    () => lineFit(input, scale),
+    () => (hessian ? offDiagonalMass(input, scale) : undefined),
+  ];
+  const fits = models.map((m) => m()).filter((e): e is Explanation => e !== undefined);
+  if (fits.length === 0) {
+    const byLine = input.contributions?.();
+    const found = someEntries(input);
+    const skipped = byLine && 'skipped' in byLine ? `no line-by-line fit: ${byLine.skipped}` : undefined;
+    if (!skipped) return found;
+    return found ? { ...found, explanation: `${found.explanation} (${skipped})` } : { explanation: `no known mistake fits the numbers (${skipped})`, evidence: { byLine: byLine && 'skipped' in byLine ? byLine.skipped : '' } };
+  }
+  const [best, ...others] = fits;
+  const alternatives = [...(best.alternatives ?? []), ...others.map((e) => e.explanation)].filter((a, i, all) => a !== best.explanation && all.indexOf(a) === i);
+  return alternatives.length > 0 ? { ...best, alternatives } : best;
+}
+
+function once<T>(compute: (() => T) | undefined): (() => T) | undefined {
+  if (!compute) return undefined;
+  let done = false, value: T;
+  return () => (done ? value! : ((done = true), (value = compute())));
 }
 
 function transposed({ shape, truth, supplied }: ExplainInput, scale: number): Explanation | undefined {
@@ -103,25 +122,78 @@ function wrongArgument({ otherGradients, supplied, wrt }: ExplainInput, scale: n
   return undefined;
 }
 
-function constantFactor({ truth: t, supplied: s, quantity }: ExplainInput, scale: number): Explanation | undefined {
+function constantFactor(input: ExplainInput, scale: number): Explanation | undefined {
+  const { truth: t, supplied: s, quantity } = input;
   const tt = dot(t, t);
   if (tt === 0) return undefined;
   const c = dot(s, t) / tt;
   const res = residual(s, t.map((v) => c * v), scale);
-  if (res > FIT_RESIDUAL || Math.abs(c - 1) <= FACTOR_MATCH) return undefined;
+  if (res > FIT_RESIDUAL || near(c, 1)) return undefined;
   const what = quantity === 'gradient' ? 'gradient' : 'diagonal';
-  const near = (target: number) => Math.abs(c - target) <= FACTOR_MATCH * Math.abs(target);
+  const evidence = { fit: 'c·truth', factor: c, residual: res };
+  const mean = sumVersusMean(input, c);
   let explanation: string;
-  if (near(-1)) explanation = `opposite sign: every entry is −1× the true ${what}`;
-  else if (near(2))
+  if (near(c, -1)) explanation = `opposite sign: every entry is −1× the true ${what}`;
+  else if (near(c, 2))
     explanation =
       quantity === 'hessian-diagonal'
         ? "2× the true diagonal — XGBoost's softmax 'hessian' 2p(1−p) is a documented upper bound, not the diagonal"
         : '2× the true gradient: a factor 2 too many';
-  else if (near(0.5)) explanation = `half the true ${what}: missing factor 2 (as in d(x²)/dx = 2x)`;
+  else if (near(c, 0.5)) explanation = `half the true ${what}: missing factor 2 (as in d(x²)/dx = 2x)`;
   else if (Math.abs(c) <= FIT_RESIDUAL) explanation = `the values are all (nearly) zero while the true ${what} is not`;
+  else if (mean) return { explanation: mean.text, evidence: { ...evidence, N: mean.N, counts: mean.counts } };
   else explanation = `a constant factor: every entry is ${short(c)}× the true ${what} (a missing chain-rule factor or scaling, e.g. a 1/n of a mean)`;
-  return { explanation, evidence: { fit: 'c·truth', factor: c, residual: res } };
+  return { explanation, evidence, ...(mean ? { alternatives: [mean.text] } : {}) };
+}
+
+/** A factor N or 1/N, with N a count of the problem (entries, rows or columns of a parameter): a sum taken for a mean or back. */
+function sumVersusMean({ wrt, shape, otherShapes, quantity }: ExplainInput, c: number): { N: number; counts: string; text: string } | undefined {
+  const what = quantity === 'gradient' ? 'gradient' : 'Hessian diagonal';
+  const counts: [number, string][] = [];
+  for (const { name, shape: s } of [{ name: wrt, shape }, ...(otherShapes ?? [])]) {
+    if (s.length === 2) counts.push([s[0], `the number of rows of ${name}`], [s[1], `the number of columns of ${name}`]);
+    if (s.length >= 1) counts.push([s.reduce((a, b) => a * b, 1), `the number of entries of ${name}`]);
+  }
+  for (const [N, counts_] of counts) {
+    if (N < 2) continue;
+    if (near(c, N)) return { N, counts: counts_, text: `a factor of N = ${N} (${counts_}): the ${what} of the sum, but the loss is the mean` };
+    if (near(c, 1 / N)) return { N, counts: counts_, text: `a factor of 1/N with N = ${N} (${counts_}): the ${what} of the mean, but the loss is the sum` };
+  }
+  return undefined;
+}
+
+/** s = t + c, or + a constant per row or per column of a matrix. */
+function offset({ truth: t, supplied: s, shape, quantity, wrt }: ExplainInput, scale: number): Explanation | undefined {
+  const d = s.map((v, i) => v - t[i]);
+  const fitted = (constantOf: (i: number) => number) => residual(s, t.map((v, i) => v + constantOf(i)), scale);
+  const c = d.reduce((a, b) => a + b, 0) / d.length;
+  const res = fitted(() => c);
+  if (res <= FIT_RESIDUAL) {
+    const size = short(Math.abs(c));
+    const hint =
+      quantity === 'hessian-diagonal'
+        ? c > 0 ? 'a damping or regularisation constant added to the Hessian?' : `the curvature of a term (${size}/2)·Σ${wrt}² that the diagonal lacks?`
+        : c > 0 ? `the gradient of a linear term ${size}·Σ${wrt} that the loss does not have?` : `the loss has a linear term ${size}·Σ${wrt} that the gradient lacks?`;
+    return { explanation: `every entry is ${size} too ${c > 0 ? 'large' : 'small'}: ${hint}`, evidence: { fit: 'truth + c', offset: c, residual: res } };
+  }
+  if (shape.length !== 2 || shape[0] < 2 || shape[1] < 2) return undefined;
+  const [r, k] = shape;
+  for (const [along, count, len, at] of [
+    ['row', r, k, (g: number, j: number) => g * k + j],
+    ['column', k, r, (g: number, j: number) => j * k + g],
+  ] as const) {
+    const per = new Float64Array(count);
+    for (let g = 0; g < count; g++) for (let j = 0; j < len; j++) per[g] += d[at(g, j)] / len;
+    const resPer = fitted((i) => per[along === 'row' ? Math.floor(i / k) : i % k]);
+    // Some rows off and the others right is "only these rows are wrong" (below), not a constant per row.
+    if (resPer > FIT_RESIDUAL || per.some((v) => Math.abs(v) <= FIT_RESIDUAL * scale)) continue;
+    const listedOffsets = Array.from(per.slice(0, 4), (v, g) => `${along} ${g}: ${v >= 0 ? '+' : '−'}${short(Math.abs(v))}`).join(', ');
+    return {
+      explanation: `each ${along} is off by its own constant (${listedOffsets}${count > 4 ? ', …' : ''}): supplied = engine + a constant per ${along}`,
+      evidence: { fit: `truth + c per ${along}`, offsets: Array.from(per.slice(0, MAX_NAMED_ENTRIES), short).join(', ') + (count > MAX_NAMED_ENTRIES ? ', …' : ''), residual: resPer },
+    };
+  }
+  return undefined;
 }
 
 function offDiagonalMass({ rowSums: compute, truth: t, supplied: s }: ExplainInput, scale: number): Explanation | undefined {

@@ -8,6 +8,8 @@ import { flattenSupplied, formatEntry, unflatten } from './shape';
 import { entries, num } from './words';
 
 export interface SuppliedContext {
+  /** The checked function's name: messages start "handGrad is not the gradient of loss". */
+  functionName?: string;
   wrt: string;
   shape: number[];
   /** The engine's values (flat) and, for an estimated diagonal, their standard errors. */
@@ -17,6 +19,8 @@ export interface SuppliedContext {
   otherGradients?: ExplainInput['otherGradients'];
   /** Set when `truth` is finite differences (the engine failed against them), with their per-entry error estimates. */
   finiteDifferences?: { errorEstimate: Float64Array };
+  otherShapes?: ExplainInput['otherShapes'];
+  contributions?: ExplainInput['contributions'];
 }
 
 export function suppliedCheck(id: CheckId, supplied: Supplied, ctx: SuppliedContext, tolerance: Tolerance): Check {
@@ -55,19 +59,33 @@ export function suppliedCheck(id: CheckId, supplied: Supplied, ctx: SuppliedCont
     return objectiveWarning ? { ...numbers, status: 'warn', summary: `${summary}, but ${objectiveWarning}` } : { ...numbers, status: 'pass', summary };
   }
 
-  const fit = explain({ quantity, wrt: ctx.wrt, shape: ctx.shape, truth: ctx.truth, supplied: flat.values, failing: cmp.failing, rowSums: ctx.rowSums, otherGradients: ctx.otherGradients });
+  const fit = explain({
+    quantity,
+    wrt: ctx.wrt,
+    shape: ctx.shape,
+    truth: ctx.truth,
+    supplied: flat.values,
+    failing: cmp.failing,
+    rowSums: ctx.rowSums,
+    otherGradients: ctx.otherGradients,
+    otherShapes: ctx.otherShapes,
+    // The split by line is the engine's: no evidence when the engine itself failed against finite differences.
+    contributions: ctx.finiteDifferences ? undefined : ctx.contributions,
+  });
   if (!shapes.compatible && fit?.evidence.fit !== 'transpose') return failed(base, `${supplied.name} ${shapes.description}`);
   const worst = cmp.mismatches[0];
   const check: Check = {
     ...numbers,
     status: 'fail',
     summary:
-      `${supplied.name} differs from ${what} at ${cmp.mismatchCount} of ${entries(cmp.compared)} ` +
-      `(worst ${formatEntry(ctx.wrt, worst.index)}: ${num(worst.actual)}, ${ctx.finiteDifferences ? 'finite differences' : 'engine'} ${num(worst.expected)})`,
+      `${supplied.name} is not the ${quantity === 'gradient' ? 'gradient' : 'Hessian diagonal'} of ${ctx.functionName ?? 'the function'}: ` +
+      `${cmp.mismatchCount} of ${entries(cmp.compared)} differ (worst ${formatEntry(ctx.wrt, worst.index)}: ${num(worst.actual)}, ${ctx.finiteDifferences ? 'finite differences' : 'engine'} ${num(worst.expected)})`,
   };
   const explanation = [fit?.explanation, objectiveWarning].filter(Boolean).join('; ');
   if (explanation) check.explanation = explanation;
   if (fit) check.evidence = fit.evidence;
+  if (fit?.alternatives) check.alternatives = fit.alternatives;
+  if (fit?.location) check.explanationLocation = fit.location;
   return check;
 }
 

@@ -83,6 +83,7 @@ export function formatCheck(check: Check, wrt: string, opts: TextOptions): strin
     }
     if (check.mismatchCount > 3) lines.push(`${indent}… ${check.mismatchCount - 3} more`);
     if (check.explanation) lines.push(`${indent}${paint('bold', 'why:')} ${check.explanation}`);
+    for (const alt of check.alternatives ?? []) lines.push(paint('dim', `${indent}or: ${alt}`));
     for (const k of check.kinks ?? []) {
       const where = k.location ? ` (line ${k.location.line})` : '';
       lines.push(`${indent}kink: ${k.detail}${where}`);

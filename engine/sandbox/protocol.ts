@@ -27,6 +27,8 @@ export interface WorkerPlan {
   supplied: Partial<Record<SuppliedRole, { name: string; location?: SourceLocation }>>;
   evaluator: Pick<EngineOptions, 'hessianDiagonal' | 'estimateProbes' | 'seed'>;
   checks: { fd: Tolerance; supplied: Tolerance; sampleThreshold: number; sampleSize: number; seed: number };
+  /** The checked file's text as bundled (unsaved edits included), to quote the line an explanation names. */
+  source?: { file: string; text: string };
 }
 
 export interface WorkerSuccess {

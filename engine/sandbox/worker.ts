@@ -1,10 +1,12 @@
 // The evaluation worker: runs the rewritten bundle in the sandbox realm (engine/sandbox/realm.ts), then the checks.
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { createEvaluator, type SuppliedSpec } from '../ad/differentiate';
 import { setLocator } from '../ad/context';
 import { makeMatrix } from '../ad/matrix';
 import { runChecks } from '../check/checks';
-import { EngineError, type EngineErrorInfo, type Nested } from '../types';
+import { EngineError, type EngineErrorInfo, type Nested, type SourceLocation } from '../types';
 import { bundleFileName, createLocator, type Locator } from '../load/sourcemap';
 import { toNested, validatePoint } from '../load/inputs';
 import { constantAlias, fnAlias, suppliedAliases, type SuppliedRole, type WorkerMessage, type WorkerPlan } from './protocol';
@@ -75,6 +77,23 @@ function randomNote(calls: { atLoad: number; perEvaluation: number }, seed: numb
   return `Math.random: ${parts.join(', ')}; seeded with ${seed} and restarted for every evaluation, so each one draws the same numbers (change with --seed or derivativeLens.seed)`;
 }
 
+/** Lines of the user's sources: the checked file as bundled, any other file (an imported module) as it is on disk. */
+function sourceLines(source: WorkerPlan['source']): (loc: SourceLocation) => string | undefined {
+  const files = new Map<string, string[]>();
+  if (source) files.set(path.resolve(source.file), source.text.split(/\r?\n/));
+  return (loc) => {
+    const file = path.resolve(loc.file);
+    if (!files.has(file)) {
+      try {
+        files.set(file, readFileSync(file, 'utf8').split(/\r?\n/));
+      } catch {
+        files.set(file, []);
+      }
+    }
+    return files.get(file)![loc.line - 1];
+  };
+}
+
 function run(plan: WorkerPlan): WorkerMessage {
   let locator: Locator | undefined;
   try {
@@ -105,7 +124,7 @@ function run(plan: WorkerPlan): WorkerMessage {
       if (f === undefined) throw new EngineError('not-found', `${s.name} is not a function (it is ${typeof mod[suppliedAliases[role]]})`, s.location);
       supplied[role] = { fn: f, name: s.name, location: s.location };
     }
-    const spec = { fn, name: plan.functionName, params, wrtIndex: plan.wrtIndex, supplied, options: plan.evaluator, makeMatrix };
+    const spec = { fn, name: plan.functionName, params, wrtIndex: plan.wrtIndex, supplied, options: plan.evaluator, makeMatrix, sourceLine: sourceLines(plan.source) };
     const evaluator = createEvaluator(spec);
     let result;
     try {

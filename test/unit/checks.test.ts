@@ -69,7 +69,7 @@ test('a sign-flipped gradient fails as opposite sign', () => {
   const c = byId(runChecks(L.evaluator(Y, { supplied: { gradient: rows(L.grad(Y).map((g) => -g), 40, 4) } }), options).checks, 'supplied-gradient');
   assert.equal(c.status, 'fail');
   assert.match(c.explanation!, /^opposite sign/);
-  assert.match(c.summary, /handGradient differs from the engine's gradient at 160 of 160 entries \(worst Y\[/);
+  assert.match(c.summary, /^handGradient is not the gradient of f: 160 of 160 entries differ \(worst Y\[/);
 });
 
 test('a transposed gradient (5×7 for a 7×5 parameter) is a value failure explained as transposed; a wrong shape is a shape failure', () => {

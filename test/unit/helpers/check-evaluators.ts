@@ -1,7 +1,7 @@
 // Evaluators built from closed forms (f, gradient, H·v, diagonal known analytically), for testing the checks without the AD core.
 
 import type { Kink } from '../../../engine/types';
-import type { Evaluator, Supplied } from '../../../engine/check/evaluator';
+import type { Contributions, Evaluator, Supplied } from '../../../engine/check/evaluator';
 import { seededUniform } from '../../../engine/check/random';
 
 export interface ClosedForm {
@@ -20,6 +20,10 @@ export interface ClosedForm {
   engineGradient?: Float64Array;
   engineDiagonal?: Float64Array;
   stdError?: Float64Array;
+  /** The checked function's name (default 'f'). */
+  name?: string;
+  /** f's terms by source line, with their closed-form derivatives: what `contributions()` reports at x0. */
+  lines?: { line: number; text?: string; grad(x: Float64Array): Float64Array; diag(x: Float64Array): Float64Array }[];
 }
 
 export function closedFormEvaluator(cf: ClosedForm): Evaluator & { hvpCalls: number } {
@@ -31,6 +35,7 @@ export function closedFormEvaluator(cf: ClosedForm): Evaluator & { hvpCalls: num
     fromObjective: cf.supplied?.fromObjective ?? false,
   });
   const ev = {
+    name: cf.name ?? 'f',
     wrt: cf.wrt ?? 'x',
     shape: cf.shape,
     n: x0.length,
@@ -49,6 +54,10 @@ export function closedFormEvaluator(cf: ClosedForm): Evaluator & { hvpCalls: num
       timingsMs: { gradient: 0, hessianDiagonal: 0 },
     }),
     gradientAt: (x: Float64Array) => cf.grad(x),
+    contributions: (): Contributions =>
+      cf.lines
+        ? { groups: cf.lines.map((l) => ({ location: { file: '/virtual/loss.ts', line: l.line, column: 3 }, text: l.text, terms: 1, gradient: l.grad(x0), hessianDiagonal: l.diag(x0) })) }
+        : { skipped: 'this closed form has no lines' },
     hvp(v: Float64Array) {
       ev.hvpCalls++;
       if (!cf.hvp) throw new Error('this closed form has no H·v');

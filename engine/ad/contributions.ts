@@ -1,0 +1,96 @@
+// f's value as a weighted sum of contributions: the nodes joined to the output only by +, −, and scaling by constants.
+//
+// Why: a hand-written gradient that forgot one term of the loss differs from the truth by exactly that term's gradient.
+// The linear tail of the tape (the +/− accumulation of a loss, `+=` in loops, reduce, a matrix sum, a mean's 1/n)
+// splits f into contributions; grouped by the source line that computed them, each group's gradient is one model
+// that the explanations can fit. Reads numbers only, like the sweeps.
+
+import type { SourceLocation } from '../types';
+import { captureLocation } from './context';
+import { opCode } from './primitives';
+import { Tape } from './tape';
+
+const ADD = opCode.add, SUB = opCode.sub, NEG = opCode.neg, MUL = opCode.mul, DIV = opCode.div;
+
+/** f = Σ_k weights[k]·node[leaves[k]] + a constant. */
+export interface LinearTail {
+  leaves: Int32Array;
+  weights: Float64Array;
+  /** The node whose source line names each leaf: the leaf itself, or for an input entry the + that added it. */
+  placeNodes: Int32Array;
+}
+
+/** Sums, differences, negation, and products or quotients by a constant (c/x is not linear: its φ_aa is not 0). */
+function isLinear(tape: Tape, i: number): boolean {
+  const op = tape.op[i];
+  if (op === ADD || op === SUB || op === NEG) return true;
+  return (op === MUL || op === DIV) && tape.b[i] < 0 && tape.daa[i] === 0;
+}
+
+export function linearTail(tape: Tape, out: number, n: number): LinearTail {
+  const weight = new Float64Array(out + 1);
+  const inTail = new Uint8Array(out + 1);
+  const placeOf = new Int32Array(out + 1).fill(-1);
+  const leaves: number[] = [];
+  const reach = (j: number, w: number, from: number) => {
+    if (j >= n && isLinear(tape, j)) inTail[j] = 1;
+    else if (placeOf[j] < 0) {
+      leaves.push(j);
+      placeOf[j] = j >= n ? j : from;
+    }
+    weight[j] += w;
+  };
+  reach(out, 1, out);
+  for (let i = out; i >= n; i--) {
+    if (!inTail[i] || weight[i] === 0) continue;
+    const ai = tape.a[i], bi = tape.b[i];
+    if (ai >= 0) reach(ai, weight[i] * tape.da[i], i);
+    if (bi >= 0) reach(bi, weight[i] * tape.db[i], i);
+  }
+  const kept = leaves.filter((j) => weight[j] !== 0);
+  return {
+    leaves: Int32Array.from(kept),
+    weights: Float64Array.from(kept, (j) => weight[j]),
+    placeNodes: Int32Array.from(kept, (j) => placeOf[j]),
+  };
+}
+
+/** A tape that also notes where in the user's source the watched nodes were recorded (a stack capture each). */
+export class PlacingTape extends Tape {
+  readonly places = new Map<number, SourceLocation>();
+
+  constructor(private readonly watched: Uint8Array) {
+    super();
+  }
+
+  override unary(op: number, value: number, a: number, da: number, daa: number): number {
+    return this.place(super.unary(op, value, a, da, daa));
+  }
+
+  override binary(op: number, value: number, a: number, b: number, da: number, db: number, daa: number, dab: number, dbb: number): number {
+    return this.place(super.binary(op, value, a, b, da, db, daa, dab, dbb));
+  }
+
+  private place(i: number): number {
+    if (i < this.watched.length && this.watched[i]) {
+      const loc = captureLocation();
+      if (loc) this.places.set(i, loc);
+    }
+    return i;
+  }
+}
+
+/** The leaves grouped by the source line of their place node, in order of first appearance; unplaced leaves are left out. */
+export function groupByLine(tail: LinearTail, places: Map<number, SourceLocation>): { location: SourceLocation; leaves: number[]; weights: number[] }[] {
+  const groups = new Map<string, { location: SourceLocation; leaves: number[]; weights: number[] }>();
+  for (let k = 0; k < tail.leaves.length; k++) {
+    const loc = places.get(tail.placeNodes[k]);
+    if (!loc) continue;
+    const key = `${loc.file}:${loc.line}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { location: loc, leaves: [], weights: [] }));
+    g.leaves.push(tail.leaves[k]);
+    g.weights.push(tail.weights[k]);
+  }
+  return [...groups.values()];
+}
