@@ -28,31 +28,37 @@ function isLinear(tape: Tape, i: number): boolean {
 }
 
 export function linearTail(tape: Tape, out: number, n: number): LinearTail {
+  const { a, b, da, db } = tape;
   const weight = new Float64Array(out + 1);
   const inTail = new Uint8Array(out + 1);
   const placeOf = new Int32Array(out + 1).fill(-1);
-  const leaves: number[] = [];
+  const found = new Int32Array(out + 1);
+  let count = 0;
   const reach = (j: number, w: number, from: number) => {
     if (j >= n && isLinear(tape, j)) inTail[j] = 1;
     else if (placeOf[j] < 0) {
-      leaves.push(j);
+      found[count++] = j;
       placeOf[j] = j >= n ? j : from;
     }
     weight[j] += w;
   };
   reach(out, 1, out);
   for (let i = out; i >= n; i--) {
-    if (!inTail[i] || weight[i] === 0) continue;
-    const ai = tape.a[i], bi = tape.b[i];
-    if (ai >= 0) reach(ai, weight[i] * tape.da[i], i);
-    if (bi >= 0) reach(bi, weight[i] * tape.db[i], i);
+    const w = weight[i];
+    if (!inTail[i] || w === 0) continue;
+    if (a[i] >= 0) reach(a[i], w * da[i], i);
+    if (b[i] >= 0) reach(b[i], w * db[i], i);
   }
-  const kept = leaves.filter((j) => weight[j] !== 0);
-  return {
-    leaves: Int32Array.from(kept),
-    weights: Float64Array.from(kept, (j) => weight[j]),
-    placeNodes: Int32Array.from(kept, (j) => placeOf[j]),
-  };
+  let kept = 0;
+  for (let k = 0; k < count; k++) if (weight[found[k]] !== 0) found[kept++] = found[k];
+  const leaves = found.slice(0, kept);
+  const weights = new Float64Array(kept);
+  const placeNodes = new Int32Array(kept);
+  for (let k = 0; k < kept; k++) {
+    weights[k] = weight[leaves[k]];
+    placeNodes[k] = placeOf[leaves[k]];
+  }
+  return { leaves, weights, placeNodes };
 }
 
 /** A tape that also notes where in the user's source the watched nodes were recorded (a stack capture each). */

@@ -41,7 +41,7 @@ const MAX_KINK_ENTRIES = 20;
 /** f split into more source lines than this is not fitted line by line: one sweep pair per group, and pairs of groups. */
 const MAX_GROUPS = 32;
 /** Placing a contribution costs a stack capture (microseconds): beyond this many, the split is skipped. */
-const MAX_PLACED = 20_000;
+const MAX_PLACED = 5_000;
 
 /** [] for a number, [n] for a flat array, [r, c] for a rectangular nested array; undefined when not numeric. */
 function shapeOf(value: Nested | undefined): number[] | undefined {

@@ -85,7 +85,8 @@ function explanationBlock(check: Check, explanations: string[]): HTMLElement | u
   if (!check.explanation) return undefined;
   explanations.push(check.explanation);
   const evidence = check.evidence && Object.entries(check.evidence).map(([k, v]) => `${k} = ${typeof v === 'number' ? fmt(v) : v}`).join(', ');
-  return el('div', { className: 'explanation' }, el('strong', {}, 'Why: '), check.explanation, evidence ? el('div', { className: 'muted' }, `Evidence: ${evidence}`) : undefined);
+  const alternatives = check.alternatives?.length ? el('div', { className: 'muted' }, `Also fits: ${check.alternatives.join('; ')}`) : undefined;
+  return el('div', { className: 'explanation' }, el('strong', {}, 'Why: '), check.explanation, evidence ? el('div', { className: 'muted' }, `Evidence: ${evidence}`) : undefined, alternatives);
 }
 
 /** Engine vs finite differences, entry by entry (all entries up to the limit, else the worst ones). */
