@@ -227,7 +227,13 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
     // The same recording again, noting where each contribution was computed: f is deterministic at x0, so node ids agree.
     const placing = new PlacingTape(watched);
     for (let k = 0; k < n; k++) placing.variable(x0[k], VARIABLE);
-    const again = withTape(placing, () => scalarResult(spec.fn(...args(spec.wrtIndex, x0, true)), fname), false);
+    let again: { id: number };
+    try {
+      again = withTape(placing, () => scalarResult(spec.fn(...args(spec.wrtIndex, x0, true)), fname), false);
+    } catch (e) {
+      // Only an explanation depends on this recording: a function that fails the second time loses it, not the check.
+      return { skipped: `${fname} threw when recorded again (${e instanceof Error ? e.message : String(e)})` };
+    }
     if (again.id !== out || placing.size !== tape.size) return { skipped: `${fname} did not record the same way twice` };
     const groups = groupByLine(tail, placing.places);
     if (groups.length < 2) return { skipped: groups.length === 0 ? 'no term could be placed in the source' : 'every term comes from one source line' };

@@ -66,9 +66,9 @@ export function explain(given: ExplainInput): Explanation | undefined {
   if (fits.length === 0) {
     const byLine = input.contributions?.();
     const found = someEntries(input);
-    const skipped = byLine && 'skipped' in byLine ? `no line-by-line fit: ${byLine.skipped}` : undefined;
-    if (!skipped) return found;
-    return found ? { ...found, explanation: `${found.explanation} (${skipped})` } : { explanation: `no known mistake fits the numbers (${skipped})`, evidence: { byLine: byLine && 'skipped' in byLine ? byLine.skipped : '' } };
+    if (!byLine || !('skipped' in byLine)) return found;
+    const why = `no line-by-line fit: ${byLine.skipped}`;
+    return found ? { ...found, explanation: `${found.explanation} (${why})` } : { explanation: `no known mistake fits the numbers (${why})`, evidence: { byLine: byLine.skipped } };
   }
   const [best, ...others] = fits;
   const alternatives = [...(best.alternatives ?? []), ...others.map((e) => e.explanation)].filter((a, i, all) => a !== best.explanation && all.indexOf(a) === i);

@@ -94,7 +94,7 @@ export async function runUiSuite({ port, run, shotsDir }) {
     });
 
     await scenario('the Problems panel and the editor show the row-sum error on softmaxLossHessianRowSums', async () => {
-      const text = await problemsText(page, 'expected 0.2409');
+      const text = await problemsText(page, 'softmaxLossHessianRowSums is not the Hessian diagonal of softmaxLoss');
       for (const needle of ['founding-loss.ts', 'Derivative Lens', 'supplied-hessian-diagonal']) expect(text.includes(needle), `Problems panel lacks "${needle}": ${text.slice(0, 300)}`);
       expect(/row sums/i.test(text), `Problems panel lacks the explanation: ${text.slice(0, 300)}`);
       await focusSourceEditor(page, rowSumsName);

@@ -115,3 +115,16 @@ test('splitting leaves the evaluator as it was: derivatives afterwards are uncha
   assert.deepEqual(Array.from(after.hessianDiagonal), Array.from(before.hessianDiagonal));
   assert.deepEqual(Array.from(ev.hvp(Float64Array.of(1, 0, 0, 0))), Array.from(withTermLocator(() => (ev.contributions!(), ev.hvp(Float64Array.of(1, 0, 0, 0))))));
 });
+
+test('a function that throws when recorded again loses the split, not the check', () => {
+  let calls = 0;
+  const flaky = (x: unknown[]) => {
+    if (++calls > 1) throw new Error('state changed');
+    return __ad.add(sineTerm(x[0]), cubicTerm(x[0], x[1]));
+  };
+  const ev = evaluator(flaky, [0.2, 0.5]);
+  const d = ev.derivatives();
+  const split = withTermLocator(() => ev.contributions!());
+  assert.ok('skipped' in split && /threw when recorded again \(state changed\)/.test(split.skipped), JSON.stringify(split));
+  assert.ok(Math.abs(d.gradient[0] - (Math.cos(0.2) + 2 * 0.2 * 0.5)) < 1e-15);
+});
