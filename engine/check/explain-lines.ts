@@ -2,14 +2,27 @@
 
 import type { Explanation, ExplainInput } from './explain';
 import type { ContributionGroup } from './evaluator';
-import { FIT_RESIDUAL, dot, near, norm, residual, short } from './fit';
+import { FIT_RESIDUAL, dot, near, norm, problemCounts, residual, short } from './fit';
 
-/** What each named coefficient c in supplied = engine + c·∂(line) says about the hand-written derivative. */
-const MEANINGS: [number, (line: string) => string][] = [
-  [-1, (line) => `lacks the contribution of ${line}`],
-  [1, (line) => `has the contribution of ${line} twice`],
-  [-2, (line) => `has the contribution of ${line} with the wrong sign`],
-];
+type Meaning = [number, (line: string) => string];
+
+/**
+ * What each named coefficient c in supplied = engine + c·∂(line) says about the hand-written derivative: −1 missing,
+ * +1 twice, −2 wrong sign, and N − 1 or 1/N − 1 for one term summed where the loss takes its mean (or back).
+ */
+function meanings({ wrt, shape, otherShapes }: ExplainInput): Meaning[] {
+  const fixed: Meaning[] = [
+    [-1, (line) => `lacks the contribution of ${line}`],
+    [1, (line) => `has the contribution of ${line} twice`],
+    [-2, (line) => `has the contribution of ${line} with the wrong sign`],
+  ];
+  const counts = problemCounts([{ name: wrt, shape }, ...(otherShapes ?? [])]);
+  return [
+    ...fixed,
+    ...counts.map(({ N, what }): Meaning => [N - 1, (line) => `has the contribution of ${line} N = ${N} times (${what}): its sum where the loss takes its mean`]),
+    ...counts.map(({ N, what }): Meaning => [1 / N - 1, (line) => `has 1/N of the contribution of ${line} (N = ${N}, ${what}): its mean where the loss takes its sum`]),
+  ];
+}
 
 const QUOTE_MAX = 60;
 
@@ -19,12 +32,10 @@ function lineName(g: ContributionGroup): string {
   return `line ${g.location.line} (\`${text}\`)`;
 }
 
-const meaningOf = (c: number) => MEANINGS.find(([target]) => near(c, target));
-
 /** "− ∇(line 14)", "+ 2·diag ∇²(line 9)". */
 function term(c: number, g: ContributionGroup, hessian: boolean): string {
-  const size = Math.abs(Math.round(c));
-  return `${c < 0 ? '−' : '+'} ${size === 1 ? '' : `${size}·`}${hessian ? 'diag ∇²' : '∇'}(line ${g.location.line})`;
+  const size = Math.abs(c);
+  return `${c < 0 ? '−' : '+'} ${near(size, 1) ? '' : `${short(size)}·`}${hessian ? 'diag ∇²' : '∇'}(line ${g.location.line})`;
 }
 
 /**
@@ -36,6 +47,8 @@ export function lineFit(input: ExplainInput, scale: number): Explanation | undef
   if (!split || 'skipped' in split) return undefined;
   const hessian = input.quantity === 'hessian-diagonal';
   const { truth: t, supplied: s } = input;
+  const named = meanings(input);
+  const meaningOf = (c: number) => named.find(([target]) => near(c, target));
   const d = s.map((v, i) => v - t[i]);
   const model = (g: ContributionGroup) => (hessian ? g.hessianDiagonal : g.gradient);
   // A line whose derivative is nil here says nothing; one whose derivative is all of f's would restate a constant factor.

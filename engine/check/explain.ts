@@ -10,7 +10,7 @@ import type { SourceLocation } from '../types';
 import type { Contributions } from './evaluator';
 import { lineFit } from './explain-lines';
 import { permutation } from './explain-permutation';
-import { FIT_RESIDUAL, dot, near, norm, residual, short } from './fit';
+import { FIT_RESIDUAL, dot, near, norm, problemCounts, residual, short } from './fit';
 import { formatEntry, multiIndex } from './shape';
 
 const MAX_NAMED_ENTRIES = 10;
@@ -149,13 +149,7 @@ function constantFactor(input: ExplainInput, scale: number): Explanation | undef
 /** A factor N or 1/N, with N a count of the problem (entries, rows or columns of a parameter): a sum taken for a mean or back. */
 function sumVersusMean({ wrt, shape, otherShapes, quantity }: ExplainInput, c: number): { N: number; counts: string; text: string } | undefined {
   const what = quantity === 'gradient' ? 'gradient' : 'Hessian diagonal';
-  const counts: [number, string][] = [];
-  for (const { name, shape: s } of [{ name: wrt, shape }, ...(otherShapes ?? [])]) {
-    if (s.length === 2) counts.push([s[0], `the number of rows of ${name}`], [s[1], `the number of columns of ${name}`]);
-    if (s.length >= 1) counts.push([s.reduce((a, b) => a * b, 1), `the number of entries of ${name}`]);
-  }
-  for (const [N, counts_] of counts) {
-    if (N < 2) continue;
+  for (const { N, what: counts_ } of problemCounts([{ name: wrt, shape }, ...(otherShapes ?? [])])) {
     if (near(c, N)) return { N, counts: counts_, text: `a factor of N = ${N} (${counts_}): the ${what} of the sum, but the loss is the mean` };
     if (near(c, 1 / N)) return { N, counts: counts_, text: `a factor of 1/N with N = ${N} (${counts_}): the ${what} of the mean, but the loss is the sum` };
   }

@@ -24,3 +24,13 @@ export function residual(s: ArrayLike<number>, model: ArrayLike<number>, scale: 
 export const near = (c: number, target: number) => Math.abs(c - target) <= FACTOR_MATCH * Math.abs(target);
 
 export const short = (x: number) => Number(x.toPrecision(4)).toString();
+
+/** The counts of a problem that a mean divides by: rows, columns and entries of each parameter (2 or more). */
+export function problemCounts(params: { name: string; shape: number[] }[]): { N: number; what: string }[] {
+  const counts: { N: number; what: string }[] = [];
+  for (const { name, shape } of params) {
+    if (shape.length === 2) counts.push({ N: shape[0], what: `the number of rows of ${name}` }, { N: shape[1], what: `the number of columns of ${name}` });
+    if (shape.length >= 1) counts.push({ N: shape.reduce((a, b) => a * b, 1), what: `the number of entries of ${name}` });
+  }
+  return counts.filter((c) => c.N >= 2);
+}

@@ -67,6 +67,18 @@ test('a term counted twice or with the wrong sign (loops and ml-matrix)', async 
   assert.match(data.gradient!.explanation!, new RegExp(`^has the contribution of line ${dataMatrix} .* twice: supplied = engine \\+ ∇\\(line ${dataMatrix}\\)$`));
 });
 
+test('one term summed where the loss takes its mean: N − 1 extra copies of its line (loops and ml-matrix)', async () => {
+  const dataLoops = lineOf('data += (p - y[i]) ** 2;');
+  const loops = await supplied('ridgeLoops', { gradientFunction: 'ridgeLoopsSumOfData' });
+  assert.equal(
+    loops.gradient!.explanation,
+    `has the contribution of line ${dataLoops} (\`data += (p - y[i]) ** 2;\`) N = 6 times (the number of rows of X): its sum where the loss takes its mean: supplied = engine + 5·∇(line ${dataLoops})`,
+  );
+  assert.ok(Math.abs(Number(loops.gradient!.evidence!.coefficients) - 5) < 1e-6);
+  const matrix = await supplied('penalisedMatrix', { gradientFunction: 'penalisedMatrixSumOfData' });
+  assert.match(matrix.gradient!.explanation!, new RegExp(`^has the contribution of line ${dataMatrix} .* N = 6 times \\(the number of rows of X\\)`));
+});
+
 test('near miss: 90 % of a term is not a missing term, and gets no explanation from a fit', async () => {
   const { gradient } = await supplied('ridgeLoops', { gradientFunction: 'ridgeLoopsPenaltyScaled' });
   assert.equal(gradient!.status, 'fail');
