@@ -65,8 +65,10 @@ function parameterNames(fn: AnyFunction): string[] {
  * The module the engine checks: each function's own source bound to a name. Functions are checked from their
  * source (operators must be rewritten), so they cannot use variables from their enclosing scope.
  */
-function moduleFor(f: AnyFunction, opts: CheckOptions): { text: string; request: Partial<CheckRequest> } {
+function moduleFor(f: AnyFunction, opts: CheckOptions): { text: string; request: Partial<CheckRequest>; names: Map<string, string> } {
   const parts: string[] = [`export const __checked = ${asExpression(f, f.name)};`];
+  // The module's bindings, as the user knows these functions: messages name the culprit.
+  const names = new Map([['__checked', f.name || 'the checked function']]);
   const request: Partial<CheckRequest> = { functionName: '__checked' };
   const supplied: [keyof CheckOptions, keyof CheckRequest, string][] = [
     ['gradient', 'gradientFunction', '__gradient'],
@@ -78,13 +80,14 @@ function moduleFor(f: AnyFunction, opts: CheckOptions): { text: string; request:
     if (!fn) continue;
     parts.push(`export const ${binding} = ${asExpression(fn, fn.name)};`);
     (request as Record<string, string>)[field] = binding;
+    names.set(binding, fn.name || `the supplied ${key}`);
   }
-  return { text: parts.join('\n') + '\n', request };
+  return { text: parts.join('\n') + '\n', request, names };
 }
 
 /** Checks `f` at a point: value, gradient, exact Hessian diagonal, finite differences, and any supplied derivatives. */
 export async function checkDerivatives(f: AnyFunction, opts: CheckOptions = {}): Promise<Report> {
-  const { text, request } = moduleFor(f, opts);
+  const { text, request, names: bindings } = moduleFor(f, opts);
   const names = parameterNames(f);
   const at = Array.isArray(opts.at) ? Object.fromEntries(opts.at.map((v, i) => [names[i] ?? `arg${i}`, v])) : opts.at;
   const report = await runCheck({
@@ -97,7 +100,9 @@ export async function checkDerivatives(f: AnyFunction, opts: CheckOptions = {}):
     atol: opts.atol,
     options: opts.options,
   });
-  return { ...report, function: f.name || report.function };
+  const named = (s: string) => s.replace(/\b__(checked|gradient|hessianDiagonal|objective)\b/g, (b) => bindings.get(b) ?? b);
+  const checks = report.checks.map((c) => ({ ...c, summary: named(c.summary) }));
+  return { ...report, function: f.name || report.function, checks };
 }
 
 /** Checks a function of a .ts file by name, as the CLI does. */

@@ -79,10 +79,12 @@ function randomNote(calls: { atLoad: number; perEvaluation: number }, seed: numb
 
 /** Lines of the user's sources: the checked file as bundled, any other file (an imported module) as it is on disk. */
 function sourceLines(source: WorkerPlan['source']): (loc: SourceLocation) => string | undefined {
+  // Source-map paths are URL-encoded ("checkDerivatives%28f%29.ts"): both sides are compared decoded.
+  const key = (file: string) => path.resolve(safeDecode(file));
   const files = new Map<string, string[]>();
-  if (source) files.set(path.resolve(source.file), source.text.split(/\r?\n/));
+  if (source) files.set(key(source.file), source.text.split(/\r?\n/));
   return (loc) => {
-    const file = path.resolve(loc.file);
+    const file = key(loc.file);
     if (!files.has(file)) {
       try {
         files.set(file, readFileSync(file, 'utf8').split(/\r?\n/));
@@ -92,6 +94,14 @@ function sourceLines(source: WorkerPlan['source']): (loc: SourceLocation) => str
     }
     return files.get(file)![loc.line - 1];
   };
+}
+
+function safeDecode(file: string): string {
+  try {
+    return decodeURI(file);
+  } catch {
+    return file;
+  }
 }
 
 function run(plan: WorkerPlan): WorkerMessage {

@@ -31,3 +31,19 @@ test('assertDerivatives throws a DerivativeCheckError naming the mistake', async
     },
   );
 });
+
+test('checkDerivatives names the culprit and the line a gradient lacks, as the user wrote them', async () => {
+  const report = await checkDerivatives(
+    function penalised(w: number[]) {
+      let loss = 0;
+      for (let i = 0; i < w.length; i++) loss += Math.sin(w[i]) * w[i];
+      for (let i = 0; i < w.length; i++) loss += 0.1 * w[i] * w[i];
+      return loss;
+    },
+    { at: [[0.3, -0.4, 1.2]], gradient: function dataOnly(w: number[]) { return w.map((v) => Math.cos(v) * v + Math.sin(v)); } },
+  );
+  const c = report.checks.find((x) => x.id === 'supplied-gradient')!;
+  assert.match(c.summary, /^dataOnly is not the gradient of penalised: 3 of 3 entries differ/);
+  // Line 4 of the module that the function's source becomes (its line 1 holds `function penalised(w) {`).
+  assert.match(c.explanation!, /^lacks the contribution of line 4 \(`for \(let i = 0; i < w\.length; i\+\+\) loss \+= 0\.1 \* w\[i\] \* w\[i…`\): supplied = engine − ∇\(line 4\)$/);
+});
