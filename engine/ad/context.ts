@@ -68,13 +68,27 @@ export function setLocator(fn: ((stack: string) => SourceLocation | undefined) |
 }
 
 export function captureLocation(): SourceLocation | undefined {
-  if (locator === null) return undefined;
+  return locator === null ? undefined : locator(captureStack());
+}
+
+function captureStack(): string {
   // The user's frame sits below several engine frames: keep enough of the stack to reach it.
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 60;
   const stack = new Error().stack ?? '';
   Error.stackTraceLimit = limit;
-  return locator(stack);
+  return stack;
+}
+
+/** Every user frame of the current stack, innermost first (a helper's line, then its caller's, ...). */
+export function captureUserFrames(): SourceLocation[] {
+  if (locator === null) return [];
+  const frames: SourceLocation[] = [];
+  for (const line of captureStack().split('\n')) {
+    const loc = locator(line);
+    if (loc) frames.push(loc);
+  }
+  return frames;
 }
 
 function budgetedLocation(): SourceLocation | undefined {

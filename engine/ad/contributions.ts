@@ -6,7 +6,7 @@
 // that the explanations can fit. Reads numbers only, like the sweeps.
 
 import type { SourceLocation } from '../types';
-import { captureLocation } from './context';
+import { captureUserFrames } from './context';
 import { opCode } from './primitives';
 import { Tape } from './tape';
 
@@ -61,9 +61,9 @@ export function linearTail(tape: Tape, out: number, n: number): LinearTail {
   return { leaves, weights, placeNodes };
 }
 
-/** A tape that also notes where in the user's source the watched nodes were recorded (a stack capture each). */
+/** A tape that also notes where in the user's source the watched nodes were recorded: every user frame (a stack capture each). */
 export class PlacingTape extends Tape {
-  readonly places = new Map<number, SourceLocation>();
+  readonly places = new Map<number, SourceLocation[]>();
 
   constructor(private readonly watched: Uint8Array) {
     super();
@@ -79,24 +79,49 @@ export class PlacingTape extends Tape {
 
   private place(i: number): number {
     if (i < this.watched.length && this.watched[i]) {
-      const loc = captureLocation();
-      if (loc) this.places.set(i, loc);
+      const frames = captureUserFrames();
+      if (frames.length > 0) this.places.set(i, frames.reverse());
     }
     return i;
   }
 }
 
-/** The leaves grouped by the source line of their place node, in order of first appearance; unplaced leaves are left out. */
-export function groupByLine(tail: LinearTail, places: Map<number, SourceLocation>): { location: SourceLocation; leaves: number[]; weights: number[] }[] {
-  const groups = new Map<string, { location: SourceLocation; leaves: number[]; weights: number[] }>();
+export interface LineGroup {
+  location: SourceLocation;
+  leaves: number[];
+  weights: number[];
+}
+
+const lineKey = (loc: SourceLocation) => `${loc.file}:${loc.line}`;
+
+/**
+ * The leaves grouped by source line, in order of first appearance; unplaced leaves are left out. The line is taken at
+ * the outermost call level where the leaves' stacks part: terms added on different lines of f are grouped by those
+ * lines even when one helper (`square(r)`, `huber(r)`) computes them all, and f that only returns
+ * `dataTerm(w) + penalty(w)` is split by the lines inside those two.
+ */
+export function groupByLine(tail: LinearTail, places: Map<number, SourceLocation[]>): LineGroup[] {
+  const placed: { frames: SourceLocation[]; leaf: number; weight: number }[] = [];
   for (let k = 0; k < tail.leaves.length; k++) {
-    const loc = places.get(tail.placeNodes[k]);
-    if (!loc) continue;
-    const key = `${loc.file}:${loc.line}`;
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { location: loc, leaves: [], weights: [] }));
-    g.leaves.push(tail.leaves[k]);
-    g.weights.push(tail.weights[k]);
+    const frames = places.get(tail.placeNodes[k]);
+    if (frames) placed.push({ frames, leaf: tail.leaves[k], weight: tail.weights[k] });
+  }
+  let level = 0;
+  const frameAt = (frames: SourceLocation[]) => frames[Math.min(level, frames.length - 1)];
+  while (placed.length > 0) {
+    const first = lineKey(frameAt(placed[0].frames));
+    const oneLine = placed.every((p) => lineKey(frameAt(p.frames)) === first);
+    const deeper = placed.some((p) => p.frames.length > level + 1);
+    if (!oneLine || !deeper) break;
+    level++;
+  }
+  const groups = new Map<string, LineGroup>();
+  for (const p of placed) {
+    const loc = frameAt(p.frames);
+    let g = groups.get(lineKey(loc));
+    if (!g) groups.set(lineKey(loc), (g = { location: loc, leaves: [], weights: [] }));
+    g.leaves.push(p.leaf);
+    g.weights.push(p.weight);
   }
   return [...groups.values()];
 }

@@ -21,7 +21,26 @@ function cubicTerm(u: unknown, v: unknown): unknown {
 function pairTerm(u: unknown, v: unknown): unknown {
   return __ad.mul(u, v);
 }
-const lineOf: Record<string, number> = { sineTerm: 11, cubicTerm: 12, pairTerm: 13 };
+function square(u: unknown): unknown {
+  return __ad.mul(u, u);
+}
+function residualTerm(x: unknown[], i: number): unknown {
+  return square(__ad.sub(x[i], i));
+}
+function penaltyTerm(x: unknown[], i: number): unknown {
+  return __ad.mul(0.1, square(x[i]));
+}
+function dataSum(x: unknown[]): unknown {
+  return x.reduce((s: unknown, _v, i) => __ad.add(s, residualTerm(x, i)), 0);
+}
+function penaltySum(x: unknown[]): unknown {
+  return x.reduce((s: unknown, _v, i) => __ad.add(s, penaltyTerm(x, i)), 0);
+}
+/** f = dataSum + penaltySum on one line: its two terms are told apart one call level down. */
+function delegating(x: unknown[]): unknown {
+  return __ad.add(dataSum(x), penaltySum(x));
+}
+const lineOf: Record<string, number> = { sineTerm: 11, cubicTerm: 12, pairTerm: 13, square: 20, residualTerm: 21, penaltyTerm: 22, dataSum: 31, penaltySum: 32, delegating: 30 };
 
 /** f(x) = Σ sin x_i + Σ x_i² x_{i+1} − 3·x_0 x_1 / 2, accumulated as a user would, with a scaling at the end. */
 function threeTerms(x: unknown[]): unknown {
@@ -127,4 +146,19 @@ test('a function that throws when recorded again loses the split, not the check'
   const split = withTermLocator(() => ev.contributions!());
   assert.ok('skipped' in split && /threw when recorded again \(state changed\)/.test(split.skipped), JSON.stringify(split));
   assert.ok(Math.abs(d.gradient[0] - (Math.cos(0.2) + 2 * 0.2 * 0.5)) < 1e-15);
+});
+
+test('terms computed by one helper are told apart by the lines that call it, at the level where their stacks part', () => {
+  const x = [0.3, -0.7, 1.1];
+  // Both terms square through the same helper (line 20); f calls residualTerm (line 21) and penaltyTerm (line 22).
+  const viaHelper = (v: unknown[]) => v.reduce((s: unknown, _u, i) => __ad.add(__ad.add(s, residualTerm(v, i)), penaltyTerm(v, i)), 0);
+  for (const fn of [viaHelper, delegating]) {
+    const split = withTermLocator(() => evaluator(fn, x).contributions!());
+    assert.ok('groups' in split, JSON.stringify(split));
+    const lines = split.groups.map((g) => g.location.line).sort();
+    assert.deepEqual(lines, fn === viaHelper ? [21, 22] : [31, 32]);
+    const penalty = split.groups.find((g) => g.location.line === (fn === viaHelper ? 22 : 32))!;
+    penalty.gradient.forEach((g, i) => assert.ok(Math.abs(g - 0.2 * x[i]) < 1e-15, `∇ penalty[${i}] = ${g}`));
+    penalty.hessianDiagonal.forEach((h) => assert.ok(Math.abs(h - 0.2) < 1e-15));
+  }
 });
