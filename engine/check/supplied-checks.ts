@@ -79,7 +79,6 @@ export function suppliedCheck(id: CheckId, supplied: Supplied, ctx: SuppliedCont
     status: 'fail',
     summary:
       `${supplied.name} is not the ${quantity === 'gradient' ? 'gradient' : 'Hessian diagonal'} of ${ctx.functionName ?? 'the function'}: ` +
-      `${supplied.name} is not the ${quantity === 'gradient' ? 'gradient' : 'Hessian diagonal'} of ${ctx.functionName ?? 'the function'}: ` +
       `${cmp.mismatchCount} of ${entries(cmp.compared)} ${cmp.mismatchCount === 1 ? 'differs' : 'differ'} (worst ${formatEntry(ctx.wrt, worst.index)}: ${num(worst.actual)}, ${ctx.finiteDifferences ? 'finite differences' : 'engine'} ${num(worst.expected)})`,
   };
   const explanation = [fit?.explanation, objectiveWarning].filter(Boolean).join('; ');
