@@ -89,6 +89,13 @@ test('--at overrides directives, also from @file.json; --wrt picks the parameter
   const report = JSON.parse(r.stdout);
   assert.deepEqual(report.gradient, [6, 24, 1.5]);
   assert.deepEqual(report.hessianDiagonal, [12, -24, 6]);
+  assert.deepEqual(report.inputs, [
+    { name: 'x', source: 'at', shape: [3] },
+    { name: 's', source: 'at', shape: [] },
+  ]);
+  const text = run('check', file, '--function', 'cubic', '--at', 's=2');
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /\n  input x \(5\): generated: normal 5, seed 1\n  input s \(scalar\): given with --at\n/);
   const bys = run('check', file, '--function', 'cubic', '--at', 'x=[1,-2,0.5]', '--at', 's=2', '--wrt', 's', '--json');
   assert.equal(bys.code, 0, bys.stderr);
   const rs = JSON.parse(bys.stdout);

@@ -144,3 +144,15 @@ test('the safety net: a recording that parts from plain JavaScript is an error n
     'marker:parted',
   );
 });
+
+test('Math.random called while the module loads gives both module copies the same numbers, and the note counts those calls', async () => {
+  const file = path.join(dir, 'virtual-weights.ts');
+  const text = 'const W = [Math.random(), Math.random()];\nexport function f(x: number[]): number {\n  return W[0] * x[0] * x[0] + W[1] * x[1];\n}\n';
+  const u = seededUniform(1);
+  const [w0, w1] = [u(), u()];
+  const r = await runCheck({ file, text, functionName: 'f', at: { x } });
+  close(r.value, w0 * 0.25 + w1 * 2);
+  close(r.gradient, [2 * w0 * 0.5, w1]);
+  assert.equal(r.verdict, 'pass');
+  assert.ok(r.notes.some((n) => /^Math\.random: 2 while the module loaded; seeded with 1/.test(n)), r.notes.join('\n'));
+});
