@@ -1,11 +1,14 @@
 // The sandbox realm's fast paths compute exactly what the AD runtime and globals compute, derivatives still flow, and positions map back.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as vm from 'node:vm';
+import { ADNum } from '../../engine/ad/adnum';
 import { createEvaluator } from '../../engine/ad/differentiate';
 import { createSandboxGlobals } from '../../engine/ad/globals';
 import { runtime } from '../../engine/ad/runtime';
 import { createRealm, loadBundle, prepareBundle } from '../../engine/sandbox/realm';
 import { bundleFileName } from '../../engine/load/sourcemap';
+import { EngineError } from '../../engine/types';
 
 const numbers = [0, -0, 1.5, -2, 3, 0.5, NaN, Infinity, -Infinity, 2 ** 31 + 0.25];
 const others: unknown[] = ['7', 'x', '', null, undefined, true, 2n, [4], { valueOf: () => 5 }, { toString: () => '6' }];
@@ -35,7 +38,7 @@ test('binary and unary operators agree with the runtime on every pair of non-act
   for (const op of ['add', 'sub', 'mul', 'div', 'mod', 'pow', 'eq', 'neq', 'looseEq', 'looseNeq']) {
     for (const a of values) for (const b of values) same(outcome(() => fast[op](a, b)), outcome(() => rt[op](a, b)), `${op}(${String(a)}, ${String(b)})`);
   }
-  for (const op of ['neg', 'pos', 'num', 'inc', 'dec', 'typeOf']) {
+  for (const op of ['neg', 'pos', 'num', 'inc', 'dec', 'typeOf', 'truthy', 'caseValue']) {
     for (const x of values) same(outcome(() => fast[op](x)), outcome(() => rt[op](x)), `${op}(${String(x)})`);
   }
   for (const op of ['|', '&', '^', '<<', '>>', '>>>']) {
@@ -187,4 +190,24 @@ test('the bundle sees its globals and no Node globals; its top-level output is c
   );
   assert.deepEqual(printed, ['undefined', 'undefined', 'undefined']);
   assert.deepEqual({ ...mod }, { same: true, inf: -Infinity, undef: 'undefined', arr: true });
+});
+
+test("the realm's Boolean, Object.is, Map and Set see an active scalar as its value, or stop at an active key", () => {
+  const { globals, context } = createRealm();
+  const B = globals.Boolean as BooleanConstructor;
+  const is = vm.runInContext('Object.is', context) as typeof Object.is;
+  const zero = new ADNum(0, 0);
+  assert.deepEqual([B(zero), B(new ADNum(1, NaN)), B(new ADNum(2, 3)), B(''), B('a'), B()], [false, false, true, false, true, false]);
+  assert.deepEqual([is(zero, 0), is(zero, -0), is(new ADNum(1, NaN), NaN), is(zero, zero), is({}, {})], [true, false, true, true, false]);
+  assert.ok(new B(zero) instanceof B);
+  const M = globals.Map as new (entries?: [unknown, unknown][]) => Map<unknown, unknown>;
+  const S = globals.Set as new (values?: unknown[]) => Set<unknown>;
+  const m = new M([[1, 'one']]);
+  assert.equal(m.get(1), 'one');
+  const stops = (f: () => unknown) => assert.throws(f, (e: unknown) => e instanceof EngineError && e.info.kind === 'unsupported');
+  stops(() => m.set(zero, 1));
+  stops(() => m.get(zero));
+  stops(() => new S([zero]));
+  stops(() => new M([[zero, 1]]));
+  assert.ok(new S([1, 2]).has(2));
 });
