@@ -192,6 +192,8 @@ export const runtime = {
   search,
   activeKey,
   isAD,
+  /** The class of active scalars, for the realm's fast paths (an instanceof test there is inlined). */
+  ADNum,
   bit,
   num,
   inc: (x: unknown) => step(x, 1),

@@ -48,8 +48,9 @@ const fastOperators: Record<string, [params: string, guard: string, native: stri
   inc: ['x', isNumber('x'), 'x + 1'],
   dec: ['x', isNumber('x'), 'x - 1'],
   typeOf: ['x', "typeof x !== 'object'", 'typeof x'],
-  truthy: ['x', "typeof x !== 'object'", '!!x'],
-  caseValue: ['x', "typeof x !== 'object'", 'x'],
+  // Objects are tested here too (`node && node.next` in a loop): only an active scalar needs the runtime.
+  truthy: ['x', "typeof x !== 'object' || !(x instanceof ActiveScalar)", '!!x'],
+  caseValue: ['x', "typeof x !== 'object' || !(x instanceof ActiveScalar)", 'x'],
   bit: [
     'op, a, b',
     `${isNumber('a')} && (${isNumber('b')} || op === '~')`,
@@ -160,6 +161,7 @@ function fastPathSource(runtimeKeys: string[], mathKeys: string[], traced: boole
   return `'use strict';
 (function (rt, adMath, adGlobals, trace) {
   const nativeMath = Math;
+  const ActiveScalar = rt.ADNum;
   const nativeGlobals = { isFinite, isNaN };
   const ad = {
     ${operators.join('\n    ')}
