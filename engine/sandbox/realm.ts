@@ -126,7 +126,7 @@ const observersSource = `
   Object.defineProperty(NativeBoolean.prototype, 'constructor', { value: DLBoolean, writable: true, configurable: true });
   const nativeIs = Object.is;
   Object.defineProperty(Object, 'is', { value: function is(a, b) { return nativeIs(ad.plain(a), ad.plain(b)); }, writable: true, configurable: true });
-  const key = (k, where) => (typeof k === 'object' && k !== null && rt.isAD(k) ? rt.activeKey(where) : k);
+  const key = (k, where) => (k instanceof ActiveScalar ? rt.activeKey(where) : k);
   const DLMap = class Map extends globalThis.Map {
     get(k) { return super.get(key(k, 'Map.get')); }
     set(k, v) { return super.set(key(k, 'Map key'), v); }
@@ -217,9 +217,9 @@ export interface SandboxRealm {
   random: SeededRandom;
 }
 
-/** A fresh context whose `__ad`, `Math`, `isFinite`, `isNaN` are the in-realm fast paths over the AD runtime and globals. */
 /**
- * A fresh realm. The recording realm (`recording`) also gets a Float32Array that keeps derivatives and integer typed
+ * A fresh context whose `__ad`, `Math`, `isFinite`, `isNaN` are the in-realm fast paths over the AD runtime and
+ * globals (`trace`, when given, receives every operator's result). The recording realm (`recording`) also gets a Float32Array that keeps derivatives and integer typed
  * arrays and DataView that refuse active values; the plain realm keeps the native ones, which compute the same values.
  */
 export function createRealm(seed?: number, trace?: (result: unknown) => void, recording = false): SandboxRealm {
