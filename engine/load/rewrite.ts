@@ -35,8 +35,13 @@ export interface Rewritten {
   toInput(line: number, column: number): { line: number; column: number };
 }
 
-/** The name of the scratch variable that postfix ++/-- in value position read back; declared once at the top. */
+/**
+ * Scratch variables, declared once at the top: the value postfix ++/-- and `||`/`&&` read back, and the object and key
+ * of `a[i] ||= y`. Each is read right after it is written, before any other user code runs.
+ */
 const scratchName = '__dl_t';
+const scratchObject = '__dl_o';
+const scratchKey = '__dl_k';
 
 function lineStarts(text: string): number[] {
   const starts = [0];
@@ -249,17 +254,26 @@ export function rewriteOperators(code: string): Rewritten {
   };
 
   /**
-   * `x ||= y` → `(truthy(x) ? x : (x = y))` for a name or a member read without side effects (`this.k`, `o.k`). A computed
-   * member (`a[i] ||= y`) keeps JavaScript's operator: an active 0 stored there counts as true (README, limits).
+   * `x ||= y` → `(truthy(x) ? x : (x = y))` for a name or a member read without side effects (`this.k`, `o.k`);
+   * `a[i] ||= y` → `(truthy(t = (o = a)[k = i]) ? t : (o[k] = y))`, object and key evaluated once (an assignment
+   * evaluates its target's object and key before its value, so y cannot overwrite o and k before they are read).
    */
   const onLogicalAssignment = (n: AnyNode, op: '||' | '&&') => {
     const target = n.left as AnyNode;
-    if (target.type !== 'Identifier' && !isRepeatableMember(target)) return;
-    const text = code.slice(target.start, target.end);
     const at = findToken(target.end, n.right.start, n.operator);
-    open(n.start, '(__ad.truthy(');
-    replace(at, at + 3, op === '||' ? `) ? ${text} : (${text} = ` : `) ? (${text} = `);
-    close(n.end, op === '||' ? '))' : `) : ${text})`);
+    if (target.type === 'Identifier' || isRepeatableMember(target)) {
+      const text = code.slice(target.start, target.end);
+      open(n.start, '(__ad.truthy(');
+      replace(at, at + 3, op === '||' ? `) ? ${text} : (${text} = ` : `) ? (${text} = `);
+      close(n.end, op === '||' ? '))' : `) : ${text})`);
+    } else if (isPlainMember(target) && target.computed) {
+      const member = `${scratchObject}[${scratchKey}]`;
+      open(n.start, `(__ad.truthy(${scratchName} = (${scratchObject} = `);
+      const bracket = findToken(target.object.end, target.property.start, '[');
+      replace(bracket, bracket + 1, `)[${scratchKey} = `);
+      replace(at, at + 3, op === '||' ? `) ? ${scratchName} : (${member} = ` : `) ? (${member} = `);
+      close(n.end, op === '||' ? '))' : `) : ${scratchName})`);
+    }
   };
 
   const onUpdate = (n: AnyNode, parents: AnyNode[]) => {
@@ -337,7 +351,7 @@ export function rewriteOperators(code: string): Rewritten {
     parents.pop();
   };
   walk(ast);
-  open(0, `var ${scratchName}; `);
+  open(0, `var ${scratchName}, ${scratchObject}, ${scratchKey}; `);
   // Closes at one position come from nested nodes, visited outer first: the inner one must close first.
   splices.sort((a, b) => a.pos - b.pos || a.order - b.order || (a.order === 0 ? b.seq - a.seq : a.seq - b.seq));
   return apply(code, splices);

@@ -108,8 +108,8 @@ test('||, && and ?? return the chosen operand, so derivatives flow through it', 
 });
 
 test('!, ?:, while, Boolean() (also as a filter callback) and ||= test an active value by its value', async () => {
-  // f = x₀² + x₁ + 1 + x₁.
-  await expectExact({ file: semantics, functionName: 'conditions', at: { x } }, 5.25, [1, 2], [2, 0]);
+  // f = x₀² + x₁ + 1 + x₁ + x₁.
+  await expectExact({ file: semantics, functionName: 'conditions', at: { x } }, 7.25, [1, 3], [2, 0]);
 });
 
 test('switch matches an active discriminant by value', async () => {

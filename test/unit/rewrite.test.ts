@@ -9,7 +9,7 @@ import { runtime } from '../../engine/ad/runtime';
 function both(body: string): { before: unknown; after: unknown; code: string } {
   const code = rewriteOperators(`(function () {\n${body}\n})`).code;
   const before = (0, eval)(`(function () {\n${body}\n})`)();
-  const after = new Function('__ad', code.replace(/^var __dl_t; /, 'var __dl_t; return '))(runtime)();
+  const after = new Function('__ad', code.replace(/^var [^;]*; /, '$&return '))(runtime)();
   return { before, after, code };
 }
 
@@ -20,7 +20,7 @@ const cases: [string, string][] = [
   ['typeof', "let q; const o = { k: 1 }; return [typeof q, typeof notDeclaredAnywhere, typeof o.k, typeof o, typeof (() => 1), typeof 1n];"],
   ['bit operations', 'const a = 12, b = 5; return [a | b, a & b, a ^ b, a << 2, -a >> 1, -a >>> 28, ~a, ~~3.7];'],
   ['compound assignment on identifiers', "let x = 2, s = 'a'; x += 3; x -= 1; x *= 5; x /= 4; x %= 3; x **= 3; s += 1; s += 'b'; let y = 5; y |= 2; y <<= 1; return [x, s, y];"],
-  ['logical assignment', 'let a = 0, b = 1, c = null; const o = { p: 0, q: 2 }, arr = [0]; a ||= 7; b &&= 8; c ??= 9; o.p ||= 3; o.q &&= 4; arr[0] ||= 5; return [a, b, c, o, arr, (a ||= 1), (b &&= 0)];'],
+  ['logical assignment', 'let a = 0, b = 1, c = null; const o = { p: 0, q: 2 }, arr = [0]; a ||= 7; b &&= 8; c ??= 9; o.p ||= 3; o.q &&= 4; arr[0] ||= 5; arr[0] &&= arr[0] + 1; const m = [[0, 2]]; let i = 0; m[i++][i++] ||= 7; m[0][i--] &&= (m[0][0] ||= 3); return [a, b, c, o, arr, m, i, (a ||= 1), (b &&= 0)];'],
   ['truthiness: conditions, !, ?:, || and &&', "let n = 0, s = ''; const z = 0, one = 1, nan = NaN; if (z) n += 1; if (one) n += 2; while (n < 10 && one) n += 3; do n++; while (z); for (let k = 3; k; k--) n += k; return [n, !z, !!one, !nan, z ? 'a' : 'b', nan || 4, one && 5, z && 6, z || nan || 7, null ?? 8, z ?? 9, one || s, (z || one) && (one || z), one < 2 || z];"],
   ['switch compares by ===', "const out = []; for (const d of [0, 1, 2, '1', null]) { switch (d) { case 0: out.push('zero'); break; case 2 - 1: out.push('one'); break; case '1': out.push('string'); break; case null: out.push('null'); break; default: out.push('other'); } } return out;"],
   ['includes, indexOf, lastIndexOf on arrays and strings', "const a = [1, 2, NaN, 2], s = 'abcab', o = { indexOf: (x) => x * 2 }; return [a.includes(NaN), a.indexOf(NaN), a.indexOf(2), a.lastIndexOf(2), a.indexOf(2, 2), a.includes(3), s.indexOf('b'), s.lastIndexOf('b'), s.includes('ca'), o.indexOf(21), [,1].includes(undefined), [,1].indexOf(undefined)];"],
@@ -47,7 +47,7 @@ for (const [name, body] of cases) {
     assert.deepEqual(after, before);
     assert.equal(code.split('\n').length, `(function () {\n${body}\n})`.split('\n').length);
     const untouched = name.includes('untouched');
-    assert.equal(code.replace(/^var __dl_t; /, '').includes('__ad.'), !untouched, code);
+    assert.equal(code.replace(/^var [^;]*; /, '').includes('__ad.'), !untouched, code);
   });
 }
 
@@ -65,7 +65,7 @@ test('a value-position postfix update reads the old value once', () => {
   let reads = 0;
   const o = { get k() { reads++; return 5; }, set k(_v: number) {} };
   const code = rewriteOperators('(function (o) { let x = 1; const y = x++ + x++; return [y, x, o.k++]; })').code;
-  const result = new Function('__ad', `var __dl_t; return ${code.replace(/^var __dl_t; /, '')}`)(runtime)(o);
+  const result = new Function('__ad', code.replace(/^var [^;]*; /, '$&return '))(runtime)(o);
   assert.deepEqual(result, [3, 3, 5]);
   assert.equal(reads, 1);
 });
@@ -96,7 +96,7 @@ test('rewritten code differentiates through the real runtime', async () => {
   const { withTape } = await import('../../engine/ad/context');
   const { ADNum } = await import('../../engine/ad/adnum');
   const code = rewriteOperators('(function (x) { let s = 0; for (let i = 1; i <= 3; i++) s += x ** i / i; s -= -x; return s; })').code;
-  const f = new Function('__ad', code.replace(/^var __dl_t; /, 'var __dl_t; return '))(runtime);
+  const f = new Function('__ad', code.replace(/^var [^;]*; /, '$&return '))(runtime);
   const tape = new Tape();
   const out = withTape(tape, () => f(new ADNum(tape.variable(0.7, 0), 0.7)));
   // s = x + x²/2 + x³/3 + x: a reverse sweep by hand over the recorded tape gives ds/dx = 2 + x + x².

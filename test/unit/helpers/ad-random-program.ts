@@ -163,7 +163,7 @@ export function compileProgram(source: string): { fn: (x: unknown) => unknown; l
   const printed: string[] = [];
   const console = { log: (...args: unknown[]) => printed.length < 100 && printed.push(args.map(String).join(' ')) };
   const code = rewriteOperators(`(function (__ad, Math, __t, console, Float64Array, Float32Array, x, s = 1.5, o) {\n${source}\n})`).code;
-  const body = new Function(code.replace(/^var __dl_t; /, 'var __dl_t; return '))() as (...a: unknown[]) => unknown;
+  const body = new Function(code.replace(/^var [^;]*; /, '$&return '))() as (...a: unknown[]) => unknown;
   return {
     fn: (x) => {
       trace = [];
