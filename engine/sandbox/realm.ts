@@ -114,7 +114,7 @@ function nativeOrAD(name: string, arity: number, native: string, ad: string): st
 
 /**
  * The realm's own functions that observe a number, made to see an active scalar as its value: Boolean (truthiness),
- * Object.is, and Map/Set, whose keys are compared by identity, so an active key stops the check at its line.
+ * Object.is, and Map/Set/WeakMap/WeakSet, whose keys are compared by identity, so an active key stops the check at its line.
  */
 const observersSource = `
   const NativeBoolean = Boolean;
@@ -137,6 +137,13 @@ const observersSource = `
     add(k) { return super.add(key(k, 'Set entry')); }
     has(k) { return super.has(key(k, 'Set.has')); }
     delete(k) { return super.delete(key(k, 'Set.delete')); }
+  };
+  // A number is no weak key (JavaScript throws), but an active scalar is an object and would be accepted.
+  const DLWeakMap = class WeakMap extends globalThis.WeakMap {
+    set(k, v) { return super.set(key(k, 'WeakMap key'), v); }
+  };
+  const DLWeakSet = class WeakSet extends globalThis.WeakSet {
+    add(k) { return super.add(key(k, 'WeakSet entry')); }
   };`;
 
 /**
@@ -177,7 +184,7 @@ function fastPathSource(runtimeKeys: string[], mathKeys: string[], traced: boole
     ${nativeOrAD('isNaN', 1, 'nativeGlobals', 'adGlobals')}
   };
   ${observersSource}
-  return { __ad: ad, Math: math, isFinite: globals.isFinite, isNaN: globals.isNaN, Boolean: DLBoolean, Map: DLMap, Set: DLSet };
+  return { __ad: ad, Math: math, isFinite: globals.isFinite, isNaN: globals.isNaN, Boolean: DLBoolean, Map: DLMap, Set: DLSet, WeakMap: DLWeakMap, WeakSet: DLWeakSet };
 })`;
 }
 

@@ -192,7 +192,7 @@ test('the bundle sees its globals and no Node globals; its top-level output is c
   assert.deepEqual({ ...mod }, { same: true, inf: -Infinity, undef: 'undefined', arr: true });
 });
 
-test("the realm's Boolean, Object.is, Map and Set see an active scalar as its value, or stop at an active key", () => {
+test("the realm's Boolean, Object.is, Map, Set, WeakMap and WeakSet see an active scalar as its value, or stop at an active key", () => {
   const { globals, context } = createRealm();
   const B = globals.Boolean as BooleanConstructor;
   const is = vm.runInContext('Object.is', context) as typeof Object.is;
@@ -210,4 +210,6 @@ test("the realm's Boolean, Object.is, Map and Set see an active scalar as its va
   stops(() => new S([zero]));
   stops(() => new M([[zero, 1]]));
   assert.ok(new S([1, 2]).has(2));
+  stops(() => new (globals.WeakMap as WeakMapConstructor)().set(zero as unknown as object, 1));
+  stops(() => new (globals.WeakSet as WeakSetConstructor)().add(zero as unknown as object));
 });
