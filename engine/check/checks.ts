@@ -45,7 +45,7 @@ export function runChecks(ev: Evaluator, opts: CheckOptions): ChecksResult {
   if (!Object.is(f0, derivatives.value)) {
     throw new EngineError(
       'diverged',
-      `the engine's recording computed ${derivatives.value} but plain JavaScript computes ${f0}: the code treats a value that depends on the input differently from a number somewhere, so no derivative can be trusted`,
+      `the engine's recording computed ${derivatives.value} but plain JavaScript computes ${f0}: the code treats a value that depends on the input differently from a number somewhere (or keeps state from one call to the next), so no derivative can be trusted`,
     );
   }
 
