@@ -1,14 +1,14 @@
-// The sandbox's AD-aware globals: Math whose functions record derivatives, Number, isFinite, isNaN and an AD-aware Float64Array.
+// The sandbox's AD-aware globals: Math whose functions record derivatives (and a seeded Math.random), Number, isFinite, isNaN, and the float typed arrays.
 
 import { isAD, plainValue as plain } from './adnum';
 import { unsupported } from './context';
 import { binaryOps, unaryOps, type Scalar } from './ops';
 import { primitives, type BinaryOp, type UnaryOp } from './primitives';
-import { ADFloat32Array, ADFloat64Array, guardedTypedArrays } from './typed-arrays';
+import { num } from './runtime';
+import { ADFloat32Array, ADFloat64Array } from './typed-arrays';
+import { seededUniform } from '../check/random';
 
 export { ADFloat32Array, ADFloat64Array };
-import { num } from './runtime';
-import { seededUniform } from '../check/random';
 
 /** One-argument Math functions that are primitives under the same name. */
 const unaryMath = (Object.keys(primitives) as (keyof typeof primitives)[]).filter(
@@ -123,6 +123,3 @@ export function createSandboxGlobals(seed = 1): SandboxGlobals {
     Float32Array: ADFloat32Array,
   };
 }
-
-/** What the recording realm adds: the integer typed arrays and DataView, refusing an active value with its line. */
-export { guardedTypedArrays };

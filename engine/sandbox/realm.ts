@@ -6,7 +6,8 @@
 // functions of the context's own realm that compute numbers natively and hand anything else to the AD runtime.
 import * as vm from 'node:vm';
 import { currentTape } from '../ad/context';
-import { createSandboxGlobals, guardedTypedArrays, type SeededRandom } from '../ad/globals';
+import { createSandboxGlobals, type SeededRandom } from '../ad/globals';
+import { guardedTypedArrays } from '../ad/typed-arrays';
 import { mlMatrixModule } from '../ad/matrix';
 import { runtime } from '../ad/runtime';
 import { rewriteOperators, type Rewritten } from '../load/rewrite';
