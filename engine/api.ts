@@ -2,27 +2,16 @@
 
 import { formatReport } from './report/text';
 import { runCheck } from './run';
-import type { CheckRequest, EngineOptions, Nested, Report } from './types';
+import { hookActive } from './live/bindings';
+import { checkLive, parameterNames, type AnyFunction, type CheckOptions } from './live/check';
+import { EngineError, type CheckRequest, type Nested, type Report } from './types';
 
 export type { Check, CheckId, CheckStatus, Kink, Mismatch, Nested, Report, EngineErrorInfo } from './types';
 export { EngineError } from './types';
 
-type AnyFunction = (...args: never[]) => unknown;
-
-export interface CheckOptions {
-  /** The evaluation point: by parameter name, or positional arguments. */
-  at?: Record<string, Nested> | Nested[];
-  /** The parameter to differentiate with respect to (default: the first). */
-  wrt?: string;
-  /** Hand-written derivatives to verify; they take the same arguments as the checked function. */
-  gradient?: AnyFunction;
-  hessianDiagonal?: AnyFunction;
-  /** A gradient-boosting objective returning { grad, hess }. */
-  objective?: AnyFunction;
-  rtol?: number;
-  atol?: number;
-  options?: Partial<EngineOptions>;
-}
+export type { CheckOptions };
+/** For the modules the load hooks rewrite: their operators' and globals' bindings (not part of the API). */
+export { liveBindings as __dlensLive } from './live/bindings';
 
 /** Thrown by assertDerivatives: its message is the readable report of the failing run. */
 export class DerivativeCheckError extends Error {
@@ -40,25 +29,6 @@ function asExpression(fn: AnyFunction, name: string): string {
   const source = Function.prototype.toString.call(fn);
   if (/^(async\s+)?(function\b|\(|[\w$]+\s*=>)/.test(source) || source.startsWith('class')) return `(${source})`;
   return `({ ${source} })[${JSON.stringify(name)}]`;
-}
-
-function parameterNames(fn: AnyFunction): string[] {
-  const source = Function.prototype.toString.call(fn);
-  const open = source.indexOf('(');
-  const arrow = source.match(/^(async\s+)?([\w$]+)\s*=>/);
-  if (arrow) return [arrow[2]];
-  let depth = 0;
-  for (let i = open; i < source.length; i++) {
-    if (source[i] === '(') depth++;
-    else if (source[i] === ')' && --depth === 0) {
-      return source
-        .slice(open + 1, i)
-        .split(',')
-        .map((p) => p.trim().replace(/[=:].*$/s, '').trim())
-        .filter(Boolean);
-    }
-  }
-  return [];
 }
 
 /**
@@ -85,8 +55,16 @@ function moduleFor(f: AnyFunction, opts: CheckOptions): { text: string; request:
   return { text: parts.join('\n') + '\n', request, names };
 }
 
-/** Checks `f` at a point: value, gradient, exact Hessian diagonal, finite differences, and any supplied derivatives. */
+const enableHook =
+  'To check functions that use their scope (imports, closures, module state), load your modules through the Derivative Lens hook: ' +
+  '`node --import derivative-lens/register`, the vitest plugin `derivative-lens/vitest`, or the jest transform `derivative-lens/jest`.';
+
+/**
+ * Checks `f` at a point: value, gradient, exact Hessian diagonal, finite differences, and any supplied derivatives.
+ * With a load hook active, `f` is checked as it is, in this process; otherwise from its source text, alone.
+ */
 export async function checkDerivatives(f: AnyFunction, opts: CheckOptions = {}): Promise<Report> {
+  if (hookActive()) return checkLive(f, opts);
   const { text, request, names: bindings } = moduleFor(f, opts);
   const names = parameterNames(f);
   const at = Array.isArray(opts.at) ? Object.fromEntries(opts.at.map((v, i) => [names[i] ?? `arg${i}`, v])) : opts.at;
@@ -94,11 +72,17 @@ export async function checkDerivatives(f: AnyFunction, opts: CheckOptions = {}):
     ...request,
     file: `${process.cwd()}/checkDerivatives(${f.name || 'anonymous'}).ts`,
     text,
-    at,
+    at: at as Record<string, Nested> | undefined,
     wrt: opts.wrt,
     rtol: opts.rtol,
     atol: opts.atol,
     options: opts.options,
+  }).catch((e: unknown) => {
+    if (e instanceof EngineError && e.info.kind === 'threw' && /is not defined/.test(e.info.message)) {
+      const { kind, message, ...location } = e.info;
+      throw new EngineError(kind, `${message}\n${f.name || 'The function'} is checked from its source text alone. ${enableHook}`, location);
+    }
+    throw e;
   });
   const named = (s: string) => s.replace(/\b__(checked|gradient|hessianDiagonal|objective)\b/g, (b) => bindings.get(b) ?? b);
   const checks = report.checks.map((c) => ({ ...c, summary: named(c.summary) }));

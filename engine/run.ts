@@ -6,7 +6,7 @@ import { parseDirectives, type Directive, type Directives } from './load/directi
 import { functionAt, functionNamed, listFunctions, locationAt, outlineModule } from './load/functions';
 import { planPoints, type PlannedPoint } from './load/inputs';
 import { runInSandbox } from './sandbox/host';
-import { constantAlias, fnAlias, suppliedAliases, type SuppliedRole, type WorkerPlan } from './sandbox/protocol';
+import { constantAlias, fnAlias, suppliedAliases, type SuppliedRole, type WorkerPlan, type WorkerSuccess } from './sandbox/protocol';
 import {
   EngineError,
   defaultEngineOptions,
@@ -51,7 +51,7 @@ async function findFunction(req: CheckRequest, text: string): Promise<FunctionIn
  * "agree to 1e-4", whatever the reference is; without one, each kind of check keeps its own default. The request's
  * suppliedRtol/suppliedAtol (the extension's settings of that name) bound the supplied checks alone, above all else.
  */
-function tolerances(req: CheckRequest, d: Directives): { fd: Tolerance; supplied: Tolerance } {
+function tolerances(req: Pick<CheckRequest, 'rtol' | 'atol' | 'suppliedRtol' | 'suppliedAtol'>, d: Pick<Directives, 'rtol' | 'atol'>): { fd: Tolerance; supplied: Tolerance } {
   const rtol = req.rtol ?? d.rtol?.value;
   const atol = req.atol ?? d.atol?.value;
   const pick = (base: Tolerance): Tolerance => ({ rtol: rtol ?? base.rtol, atol: atol ?? base.atol });
@@ -62,8 +62,74 @@ function tolerances(req: CheckRequest, d: Directives): { fd: Tolerance; supplied
   };
 }
 
+/** The evaluator's and the checks' settings of a request: the engine options, and tolerances from the request or the directives. */
+export function evaluationSettings(
+  req: Pick<CheckRequest, 'options' | 'rtol' | 'atol' | 'suppliedRtol' | 'suppliedAtol'>,
+  d: Pick<Directives, 'rtol' | 'atol'>,
+): Pick<WorkerPlan, 'evaluator' | 'checks'> {
+  const options = { ...defaultEngineOptions, ...req.options };
+  return {
+    evaluator: { hessianDiagonal: options.hessianDiagonal, estimateProbes: options.estimateProbes, seed: options.seed },
+    checks: { ...tolerances(req, d), sampleThreshold: options.fdSampleThreshold, sampleSize: options.fdSampleSize, seed: options.seed },
+  };
+}
+
 function verdictOf(statuses: CheckStatus[]): CheckStatus {
   return statuses.includes('fail') ? 'fail' : statuses.includes('warn') ? 'warn' : 'pass';
+}
+
+/** The Report of an evaluated plan, wherever the function ran (the worker, or live in the caller's process). */
+export function assembleReport(parts: {
+  function: string;
+  file: string;
+  location?: SourceLocation;
+  wrt: string;
+  points: PlannedPoint[];
+  outcome: Omit<WorkerSuccess, 'type'>;
+  directives: Report['directives'];
+  bundleMs: number;
+  startedAt: number;
+}): Report {
+  const { outcome, wrt } = parts;
+  const { derivatives: d, checks, stepSweeps, notes, timingsMs } = outcome.result;
+  const shape = shapeOf(outcome.point[wrt]);
+  const consoleNotes = outcome.console.map((line) => `console: ${line}`);
+  return {
+    function: parts.function,
+    file: parts.file,
+    location: parts.location,
+    value: d.value,
+    wrt,
+    shape,
+    point: outcome.point,
+    gradient: unflatten(d.gradient, shape),
+    hessianDiagonal: unflatten(d.hessianDiagonal, shape),
+    hessianDiagonalMethod: d.hessianDiagonalMethod,
+    passes: d.passes,
+    ...(d.hessianDiagonalStdError ? { hessianDiagonalStdError: unflatten(d.hessianDiagonalStdError, shape) } : {}),
+    checks,
+    kinks: d.kinks,
+    notes: [...d.notes, ...notes.filter((n) => !d.notes.includes(n)), ...consoleNotes],
+    stepSweeps,
+    timingsMs: {
+      evaluate: timingsMs.evaluate,
+      gradient: d.timingsMs.gradient,
+      hessianDiagonal: d.timingsMs.hessianDiagonal,
+      finiteDifference: timingsMs.finiteDifference,
+      supplied: timingsMs.supplied,
+      bundle: parts.bundleMs,
+      total: performance.now() - parts.startedAt,
+    },
+    verdict: verdictOf(checks.map((c) => c.status)),
+    inputs: parts.points.map((p) => {
+      const value = outcome.point[p.name];
+      const source: InputSource = { name: p.name, source: p.source };
+      if (value !== undefined) source.shape = shapeOf(value);
+      if (p.detail !== undefined) source.detail = p.detail;
+      return source;
+    }),
+    directives: parts.directives,
+  };
 }
 
 export async function runCheck(req: CheckRequest, signal?: AbortSignal): Promise<Report> {
@@ -108,7 +174,6 @@ export async function runCheck(req: CheckRequest, signal?: AbortSignal): Promise
 
   const bundle = await bundleModule(file, text, aliases);
   if (signal?.aborted) throw new EngineError('cancelled', 'the check was cancelled');
-  const tol = tolerances(req, directives);
   const outcome = await runInSandbox(
     {
       code: bundle.code,
@@ -118,8 +183,7 @@ export async function runCheck(req: CheckRequest, signal?: AbortSignal): Promise
       points,
       wrtIndex,
       supplied,
-      evaluator: { hessianDiagonal: options.hessianDiagonal, estimateProbes: options.estimateProbes, seed: options.seed },
-      checks: { ...tol, sampleThreshold: options.fdSampleThreshold, sampleSize: options.fdSampleSize, seed: options.seed },
+      ...evaluationSettings(req, directives),
       source: { file, text },
     },
     options,
@@ -132,45 +196,17 @@ export async function runCheck(req: CheckRequest, signal?: AbortSignal): Promise
     throw new EngineError(e.info.kind, message, line === undefined ? locationAt(text, file, fn.nameStart) : { file: at, line, column });
   });
 
-  const { derivatives: d, checks, stepSweeps, notes, timingsMs } = outcome.result;
-  const shape = shapeOf(outcome.point[wrt]);
-  const consoleNotes = outcome.console.map((line) => `console: ${line}`);
-  return {
+  return assembleReport({
     function: fn.name,
     file,
     location: locationAt(text, file, fn.nameStart),
-    value: d.value,
     wrt,
-    shape,
-    point: outcome.point,
-    gradient: unflatten(d.gradient, shape),
-    hessianDiagonal: unflatten(d.hessianDiagonal, shape),
-    hessianDiagonalMethod: d.hessianDiagonalMethod,
-    passes: d.passes,
-    ...(d.hessianDiagonalStdError ? { hessianDiagonalStdError: unflatten(d.hessianDiagonalStdError, shape) } : {}),
-    checks,
-    kinks: d.kinks,
-    notes: [...d.notes, ...notes.filter((n) => !d.notes.includes(n)), ...consoleNotes],
-    stepSweeps,
-    timingsMs: {
-      evaluate: timingsMs.evaluate,
-      gradient: d.timingsMs.gradient,
-      hessianDiagonal: d.timingsMs.hessianDiagonal,
-      finiteDifference: timingsMs.finiteDifference,
-      supplied: timingsMs.supplied,
-      bundle: bundle.ms,
-      total: performance.now() - t0,
-    },
-    verdict: verdictOf(checks.map((c) => c.status)),
-    inputs: points.map((p) => {
-      const value = outcome.point[p.name];
-      const source: InputSource = { name: p.name, source: p.source };
-      if (value !== undefined) source.shape = shapeOf(value);
-      if (p.detail !== undefined) source.detail = p.detail;
-      return source;
-    }),
+    points,
+    outcome,
     directives: directives.list.map((x) => ({ tag: x.tag, text: x.text, location: x.location })),
-  };
+    bundleMs: bundle.ms,
+    startedAt: t0,
+  });
 }
 
 function shapeOf(value: Nested): number[] {

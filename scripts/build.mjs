@@ -1,6 +1,7 @@
 // Bundles the extension, the CLI, the evaluation worker, the library API (with its declarations), the webview and the bench into dist/ (and tests into out/ with --tests).
 import * as esbuild from 'esbuild';
-import { readdirSync, existsSync, mkdirSync } from 'node:fs';
+import { readdirSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { spawn } from 'node:child_process';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +27,11 @@ const builds = [
   { entryPoints: ['engine/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['engine/sandbox/worker.ts'], outfile: 'dist/worker.js' },
   { entryPoints: ['engine/api.ts'], outfile: 'dist/api.js' },
+  // The live load hooks: Node's (register + the hooks thread, ES modules), vitest's plugin, jest's transform.
+  { entryPoints: ['engine/live/register.ts'], outfile: 'dist/register.mjs', format: 'esm' },
+  { entryPoints: ['engine/live/node-hooks.ts'], outfile: 'dist/live-hooks.mjs', format: 'esm' },
+  { entryPoints: ['engine/live/vitest.ts'], outfile: 'dist/vitest.js' },
+  { entryPoints: ['engine/live/jest.ts'], outfile: 'dist/jest.js' },
   { entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js', external: ['esbuild', 'vscode', '@tensorflow/*'] },
   { entryPoints: ['extension/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022', sourcemap: false },
 ].filter((b) => existsSync(join(root, b.entryPoints[0])));
@@ -57,5 +63,24 @@ function declarations() {
   });
 }
 
+/**
+ * The ml-matrix stand-in as a module of its own, for the imports of ml-matrix the live hooks redirect: ES modules need
+ * their export names written out (ml-matrix's own), CommonJS takes the object.
+ */
+function mlMatrixStandIn() {
+  const names = Object.keys(createRequire(import.meta.url)('ml-matrix')).filter((k) => k !== 'default');
+  const stand = 'api.__dlensLive().mlMatrix';
+  writeFileSync(
+    join(root, 'dist/ml-matrix.mjs'),
+    `// The ml-matrix stand-in for ES modules rewritten by the live hooks (written by scripts/build.mjs).\nimport api from './api.js';\n` +
+      `const standIn = ${stand};\nexport const { ${names.join(', ')} } = standIn;\nexport default standIn.default;\n`,
+  );
+  writeFileSync(
+    join(root, 'dist/ml-matrix.cjs'),
+    `// The ml-matrix stand-in for CommonJS modules rewritten by the live hooks (written by scripts/build.mjs).\nconst api = require('./api.js');\nmodule.exports = ${stand};\n`,
+  );
+}
+
 mkdirSync(join(root, 'dist'), { recursive: true });
+mlMatrixStandIn();
 await Promise.all([...builds.map((b) => esbuild.build({ ...common, ...b, external: b.external ?? common.external })), declarations()]);

@@ -96,10 +96,11 @@ function unparen(n: AnyNode): AnyNode {
   return n;
 }
 
-export function rewriteOperators(code: string): Rewritten {
+/** `sourceType: 'module'` for ES modules loaded as they are (the live hooks); bundles are scripts. */
+export function rewriteOperators(code: string, sourceType: 'script' | 'module' = 'script'): Rewritten {
   let ast: AnyNode;
   try {
-    ast = acorn.parse(code, { ecmaVersion: 'latest', sourceType: 'script', preserveParens: true, allowHashBang: true }) as unknown as AnyNode;
+    ast = acorn.parse(code, { ecmaVersion: 'latest', sourceType, preserveParens: true, allowHashBang: true }) as unknown as AnyNode;
   } catch (e) {
     throw new EngineError('internal', `the bundled code could not be parsed for rewriting: ${(e as Error).message}`);
   }

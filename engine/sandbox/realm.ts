@@ -151,8 +151,9 @@ const observersSource = `
  * The source of the realm's fast paths: a function of (runtime, AD Math, AD globals) returning the realm's `__ad`,
  * `Math`, `isFinite` and `isNaN`, each one object literal (so V8 keeps them in fast mode and their methods constant).
  * It runs before the AD globals are installed, so `Math`, `isFinite`, `isNaN` still name the realm's own.
+ * Without `observers` it leaves the realm's built-ins alone (the live hooks compile it in the user's own realm).
  */
-function fastPathSource(runtimeKeys: string[], mathKeys: string[], traced: boolean): string {
+export function fastPathSource(runtimeKeys: string[], mathKeys: string[], traced: boolean, observers = true): string {
   const result = (name: string, params: string, guard: string, native: string) => `${guard} ? ${native} : rt.${name}(${params})`;
   const operators = [
     ...Object.entries(fastOperators).map(([name, [params, guard, native]]) => [
@@ -184,7 +185,7 @@ function fastPathSource(runtimeKeys: string[], mathKeys: string[], traced: boole
     ${nativeOrAD('isFinite', 1, 'nativeGlobals', 'adGlobals')}
     ${nativeOrAD('isNaN', 1, 'nativeGlobals', 'adGlobals')}
   };
-  ${observersSource}
+  ${observers ? observersSource : 'const [DLBoolean, DLMap, DLSet, DLWeakMap, DLWeakSet] = [Boolean, Map, Set, WeakMap, WeakSet];'}
   return { __ad: ad, Math: math, isFinite: globals.isFinite, isNaN: globals.isNaN, Boolean: DLBoolean, Map: DLMap, Set: DLSet, WeakMap: DLWeakMap, WeakSet: DLWeakSet };
 })`;
 }

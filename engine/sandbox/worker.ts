@@ -2,16 +2,13 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parentPort } from 'node:worker_threads';
-import { createEvaluator, type SuppliedSpec } from '../ad/differentiate';
+import type { SuppliedSpec } from '../ad/differentiate';
 import { setLocator } from '../ad/context';
-import { makeMatrix } from '../ad/matrix';
-import { runChecks } from '../check/checks';
-import { EngineError, type EngineErrorInfo, type Nested, type SourceLocation } from '../types';
+import { EngineError, type EngineErrorInfo, type SourceLocation } from '../types';
 import { bundleFileName, createLocator, type Locator } from '../load/sourcemap';
-import { toNested, validatePoint } from '../load/inputs';
 import { constantAlias, fnAlias, suppliedAliases, type SuppliedRole, type WorkerMessage, type WorkerPlan } from './protocol';
+import { evaluatePlan } from './evaluate';
 import { loadBundle, prepareBundle } from './realm';
-import { findParting, type Parting } from './divergence';
 
 const MAX_CONSOLE_LINES = 50;
 
@@ -53,21 +50,6 @@ export function describeThrown(e: unknown, locator: Locator | undefined): Engine
     return { kind: 'threw', message, ...where };
   }
   return { kind: 'internal', message: `internal error: ${message}` };
-}
-
-function valueWords(v: unknown): string {
-  return typeof v === 'boolean' ? (v ? 'true' : 'false') : typeof v === 'string' ? JSON.stringify(v) : String(v);
-}
-
-/** The divergence error with the line where the two runs parted, when the traced re-run found it. */
-function withParting(e: EngineError, parting: Parting | undefined): EngineError {
-  if (!parting) return e;
-  const where = parting.location ? `line ${parting.location.line}` : 'an operation the engine could not place';
-  const what =
-    typeof parting.plain === 'boolean' && typeof parting.recorded === 'boolean'
-      ? `a condition or comparison was ${valueWords(parting.plain)} in plain JavaScript but ${valueWords(parting.recorded)} in the recording`
-      : `plain JavaScript computed ${valueWords(parting.plain)}, the recording ${valueWords(parting.recorded)}`;
-  return new EngineError('diverged', `${e.info.message}. The two runs part at ${where}: ${what}`, parting.location);
 }
 
 /** Says that Math.random was used, how, and with which seed, so the user knows the function was made deterministic. */
@@ -117,16 +99,6 @@ function run(plan: WorkerPlan): WorkerMessage {
     if (typeof fn !== 'function') {
       throw new EngineError('not-found', `${plan.functionName} is not a function once the module has run (it is ${typeof mod[fnAlias]})`);
     }
-    const point: Record<string, Nested> = {};
-    const params = plan.points.map((p) => {
-      let value: unknown;
-      if (p.source === 'constant') {
-        value = toNested(mod[constantAlias(p.constant)]);
-        validatePoint({ name: `${p.name} = ${p.constant}`, kind: p.kind }, value, p.location);
-      } else if ('value' in p) value = p.value; // otherwise undefined: the parameter's own default applies
-      if (value !== undefined) point[p.name] = value as Nested;
-      return { name: p.name, kind: p.kind, value: value as Nested };
-    });
     const supplied: Partial<Record<SuppliedRole, SuppliedSpec>> = {};
     for (const role of Object.keys(plan.supplied) as SuppliedRole[]) {
       const s = plan.supplied[role]!;
@@ -134,15 +106,13 @@ function run(plan: WorkerPlan): WorkerMessage {
       if (f === undefined) throw new EngineError('not-found', `${s.name} is not a function (it is ${typeof mod[suppliedAliases[role]]})`, s.location);
       supplied[role] = { fn: f, name: s.name, location: s.location };
     }
-    const spec = { fn, name: plan.functionName, params, wrtIndex: plan.wrtIndex, supplied, options: plan.evaluator, makeMatrix, sourceLine: sourceLines(plan.source) };
-    const evaluator = createEvaluator(spec);
-    let result;
-    try {
-      result = runChecks(evaluator, plan.checks);
-    } catch (e) {
-      if (e instanceof EngineError && e.info.kind === 'diverged') throw withParting(e, findParting(spec, (trace) => loaded.traced(fnAlias, trace)));
-      throw e;
-    }
+    const { point, result } = evaluatePlan(plan, {
+      fn,
+      supplied,
+      constant: (name) => mod[constantAlias(name)],
+      traced: (trace) => loaded.traced(fnAlias, trace),
+      sourceLine: sourceLines(plan.source),
+    });
     const note = randomNote(loaded.randomCalls(), plan.evaluator.seed);
     if (note) result.notes.push(note);
     return { type: 'result', point, result, console: consoleLines };

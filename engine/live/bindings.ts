@@ -1,0 +1,59 @@
+// What rewritten modules of the caller's process bind their operators and globals to: the AD runtime with the sandbox's plain-number fast paths.
+import * as vm from 'node:vm';
+import { currentTape } from '../ad/context';
+import { ADFloat64Array, createSandboxGlobals } from '../ad/globals';
+import { mlMatrixModule } from '../ad/matrix';
+import { runtime } from '../ad/runtime';
+import { fastPathSource } from '../sandbox/realm';
+import type { boundNames } from './transform';
+
+
+export interface LiveBindings extends Record<(typeof boundNames)[number], unknown> {
+  mlMatrix: Record<string, unknown>;
+}
+
+/**
+ * Float64Array for live modules: the native one outside a recording, so plain code keeps real typed arrays; while a
+ * tape records, the AD one (a native array would keep only the value of an active scalar and drop its derivative).
+ * `instanceof` accepts both.
+ */
+function liveFloat64Array(): typeof Float64Array {
+  const Native = Float64Array;
+  const pick = () => (currentTape() === null ? Native : (ADFloat64Array as unknown as typeof Float64Array));
+  function Float64ArrayLive(...args: unknown[]): Float64Array {
+    if (!new.target) throw new TypeError("Constructor Float64Array requires 'new'");
+    return Reflect.construct(pick(), args) as Float64Array;
+  }
+  Object.defineProperties(Float64ArrayLive, {
+    prototype: { value: Native.prototype },
+    BYTES_PER_ELEMENT: { value: Native.BYTES_PER_ELEMENT },
+    from: { value: (...args: Parameters<typeof Float64Array.from>) => pick().from(...args) },
+    of: { value: (...args: number[]) => pick().of(...args) },
+    [Symbol.hasInstance]: { value: (x: unknown) => x instanceof Native || x instanceof ADFloat64Array },
+  });
+  return Float64ArrayLive as unknown as typeof Float64Array;
+}
+
+let bindings: LiveBindings | undefined;
+const rewrittenFiles = new Set<string>();
+
+/**
+ * The bindings for the module `file` (called by its first line; the ml-matrix stand-in module asks without one). The
+ * fast paths are compiled in this realm, so V8 inlines them into the module's loops as it does in the sandbox.
+ */
+export function liveBindings(file?: string): LiveBindings {
+  if (file !== undefined) rewrittenFiles.add(file);
+  if (bindings === undefined) {
+    const ad = createSandboxGlobals();
+    // Without the sandbox's observers: they would patch this realm's own Boolean and Object.is.
+    const source = fastPathSource(Object.keys(runtime), Object.getOwnPropertyNames(ad.Math), false, false);
+    const fast = new vm.Script(source, { filename: 'dlens-fast-paths.js' }).runInThisContext()(runtime, ad.Math, ad, undefined);
+    bindings = { __ad: fast.__ad, Math: fast.Math, isFinite: fast.isFinite, isNaN: fast.isNaN, Number: ad.Number, Float64Array: liveFloat64Array(), mlMatrix: mlMatrixModule };
+  }
+  return bindings!;
+}
+
+/** Whether a load hook has rewritten any module of this process: then functions are checked live. */
+export function hookActive(): boolean {
+  return rewrittenFiles.size > 0;
+}

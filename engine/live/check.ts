@@ -1,0 +1,102 @@
+// checkDerivatives on a live function: records the caller's own closure in this process, with the same plan, checks and Report as the worker.
+import { fileURLToPath } from 'node:url';
+import type { SuppliedSpec } from '../ad/differentiate';
+import { toNested, validatePoint, type PlannedPoint } from '../load/inputs';
+import { assembleReport, evaluationSettings } from '../run';
+import { evaluatePlan } from '../sandbox/evaluate';
+import type { SuppliedRole } from '../sandbox/protocol';
+import { EngineError, type CheckRequest, type EngineOptions, type Nested, type ParamInfo, type Report } from '../types';
+
+export type AnyFunction = (...args: never[]) => unknown;
+
+/** What checkDerivatives and assertDerivatives take besides the function. */
+export interface CheckOptions {
+  /** The evaluation point: by parameter name, or positional arguments. */
+  at?: Record<string, unknown> | unknown[];
+  /** The parameter to differentiate with respect to (default: the first). */
+  wrt?: string;
+  /** Hand-written derivatives to verify; they take the same arguments as the checked function. */
+  gradient?: AnyFunction;
+  hessianDiagonal?: AnyFunction;
+  /** A gradient-boosting objective returning { grad, hess }. */
+  objective?: AnyFunction;
+  rtol?: number;
+  atol?: number;
+  options?: Partial<EngineOptions>;
+}
+
+/** The parameter names of a function from its source (simple parameters, with or without defaults and types). */
+export function parameterNames(fn: AnyFunction): string[] {
+  const source = Function.prototype.toString.call(fn);
+  const open = source.indexOf('(');
+  const arrow = source.match(/^(async\s+)?([\w$]+)\s*=>/);
+  if (arrow) return [arrow[2]];
+  let depth = 0;
+  for (let i = open; i < source.length; i++) {
+    if (source[i] === '(') depth++;
+    else if (source[i] === ')' && --depth === 0) {
+      return source
+        .slice(open + 1, i)
+        .split(',')
+        .map((p) => p.trim().replace(/[=:].*$/s, '').trim())
+        .filter(Boolean);
+    }
+  }
+  return [];
+}
+
+/** A live value's parameter kind: what a declared type would say in a file. */
+function kindOf(value: unknown): ParamInfo['kind'] {
+  if (typeof value === 'number') return 'number';
+  if (value instanceof Float64Array) return 'float64array';
+  if (value !== null && typeof value === 'object' && typeof (value as { to2DArray?: unknown }).to2DArray === 'function') return 'matrix';
+  if (Array.isArray(value)) return Array.isArray(value[0]) ? 'matrix-array' : 'vector';
+  return 'unknown';
+}
+
+/** The first stack frame outside the engine: the test file that asked for the check. */
+function callerFile(): string | undefined {
+  const engineFile = new Error().stack?.match(/\((.*?):\d+:\d+\)/)?.[1];
+  for (const line of (new Error().stack ?? '').split('\n').slice(1)) {
+    const where = line.match(/\(?((?:file:\/\/)?\/[^():]+):\d+:\d+\)?$/)?.[1];
+    if (where && where !== engineFile && !where.startsWith('node:')) return where.startsWith('file:') ? fileURLToPath(where) : where;
+  }
+  return undefined;
+}
+
+/** Checks `f` as it is: its closures, imported helpers and classes are the ones the load hook rewrote in this process. */
+export function checkLive(f: AnyFunction, opts: CheckOptions): Report {
+  const t0 = performance.now();
+  const name = f.name || 'anonymous';
+  const names = parameterNames(f);
+  if (names.length === 0) throw new EngineError('bad-argument', `${name} has no parameters: there is nothing to differentiate`);
+  const given: Record<string, unknown> = Array.isArray(opts.at) ? Object.fromEntries(opts.at.map((v, i) => [names[i] ?? `arg${i}`, v])) : (opts.at ?? {});
+  for (const key of Object.keys(given)) {
+    if (!names.includes(key)) throw new EngineError('bad-argument', `at: ${name} has no parameter '${key}' (parameters: ${names.join(', ')})`);
+  }
+  const points = names.map((p): PlannedPoint => {
+    if (!(p in given)) {
+      throw new EngineError('bad-argument', `${name}: give a point for parameter '${p}' in \`at\` (a live function carries no declared types to make one from)`);
+    }
+    const kind = kindOf(given[p]);
+    const value = toNested(given[p]) as Nested;
+    if (kind !== 'unknown') validatePoint({ name: p, kind }, value);
+    return { name: p, kind, source: 'at', value };
+  });
+  const wrt = opts.wrt ?? names[0];
+  const wrtIndex = names.indexOf(wrt);
+  if (wrtIndex < 0) throw new EngineError('bad-argument', `wrt ${wrt}: ${name} has no parameter '${wrt}' (parameters: ${names.join(', ')})`);
+
+  const supplied: Partial<Record<SuppliedRole, SuppliedSpec>> = {};
+  for (const role of ['gradient', 'hessianDiagonal', 'objective'] as const) {
+    const fn = opts[role];
+    if (fn) supplied[role] = { fn: fn as (...args: unknown[]) => unknown, name: fn.name || role };
+  }
+  const request: Partial<CheckRequest> = { rtol: opts.rtol, atol: opts.atol, options: opts.options };
+  const { point, result } = evaluatePlan(
+    { functionName: name, points, wrtIndex, ...evaluationSettings(request, {}) },
+    { fn: f as (...args: unknown[]) => unknown, supplied, constant: () => undefined },
+  );
+  const file = callerFile() ?? `${process.cwd()}/checkDerivatives(${name})`;
+  return assembleReport({ function: name, file, wrt, points, outcome: { point, result, console: [] }, directives: [], bundleMs: 0, startedAt: t0 });
+}

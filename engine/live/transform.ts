@@ -1,0 +1,79 @@
+// The load hooks' transform of one user module: TypeScript through esbuild, `ml-matrix` to the stand-in, operators rewritten, bindings in line 1.
+import * as acorn from 'acorn';
+import * as esbuild from 'esbuild';
+import { rewriteOperators } from '../load/rewrite';
+import { EngineError } from '../types';
+
+export type ModuleFormat = 'esm' | 'cjs';
+
+/** The names each rewritten module takes from the live bindings (engine/live/bindings.ts), in its first line. */
+export const boundNames = ['__ad', 'Math', 'isFinite', 'isNaN', 'Number', 'Float64Array'] as const;
+
+/** Where the rewritten module finds the engine: the library's own entry (so it shares the caller's recording state) and the ml-matrix stand-in. */
+export interface EngineEntry {
+  /** A specifier of the library API module (exports `__dlensLive`), as the module's format writes it. */
+  api: string;
+  /** A specifier of the module exporting the ml-matrix stand-in. */
+  mlMatrix: string;
+}
+
+/** `import … from 'ml-matrix'`, `export … from`, `import('ml-matrix')` and `require('ml-matrix')`: the source literals to replace. */
+function mlMatrixSources(code: string, sourceType: 'script' | 'module'): { start: number; end: number }[] {
+  const found: { start: number; end: number }[] = [];
+  const isMlMatrix = (n: any) => n && n.type === 'Literal' && typeof n.value === 'string' && /^ml-matrix(\/.*)?$/.test(n.value);
+  const visit = (n: any): void => {
+    if (!n || typeof n.type !== 'string') return;
+    if (/^(Import|ExportNamed|ExportAll)Declaration$/.test(n.type) || n.type === 'ImportExpression') {
+      if (isMlMatrix(n.source)) found.push(n.source);
+    } else if (n.type === 'CallExpression' && n.callee.type === 'Identifier' && n.callee.name === 'require' && isMlMatrix(n.arguments[0])) {
+      found.push(n.arguments[0]);
+    }
+    for (const key of Object.keys(n)) {
+      const v = n[key];
+      if (Array.isArray(v)) v.forEach(visit);
+      else if (v && typeof v === 'object' && typeof v.type === 'string') visit(v);
+    }
+  };
+  if (!/\bml-matrix\b/.test(code)) return found;
+  visit(acorn.parse(code, { ecmaVersion: 'latest', sourceType, allowHashBang: true }));
+  return found;
+}
+
+function loaderOf(file: string): esbuild.Loader {
+  return /\.[mc]?ts$/.test(file) ? 'ts' : 'js';
+}
+
+/** TypeScript stripped (and the module format converted), nothing else: for the files a hook does not rewrite. */
+export function plainTransform(source: string, file: string, format: ModuleFormat): esbuild.TransformResult {
+  try {
+    return esbuild.transformSync(source, { loader: loaderOf(file), format, sourcefile: file, sourcemap: 'external', target: 'es2022', logLevel: 'silent' });
+  } catch (e) {
+    const first = (e as esbuild.TransformFailure).errors?.[0];
+    const loc = first?.location;
+    throw new EngineError('syntax', first?.text ?? (e as Error).message, loc ? { file, line: loc.line, column: loc.column + 1 } : { file });
+  }
+}
+
+/** esbuild's result with its source map inline, as Node and the test runners read it. */
+export function withInlineMap(code: string, map: string): string {
+  return `${code}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(map).toString('base64')}\n`;
+}
+
+/**
+ * `source` of `file` as the live hooks load it, in `format`. Lines stay where esbuild put them (its inline source map
+ * stays exact for lines), so stack traces still point at the user's lines.
+ */
+export function transformLive(source: string, file: string, format: ModuleFormat, engine: EngineEntry): string {
+  const out = plainTransform(source, file, format);
+  const sourceType = format === 'esm' ? 'module' : 'script';
+  let code = out.code;
+  // From the last to the first, so earlier offsets stay valid.
+  for (const s of mlMatrixSources(code, sourceType).reverse()) code = code.slice(0, s.start) + JSON.stringify(engine.mlMatrix) + code.slice(s.end);
+  const rewritten = rewriteOperators(code, sourceType).code;
+  const names = `{ ${boundNames.join(', ')} }`;
+  const head =
+    format === 'esm'
+      ? `import { __dlensLive as __dl_live } from ${JSON.stringify(engine.api)}; const ${names} = __dl_live(${JSON.stringify(file)}); `
+      : `const ${names} = require(${JSON.stringify(engine.api)}).__dlensLive(${JSON.stringify(file)}); `;
+  return withInlineMap(head + rewritten, out.map);
+}

@@ -1,0 +1,22 @@
+// `derivative-lens/vitest`: a Vite plugin that rewrites the user's modules for live derivative checks inside vitest.
+import * as path from 'node:path';
+import { shouldRewrite, type LiveFilter } from './filter';
+import { transformLive } from './transform';
+
+const engineDir = __dirname;
+const engine = { api: path.join(engineDir, 'api.js'), mlMatrix: path.join(engineDir, 'ml-matrix.mjs') };
+
+export default function derivativeLens(filter: LiveFilter = {}) {
+  return {
+    name: 'derivative-lens',
+    // Before Vite's own TypeScript transform: the source goes through the engine's esbuild transform, as with Node.
+    enforce: 'pre' as const,
+    // The engine runs natively, as one instance shared by the rewritten modules and the test's own import.
+    config: () => ({ test: { server: { deps: { external: [engineDir] } } } }),
+    transform(code: string, id: string) {
+      const file = id.split('?')[0];
+      if (id.startsWith('\0') || !shouldRewrite(file, filter, engineDir)) return null;
+      return { code: transformLive(code, file, 'esm', engine), map: null };
+    },
+  };
+}
