@@ -30,7 +30,7 @@ const builds = [
   // The live load hooks: Node's (register + the hooks thread, ES modules), vitest's plugin, jest's transform.
   { entryPoints: ['engine/live/register.ts'], outfile: 'dist/register.mjs', format: 'esm' },
   { entryPoints: ['engine/live/node-hooks.ts'], outfile: 'dist/live-hooks.mjs', format: 'esm' },
-  { entryPoints: ['engine/live/vitest.ts'], outfile: 'dist/vitest.js' },
+  { entryPoints: ['engine/live/vitest.ts'], outfile: 'dist/vitest.mjs', format: 'esm' },
   { entryPoints: ['engine/live/jest.ts'], outfile: 'dist/jest.js' },
   { entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js', external: ['esbuild', 'vscode', '@tensorflow/*'] },
   { entryPoints: ['extension/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022', sourcemap: false },

@@ -10,7 +10,7 @@ interface TransformOptions {
   transformerConfig?: LiveFilter;
 }
 
-export function process(source: string, file: string, options: TransformOptions = {}): { code: string } {
+function process(source: string, file: string, options: TransformOptions = {}): { code: string } {
   const format = options.supportsStaticESM ? 'esm' : 'cjs';
   if (!shouldRewrite(file, options.transformerConfig ?? {}, engineDir)) {
     const out = plainTransform(source, file, format);
@@ -21,3 +21,6 @@ export function process(source: string, file: string, options: TransformOptions 
 }
 
 
+
+// jest takes the default export of a module marked as an ES module.
+export default { process };
