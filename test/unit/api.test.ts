@@ -47,3 +47,14 @@ test('checkDerivatives names the culprit and the line a gradient lacks, as the u
   // Line 4 of the module that the function's source becomes (its line 1 holds `function penalised(w) {`).
   assert.match(c.explanation!, /^lacks the contribution of line 4 \(`for \(let i = 0; i < w\.length; i\+\+\) loss \+= 0\.1 \* w\[i\] \* w\[i…`\): supplied = engine − ∇\(line 4\)$/);
 });
+
+test('without a load hook, a function that uses its scope fails with how to enable the hook', async () => {
+  const shiftBy = 2;
+  await assert.rejects(checkDerivatives((x: number[]) => x.reduce((s, v) => s + (v - shiftBy) ** 2, 0), { at: [[1, 2]] }), (e: unknown) => {
+    assert.match((e as Error).message, /shiftBy\d* is not defined/);
+    assert.match((e as Error).message, /node --import derivative-lens\/register/);
+    assert.match((e as Error).message, /derivative-lens\/vitest/);
+    assert.match((e as Error).message, /derivative-lens\/jest/);
+    return true;
+  });
+});
