@@ -5,7 +5,7 @@ import { ADFloat64Array, createSandboxGlobals } from '../ad/globals';
 import { mlMatrixModule } from '../ad/matrix';
 import { runtime } from '../ad/runtime';
 import { fastPathSource } from '../sandbox/realm';
-import type { boundNames } from './transform';
+import type { boundNames, ModuleFormat } from './transform';
 
 
 export interface LiveBindings extends Record<(typeof boundNames)[number], unknown> {
@@ -35,14 +35,15 @@ function liveFloat64Array(): typeof Float64Array {
 }
 
 let bindings: LiveBindings | undefined;
-const rewrittenFiles = new Set<string>();
+/** Each rewritten module, with its format when it runs exactly as the hook wrote it (so call sites can be mapped back). */
+export const rewrittenModules = new Map<string, ModuleFormat | undefined>();
 
 /**
  * The bindings for the module `file` (called by its first line; the ml-matrix stand-in module asks without one). The
  * fast paths are compiled in this realm, so V8 inlines them into the module's loops as it does in the sandbox.
  */
-export function liveBindings(file?: string): LiveBindings {
-  if (file !== undefined) rewrittenFiles.add(file);
+export function liveBindings(file?: string, format?: ModuleFormat): LiveBindings {
+  if (file !== undefined) rewrittenModules.set(file, format);
   if (bindings === undefined) {
     const ad = createSandboxGlobals();
     // Without the sandbox's observers: they would patch this realm's own Boolean and Object.is.
@@ -55,5 +56,5 @@ export function liveBindings(file?: string): LiveBindings {
 
 /** Whether a load hook has rewritten any module of this process: then functions are checked live. */
 export function hookActive(): boolean {
-  return rewrittenFiles.size > 0;
+  return rewrittenModules.size > 0;
 }

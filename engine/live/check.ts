@@ -1,10 +1,12 @@
 // checkDerivatives on a live function: records the caller's own closure in this process, with the same plan, checks and Report as the worker.
 import { fileURLToPath } from 'node:url';
+import { setLocator } from '../ad/context';
 import type { SuppliedSpec } from '../ad/differentiate';
 import { toNested, validatePoint, type PlannedPoint } from '../load/inputs';
 import { assembleReport, evaluationSettings } from '../run';
 import { evaluatePlan } from '../sandbox/evaluate';
 import type { SuppliedRole } from '../sandbox/protocol';
+import { locateLive } from './locator';
 import { EngineError, type CheckRequest, type EngineOptions, type Nested, type ParamInfo, type Report } from '../types';
 
 export type AnyFunction = (...args: never[]) => unknown;
@@ -93,10 +95,18 @@ export function checkLive(f: AnyFunction, opts: CheckOptions): Report {
     if (fn) supplied[role] = { fn: fn as (...args: unknown[]) => unknown, name: fn.name || role };
   }
   const request: Partial<CheckRequest> = { rtol: opts.rtol, atol: opts.atol, options: opts.options };
-  const { point, result } = evaluatePlan(
-    { functionName: name, points, wrtIndex, ...evaluationSettings(request, {}) },
-    { fn: f as (...args: unknown[]) => unknown, supplied, constant: () => undefined },
-  );
+  // What the user's code throws propagates as it is, with the runner's own stack mapping.
+  setLocator(locateLive);
+  let evaluated: ReturnType<typeof evaluatePlan>;
+  try {
+    evaluated = evaluatePlan(
+      { functionName: name, points, wrtIndex, ...evaluationSettings(request, {}) },
+      { fn: f as (...args: unknown[]) => unknown, supplied, constant: () => undefined },
+    );
+  } finally {
+    setLocator(null);
+  }
+  const { point, result } = evaluated;
   const file = callerFile() ?? `${process.cwd()}/checkDerivatives(${name})`;
   return assembleReport({ function: name, file, wrt, points, outcome: { point, result, console: [] }, directives: [], bundleMs: 0, startedAt: t0 });
 }

@@ -1,7 +1,7 @@
 // The load hooks' transform of one user module: TypeScript through esbuild, `ml-matrix` to the stand-in, operators rewritten, bindings in line 1.
 import * as acorn from 'acorn';
 import * as esbuild from 'esbuild';
-import { rewriteOperators } from '../load/rewrite';
+import { rewriteOperators, type Rewritten } from '../load/rewrite';
 import { EngineError } from '../types';
 
 export type ModuleFormat = 'esm' | 'cjs';
@@ -59,21 +59,30 @@ export function withInlineMap(code: string, map: string): string {
   return `${code}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(map).toString('base64')}\n`;
 }
 
-/**
- * `source` of `file` as the live hooks load it, in `format`. Lines stay where esbuild put them (its inline source map
- * stays exact for lines), so stack traces still point at the user's lines.
- */
-export function transformLive(source: string, file: string, format: ModuleFormat, engine: EngineEntry): string {
+/** The rewritten module without its first line, and esbuild's source map of it: what the live locator maps positions through. */
+export function rewriteModule(source: string, file: string, format: ModuleFormat, mlMatrix: string): { rewritten: Rewritten; map: string } {
   const out = plainTransform(source, file, format);
   const sourceType = format === 'esm' ? 'module' : 'script';
   let code = out.code;
   // From the last to the first, so earlier offsets stay valid.
-  for (const s of mlMatrixSources(code, sourceType).reverse()) code = code.slice(0, s.start) + JSON.stringify(engine.mlMatrix) + code.slice(s.end);
-  const rewritten = rewriteOperators(code, sourceType).code;
+  for (const s of mlMatrixSources(code, sourceType).reverse()) code = code.slice(0, s.start) + JSON.stringify(mlMatrix) + code.slice(s.end);
+  return { rewritten: rewriteOperators(code, sourceType), map: out.map };
+}
+
+/**
+ * `source` of `file` as the live hooks load it, in `format`: the bindings on a line of their own, then the rewritten
+ * module, whose lines are esbuild's (the inline source map, shifted by that line, keeps stack traces on the user's
+ * lines). `exactPositions` says the runner executes this text as it is (Node, jest), so the engine may map call
+ * sites back to the source itself; vitest transforms it further.
+ */
+export function transformLive(source: string, file: string, format: ModuleFormat, engine: EngineEntry, exactPositions = true): string {
+  const { rewritten, map } = rewriteModule(source, file, format, engine.mlMatrix);
   const names = `{ ${boundNames.join(', ')} }`;
+  const args = [JSON.stringify(file), ...(exactPositions ? [JSON.stringify(format)] : [])].join(', ');
   const head =
     format === 'esm'
-      ? `import { __dlensLive as __dl_live } from ${JSON.stringify(engine.api)}; const ${names} = __dl_live(${JSON.stringify(file)}); `
-      : `const ${names} = require(${JSON.stringify(engine.api)}).__dlensLive(${JSON.stringify(file)}); `;
-  return withInlineMap(head + rewritten, out.map);
+      ? `import { __dlensLive as __dl_live } from ${JSON.stringify(engine.api)}; const ${names} = __dl_live(${args});`
+      : `const ${names} = require(${JSON.stringify(engine.api)}).__dlensLive(${args});`;
+  const parsed = JSON.parse(map) as { mappings: string };
+  return withInlineMap(`${head}\n${rewritten.code}`, JSON.stringify({ ...parsed, mappings: `;${parsed.mappings}` }));
 }

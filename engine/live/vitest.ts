@@ -18,7 +18,8 @@ export default function derivativeLens(filter: LiveFilter = {}) {
     transform(code: string, id: string) {
       const file = id.split('?')[0];
       if (id.startsWith('\0') || !shouldRewrite(file, filter, engineDir)) return null;
-      return { code: transformLive(code, file, 'esm', engine), map: null };
+      // Vite transforms the result further, so call sites are not in this text's positions: no source lines for kinks.
+      return { code: transformLive(code, file, 'esm', engine, false), map: null };
     },
   };
 }

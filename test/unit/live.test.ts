@@ -1,7 +1,10 @@
 // The live hooks' transform: which files it rewrites, plain behaviour unchanged, and checkDerivatives on live closures of rewritten modules.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import * as vm from 'node:vm';
 import { assertDerivatives, checkDerivatives, DerivativeCheckError } from '../../engine/api';
 import { mlMatrixModule } from '../../engine/ad/matrix';
 import { liveBindings } from '../../engine/live/bindings';
@@ -11,15 +14,15 @@ import { plainTransform, transformLive } from '../../engine/live/transform';
 const engine = { api: '/engine/api.js', mlMatrix: '/engine/ml-matrix.cjs' };
 const cwd = process.cwd();
 
-/** Runs a CommonJS module's code with `require` answering the engine's two modules; returns its exports. */
-function run(code: string): Record<string, any> {
+/** Runs a CommonJS module's code as `file` (its lines as they are, as Node and jest run it) with `require` answering the engine's two modules. */
+function run(code: string, file = path.join(cwd, 'module.js')): Record<string, any> {
   const module = { exports: {} as Record<string, any> };
   const requireEngine = (id: string) => {
     if (id === engine.api) return { __dlensLive: liveBindings };
     if (id === engine.mlMatrix) return mlMatrixModule;
     throw new Error(`unexpected require(${id})`);
   };
-  new Function('require', 'module', 'exports', code)(requireEngine, module, module.exports);
+  vm.compileFunction(code, ['require', 'module', 'exports'], { filename: file })(requireEngine, module, module.exports);
   return module.exports;
 }
 
@@ -117,7 +120,7 @@ test('checkDerivatives on live closures: module state, another module\'s helper,
   assert.deepEqual(report.hessianDiagonal, [1, 4, 9]);
 
   const W0 = [[1, 2], [3, -4]];
-  report = await assertDerivatives((W: any) => live.frobenius(W), { at: [new mlMatrixModule.Matrix(W0)] });
+  report = await assertDerivatives((W: any) => live.frobenius(W), { at: [new (mlMatrixModule.Matrix as new (rows: number[][]) => unknown)(W0)] });
   assert.deepEqual(report.gradient, W0.map((row) => row.map((v) => 2 * v)));
   assert.deepEqual(report.hessianDiagonal, [[2, 2], [2, 2]]);
 });
@@ -133,4 +136,40 @@ test('a live check that fails throws the readable report with its explanation; b
   await assert.rejects(checkDerivatives((x: number[], k: number) => live.sumSquares(x) * k, { at: [[1, 2]] }), /give a point for parameter 'k'/);
   await assert.rejects(checkDerivatives((x: number[]) => live.sumSquares(x), { at: [[1, 2]], wrt: 'y' }), /has no parameter 'y'/);
   await assert.rejects(checkDerivatives((x: number[]) => live.sumSquares(x), { at: { z: [1] } }), /has no parameter 'z'/);
+});
+
+test('a live check places kinks and refusals on the lines of the TypeScript source', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dlens-live-'));
+  const file = path.join(dir, 'kinks.ts');
+  // Types and a multi-line signature that esbuild reprints: the lines must still come from the source map.
+  fs.writeFileSync(
+    file,
+    [
+      'type Vec = number[];',
+      'export function hinge(',
+      '  x: Vec,',
+      '): number {',
+      '  let s: number = 0;',
+      '  for (const v of x) s += Math.abs(v);',
+      '  return s;',
+      '}',
+      '',
+      'export const masked = (x: Vec): number => x[0] | 1;',
+      '',
+    ].join('\n'),
+  );
+  try {
+    const mod = run(transformLive(fs.readFileSync(file, 'utf8'), file, 'cjs', engine), file);
+    const report = await checkDerivatives((x: number[]) => mod.hinge(x), { at: [[0, 2]] });
+    assert.equal(report.kinks.length, 1);
+    assert.deepEqual({ file: report.kinks[0].location?.file, line: report.kinks[0].location?.line }, { file, line: 6 });
+    await assert.rejects(checkDerivatives((x: number[]) => mod.masked(x), { at: [[3, 1]] }), (e: any) => {
+      assert.equal(e.info.kind, 'unsupported');
+      assert.equal(e.info.file, file);
+      assert.equal(e.info.line, 10);
+      return true;
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
