@@ -21,12 +21,13 @@ function runIn(args: string[]): Promise<{ code: number | null; output: string }>
 }
 
 /** The fixture's cases (engine/../test/fixtures/runners/cases.ts), each one a test in every runner. */
-const CASES = 5;
+const CASES = 6;
 
-test('node:test with --import derivative-lens/register', { timeout: 180_000 }, async () => {
-  const { code, output } = await runIn(['--import', 'derivative-lens/register', '--test', 'node/model.test.ts']);
+test('node:test with --import derivative-lens/register, ES modules and CommonJS', { timeout: 180_000 }, async () => {
+  // The same cases twice: from an ES module test file, and from a CommonJS one through require.
+  const { code, output } = await runIn(['--import', 'derivative-lens/register', '--test', 'node/model.test.ts', 'node/model-cjs.test.cjs']);
   assert.equal(code, 0, output);
-  assert.match(output, new RegExp(`# pass ${CASES}\\n# fail 0`), output);
+  assert.match(output, new RegExp(`# pass ${2 * CASES}\\n# fail 0`), output);
 });
 
 test('vitest with the derivative-lens/vitest plugin', { timeout: 180_000 }, async () => {
