@@ -34,6 +34,31 @@ function liveFloat64Array(): typeof Float64Array {
   return Float64ArrayLive as unknown as typeof Float64Array;
 }
 
+/** Whether a live check is evaluating the user's code right now (recording or not). */
+let checking = false;
+
+/** Runs `fn` as a live check's evaluation: the engine's semantics apply where they differ from plain JavaScript's. */
+export function duringLiveCheck<T>(fn: () => T): T {
+  const outer = checking;
+  checking = true;
+  try {
+    return fn();
+  } finally {
+    checking = outer;
+  }
+}
+
+/**
+ * Math.random: the native one for the user's own code outside a check (tests that draw random data keep working);
+ * the engine's inside a check, where a derivative must not depend on a draw.
+ */
+function liveRandom(engineRandom: () => number): () => number {
+  const native = Math.random;
+  return function random() {
+    return checking ? engineRandom() : native();
+  };
+}
+
 let bindings: LiveBindings | undefined;
 /** Each rewritten module, with its format when it runs exactly as the hook wrote it (so call sites can be mapped back). */
 export const rewrittenModules = new Map<string, ModuleFormat | undefined>();
@@ -49,6 +74,7 @@ export function liveBindings(file?: string, format?: ModuleFormat): LiveBindings
     // Without the sandbox's observers: they would patch this realm's own Boolean and Object.is.
     const source = fastPathSource(Object.keys(runtime), Object.getOwnPropertyNames(ad.Math), false, false);
     const fast = new vm.Script(source, { filename: 'dlens-fast-paths.js' }).runInThisContext()(runtime, ad.Math, ad, undefined);
+    fast.Math.random = liveRandom(ad.Math.random);
     bindings = { __ad: fast.__ad, Math: fast.Math, isFinite: fast.isFinite, isNaN: fast.isNaN, Number: ad.Number, Float64Array: liveFloat64Array(), mlMatrix: mlMatrixModule };
   }
   return bindings!;

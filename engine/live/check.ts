@@ -1,12 +1,12 @@
 // checkDerivatives on a live function: records the caller's own closure in this process, with the same plan, checks and Report as the worker.
-import { fileURLToPath } from 'node:url';
 import { setLocator } from '../ad/context';
 import type { SuppliedSpec } from '../ad/differentiate';
 import { toNested, validatePoint, type PlannedPoint } from '../load/inputs';
 import { assembleReport, evaluationSettings } from '../run';
 import { evaluatePlan } from '../sandbox/evaluate';
 import type { SuppliedRole } from '../sandbox/protocol';
-import { locateLive } from './locator';
+import { duringLiveCheck } from './bindings';
+import { locateLive, rawCallSites } from './locator';
 import { EngineError, type CheckRequest, type EngineOptions, type Nested, type ParamInfo, type Report } from '../types';
 
 export type AnyFunction = (...args: never[]) => unknown;
@@ -56,14 +56,10 @@ function kindOf(value: unknown): ParamInfo['kind'] {
   return 'unknown';
 }
 
-/** The first stack frame outside the engine: the test file that asked for the check. */
+/** The first call site outside the engine's own file: the test file that asked for the check. */
 function callerFile(): string | undefined {
-  const engineFile = new Error().stack?.match(/\((.*?):\d+:\d+\)/)?.[1];
-  for (const line of (new Error().stack ?? '').split('\n').slice(1)) {
-    const where = line.match(/\(?((?:file:\/\/)?\/[^():]+):\d+:\d+\)?$/)?.[1];
-    if (where && where !== engineFile && !where.startsWith('node:')) return where.startsWith('file:') ? fileURLToPath(where) : where;
-  }
-  return undefined;
+  const sites = rawCallSites();
+  return sites.find((s) => s.file !== sites[0].file && !s.file.startsWith('node:'))?.file;
 }
 
 /** Checks `f` as it is: its closures, imported helpers and classes are the ones the load hook rewrote in this process. */
@@ -99,9 +95,11 @@ export function checkLive(f: AnyFunction, opts: CheckOptions): Report {
   setLocator(locateLive);
   let evaluated: ReturnType<typeof evaluatePlan>;
   try {
-    evaluated = evaluatePlan(
-      { functionName: name, points, wrtIndex, ...evaluationSettings(request, {}) },
-      { fn: f as (...args: unknown[]) => unknown, supplied, constant: () => undefined },
+    evaluated = duringLiveCheck(() =>
+      evaluatePlan(
+        { functionName: name, points, wrtIndex, ...evaluationSettings(request, {}) },
+        { fn: f as (...args: unknown[]) => unknown, supplied, constant: () => undefined },
+      ),
     );
   } finally {
     setLocator(null);

@@ -1,4 +1,6 @@
 // `derivative-lens/jest`: a jest transform that strips TypeScript and rewrites the user's modules for live derivative checks.
+import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { shouldRewrite, type LiveFilter } from './filter';
 import { plainTransform, transformLive, withInlineMap } from './transform';
@@ -22,5 +24,18 @@ function process(source: string, file: string, options: TransformOptions = {}): 
 
 
 
+/** jest caches transformed files by this key: the source, where it is, the options, and this engine's build. */
+function getCacheKey(source: string, file: string, options: TransformOptions = {}): string {
+  const hash = createHash('sha256');
+  for (const part of [source, file, JSON.stringify(options.transformerConfig ?? {}, (_k, v) => (v instanceof RegExp ? String(v) : v)), String(!!options.supportsStaticESM), buildStamp()]) hash.update(part).update('\0');
+  return hash.digest('hex');
+}
+
+/** The engine bundle's size and time: a rebuilt or upgraded engine invalidates jest's cached transforms. */
+function buildStamp(): string {
+  const { size, mtimeMs } = statSync(path.join(engineDir, 'api.js'));
+  return `${size}:${mtimeMs}`;
+}
+
 // jest takes the default export of a module marked as an ES module.
-export default { process };
+export default { process, getCacheKey };

@@ -27,7 +27,7 @@ function locatorOf(file: string): Locator | null {
 }
 
 /** Call sites as V8 records them, before any runner's or Node's source-map support rewrites the stack text. */
-function rawCallSites(): { file: string; line: number; column: number }[] {
+export function rawCallSites(): { file: string; line: number; column: number }[] {
   const { prepareStackTrace, stackTraceLimit } = Error;
   Error.prepareStackTrace = (_error, sites) => sites;
   Error.stackTraceLimit = 60;

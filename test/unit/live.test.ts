@@ -71,7 +71,7 @@ test('outside a check, rewritten modules compute exactly what the originals comp
       const o = { k: 1, arr: [1, 2, 3] };
       o.k += a; o.arr[1] **= 2; o.arr[2]--;
       return [a + s, s + a * 2, a / 0, -a % 3, a ** 0.5, typeof a, a == ('2' as any), a | 4, ~a, o, counter,
-        Math.max(a, 1, 7), Math.hypot(3, a), Number('3.5') + a, isNaN(a / 0 - a / 0), isFinite(1 / a)];
+        Math.max(a, 1, 7), Math.hypot(3, a), Number('3.5') + a, isNaN(a / 0 - a / 0), isFinite(1 / a), Math.random() < 1];
     }
     export function typed(n: number) {
       const v = new Float64Array(n);
@@ -136,6 +136,9 @@ test('a live check that fails throws the readable report with its explanation; b
   await assert.rejects(checkDerivatives((x: number[], k: number) => live.sumSquares(x) * k, { at: [[1, 2]] }), /give a point for parameter 'k'/);
   await assert.rejects(checkDerivatives((x: number[]) => live.sumSquares(x), { at: [[1, 2]], wrt: 'y' }), /has no parameter 'y'/);
   await assert.rejects(checkDerivatives((x: number[]) => live.sumSquares(x), { at: { z: [1] } }), /has no parameter 'z'/);
+  const { live: noisy } = bothWays('export const noisy = (x: number[]) => x[0] * x[0] + Math.random();');
+  assert.equal(typeof noisy.noisy([1]), 'number', 'Math.random works outside a check');
+  await assert.rejects(checkDerivatives((x: number[]) => noisy.noisy(x), { at: [[1]] }), /Math\.random/);
 });
 
 test('a live check places kinks and refusals on the lines of the TypeScript source', async () => {
