@@ -22,6 +22,8 @@ function liveFloat64Array(): typeof Float64Array {
   const pick = () => (currentTape() === null ? Native : (ADFloat64Array as unknown as typeof Float64Array));
   function Float64ArrayLive(...args: unknown[]): Float64Array {
     if (!new.target) throw new TypeError("Constructor Float64Array requires 'new'");
+    // A user's subclass is built as the native class it extends would build it (its methods live on native typed arrays).
+    if (new.target !== Float64ArrayLive) return Reflect.construct(Native, args, new.target) as Float64Array;
     return Reflect.construct(pick(), args) as Float64Array;
   }
   Object.defineProperties(Float64ArrayLive, {

@@ -78,11 +78,16 @@ test('outside a check, rewritten modules compute exactly what the originals comp
       for (let i = 0; i < n; i++) v[i] = i * 0.5;
       return [v instanceof Float64Array, Object.prototype.toString.call(v), Float64Array.from([1, 2]).constructor.name, Array.from(v)];
     }
+    export class Vec extends Float64Array {
+      total() { return this.reduce((s, x) => s + x, 0); }
+    }
   `);
   assert.deepEqual(live.mixed(2, 'x'), plain.mixed(2, 'x'));
   assert.deepEqual(live.mixed(-1.5, ''), plain.mixed(-1.5, ''));
   assert.deepEqual(live.typed(4), plain.typed(4));
   assert.equal(live.typed(3)[1], '[object Float64Array]', 'a native typed array outside a recording');
+  const [v, w] = [new live.Vec([1, 2, 3.5]), new plain.Vec([1, 2, 3.5])];
+  assert.deepEqual([v.total(), v instanceof live.Vec, v.length, Object.prototype.toString.call(v)], [w.total(), true, w.length, '[object Float64Array]']);
 });
 
 test('checkDerivatives on live closures: module state, another module\'s helper, a class, Float64Array and ml-matrix', async () => {
