@@ -50,7 +50,7 @@ export function parameterNames(fn: AnyFunction): string[] {
 /** A live value's parameter kind: what a declared type would say in a file. */
 function kindOf(value: unknown): ParamInfo['kind'] {
   if (typeof value === 'number') return 'number';
-  if (value instanceof Float64Array) return 'float64array';
+  if (Object.prototype.toString.call(value) === '[object Float64Array]') return 'float64array';
   if (value !== null && typeof value === 'object' && typeof (value as { to2DArray?: unknown }).to2DArray === 'function') return 'matrix';
   if (Array.isArray(value)) return Array.isArray(value[0]) ? 'matrix-array' : 'vector';
   return 'unknown';
@@ -105,6 +105,14 @@ export function checkLive(f: AnyFunction, opts: CheckOptions): Report {
     setLocator(null);
   }
   const { point, result } = evaluated;
+  if (result.derivatives.gradient.every((g) => g === 0) && result.checks.some((c) => c.id === 'gradient-vs-fd' && c.status === 'fail')) {
+    // The usual cause: the arithmetic ran in a module the hook did not rewrite (outside the current folder, excluded,
+    // or a package), so the recording never saw the input.
+    result.notes.push(
+      `the engine's gradient is zero everywhere but finite differences are not: is the code of ${name} in modules the hook rewrites? ` +
+        '(files under the current folder, or as include/exclude say; node_modules never)',
+    );
+  }
   const file = callerFile() ?? `${process.cwd()}/checkDerivatives(${name})`;
   return assembleReport({ function: name, file, wrt, points, outcome: { point, result, console: [] }, directives: [], bundleMs: 0, startedAt: t0 });
 }

@@ -141,6 +141,13 @@ test('a live check that fails throws the readable report with its explanation; b
   await assert.rejects(checkDerivatives((x: number[], k: number) => live.sumSquares(x) * k, { at: [[1, 2]] }), /give a point for parameter 'k'/);
   await assert.rejects(checkDerivatives((x: number[]) => live.sumSquares(x), { at: [[1, 2]], wrt: 'y' }), /has no parameter 'y'/);
   await assert.rejects(checkDerivatives((x: number[]) => live.sumSquares(x), { at: { z: [1] } }), /has no parameter 'z'/);
+  // Arithmetic in a module the hook did not rewrite: the recording sees nothing, and the report says where to look.
+  const unrewritten = run(plainTransform('export const cubes = (x: number[]) => x.reduce((s, v) => s + v * v * v, 0);', path.join(cwd, 'plain.ts'), 'cjs').code);
+  const report = await checkDerivatives(function outside(x: number[]) {
+    return unrewritten.cubes(x);
+  }, { at: [[1, 2]] });
+  assert.equal(report.checks.find((c) => c.id === 'gradient-vs-fd')?.status, 'fail');
+  assert.ok(report.notes.some((n) => /gradient is zero everywhere .* is the code of outside in modules the hook rewrites/.test(n)), report.notes.join('\n'));
   const { live: noisy } = bothWays('export const noisy = (x: number[]) => x[0] * x[0] + Math.random();');
   assert.equal(typeof noisy.noisy([1]), 'number', 'Math.random works outside a check');
   await assert.rejects(checkDerivatives((x: number[]) => noisy.noisy(x), { at: [[1]] }), /Math\.random/);
