@@ -45,12 +45,24 @@ export function rawCallSites(): { file: string; line: number; column: number }[]
   }
 }
 
-/** For setLocator during a live check: the innermost frame in a rewritten module, in the user's source (the stack text is not used). */
-export function locateLive(): SourceLocation | undefined {
+const stackFrame = /\(?((?:file:\/\/)?[^\s()]+?):(\d+):(\d+)\)?$/;
+
+/**
+ * For setLocator during a live check: the innermost frame in a rewritten module, in the user's source. Modules that
+ * run as the hook wrote them are mapped from raw call sites; the others (vitest's) from the stack text, which their
+ * runner has already mapped through the transform's source map.
+ */
+export function locateLive(stack: string): SourceLocation | undefined {
   for (const site of rawCallSites()) {
     if (site.line < 2 || !rewrittenModules.get(site.file)) continue;
     const where = locatorOf(site.file)?.locate(site.line, site.column);
     if (where) return where;
+  }
+  for (const frame of stack.split('\n')) {
+    const m = stackFrame.exec(frame.trim());
+    if (!m) continue;
+    const file = m[1].startsWith('file:') ? fileURLToPath(m[1]) : m[1];
+    if (rewrittenModules.has(file) && rewrittenModules.get(file) === undefined) return { file, line: Number(m[2]), column: Number(m[3]) };
   }
   return undefined;
 }

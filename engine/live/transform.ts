@@ -71,11 +71,11 @@ export function rewriteModule(source: string, file: string, format: ModuleFormat
 
 /**
  * `source` of `file` as the live hooks load it, in `format`: the bindings on a line of their own, then the rewritten
- * module, whose lines are esbuild's (the inline source map, shifted by that line, keeps stack traces on the user's
- * lines). `exactPositions` says the runner executes this text as it is (Node, jest), so the engine may map call
- * sites back to the source itself; vitest transforms it further.
+ * module, whose lines are esbuild's, and the source map of that text (esbuild's, shifted by the bindings' line; the
+ * rewrite moves columns only). `exactPositions` says the runner executes this text as it is (Node, jest), so the
+ * engine may map call sites back to the source itself; vitest transforms it further and maps stacks itself.
  */
-export function transformLive(source: string, file: string, format: ModuleFormat, engine: EngineEntry, exactPositions = true): string {
+export function transformLiveWithMap(source: string, file: string, format: ModuleFormat, engine: EngineEntry, exactPositions = true): { code: string; map: string } {
   const { rewritten, map } = rewriteModule(source, file, format, engine.mlMatrix);
   const names = `{ ${boundNames.join(', ')} }`;
   const args = [JSON.stringify(file), ...(exactPositions ? [JSON.stringify(format)] : [])].join(', ');
@@ -84,5 +84,11 @@ export function transformLive(source: string, file: string, format: ModuleFormat
       ? `import { __dlensLive as __dl_live } from ${JSON.stringify(engine.api)}; const ${names} = __dl_live(${args});`
       : `const ${names} = require(${JSON.stringify(engine.api)}).__dlensLive(${args});`;
   const parsed = JSON.parse(map) as { mappings: string };
-  return withInlineMap(`${head}\n${rewritten.code}`, JSON.stringify({ ...parsed, mappings: `;${parsed.mappings}` }));
+  return { code: `${head}\n${rewritten.code}`, map: JSON.stringify({ ...parsed, mappings: `;${parsed.mappings}` }) };
+}
+
+/** The same with the source map inline, as Node and jest read it. */
+export function transformLive(source: string, file: string, format: ModuleFormat, engine: EngineEntry): string {
+  const { code, map } = transformLiveWithMap(source, file, format, engine);
+  return withInlineMap(code, map);
 }

@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { shouldRewrite, type LiveFilter } from './filter';
-import { transformLive } from './transform';
+import { transformLiveWithMap } from './transform';
 
 const engineDir = path.dirname(fileURLToPath(import.meta.url));
 const engine = { api: path.join(engineDir, 'api.js'), mlMatrix: path.join(engineDir, 'ml-matrix.mjs') };
@@ -18,8 +18,8 @@ export default function derivativeLens(filter: LiveFilter = {}) {
     transform(code: string, id: string) {
       const file = id.split('?')[0];
       if (id.startsWith('\0') || !shouldRewrite(file, filter, engineDir)) return null;
-      // Vite transforms the result further, so call sites are not in this text's positions: no source lines for kinks.
-      return { code: transformLive(code, file, 'esm', engine, false), map: null };
+      // Vite transforms the result further, so call sites are not in this text's positions; vitest maps stacks through the map.
+      return transformLiveWithMap(code, file, 'esm', engine, false);
     },
   };
 }
