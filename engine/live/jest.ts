@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { shouldRewrite, type LiveFilter } from './filter';
-import { plainTransform, transformLive, withInlineMap } from './transform';
+import { plainTransform, transformLiveWithMap } from './transform';
 
 const engineDir = __dirname;
 
@@ -12,17 +12,15 @@ interface TransformOptions {
   transformerConfig?: LiveFilter;
 }
 
-function process(source: string, file: string, options: TransformOptions = {}): { code: string } {
+function transform(source: string, file: string, options: TransformOptions = {}): { code: string; map: string } {
   const format = options.supportsStaticESM ? 'esm' : 'cjs';
   if (!shouldRewrite(file, options.transformerConfig ?? {}, engineDir)) {
     const out = plainTransform(source, file, format);
-    return { code: withInlineMap(out.code, out.map) };
+    return { code: out.code, map: out.map };
   }
   const mlMatrix = path.join(engineDir, format === 'esm' ? 'ml-matrix.mjs' : 'ml-matrix.cjs');
-  return { code: transformLive(source, file, format, { api: path.join(engineDir, 'api.js'), mlMatrix }) };
+  return transformLiveWithMap(source, file, format, { api: path.join(engineDir, 'api.js'), mlMatrix });
 }
-
-
 
 /** jest caches transformed files by this key: the source, where it is, the options, and this engine's build. */
 function getCacheKey(source: string, file: string, options: TransformOptions = {}): string {
@@ -38,4 +36,4 @@ function buildStamp(): string {
 }
 
 // jest takes the default export of a module marked as an ES module.
-export default { process, getCacheKey };
+export default { process: transform, getCacheKey };
