@@ -5,9 +5,9 @@ import { toNested, validatePoint, type PlannedPoint } from '../load/inputs';
 import { assembleReport, evaluationSettings } from '../run';
 import { evaluatePlan } from '../sandbox/evaluate';
 import type { SuppliedRole } from '../sandbox/protocol';
-import { duringLiveCheck } from './bindings';
+import { duringLiveCheck, restartingRandom } from './bindings';
 import { locateLive, rawCallSites } from './locator';
-import { EngineError, type CheckRequest, type EngineOptions, type Nested, type ParamInfo, type Report } from '../types';
+import { EngineError, type EngineOptions, type Nested, type ParamInfo, type Report } from '../types';
 
 export type AnyFunction = (...args: never[]) => unknown;
 
@@ -88,17 +88,17 @@ export function checkLive(f: AnyFunction, opts: CheckOptions): Report {
   const supplied: Partial<Record<SuppliedRole, SuppliedSpec>> = {};
   for (const role of ['gradient', 'hessianDiagonal', 'objective'] as const) {
     const fn = opts[role];
-    if (fn) supplied[role] = { fn: fn as (...args: unknown[]) => unknown, name: fn.name || role };
+    if (fn) supplied[role] = { fn: restartingRandom(fn as (...args: unknown[]) => unknown), name: fn.name || role };
   }
-  const request: Partial<CheckRequest> = { rtol: opts.rtol, atol: opts.atol, options: opts.options };
+  const settings = evaluationSettings({ rtol: opts.rtol, atol: opts.atol, options: opts.options }, {});
   // What the user's code throws propagates as it is, with the runner's own stack mapping.
   setLocator(locateLive);
   let evaluated: ReturnType<typeof evaluatePlan>;
   try {
-    evaluated = duringLiveCheck(() =>
+    evaluated = duringLiveCheck(settings.evaluator.seed, () =>
       evaluatePlan(
-        { functionName: name, points, wrtIndex, ...evaluationSettings(request, {}) },
-        { fn: f as (...args: unknown[]) => unknown, supplied, constant: () => undefined },
+        { functionName: name, points, wrtIndex, ...settings },
+        { fn: restartingRandom(f as (...args: unknown[]) => unknown), supplied, constant: () => undefined },
       ),
     );
   } finally {

@@ -7,7 +7,7 @@ import { EngineError } from '../types';
 export type ModuleFormat = 'esm' | 'cjs';
 
 /** The names each rewritten module takes from the live bindings (engine/live/bindings.ts), in its first line. */
-export const boundNames = ['__ad', 'Math', 'isFinite', 'isNaN', 'Number', 'Float64Array'] as const;
+export const boundNames = ['__ad', 'Math', 'isFinite', 'isNaN', 'Number', 'Float64Array', 'Float32Array'] as const;
 
 /** Where the rewritten module finds the engine: the library's own entry (so it shares the caller's recording state) and the ml-matrix stand-in. */
 export interface EngineEntry {
