@@ -12,6 +12,9 @@ import { shouldRewrite, filterFromEnvironment } from '../../engine/live/filter';
 import { plainTransform, transformLive } from '../../engine/live/transform';
 
 const engine = { api: '/engine/api.js', mlMatrix: '/engine/ml-matrix.cjs' };
+/** Built-ins of this realm before any live bindings exist: the bindings must leave them as they are. */
+const nativeObjectIs = Object.is;
+const nativeBooleanConstructor = Boolean.prototype.constructor;
 const cwd = process.cwd();
 
 /** Runs a CommonJS module's code as `file` (its lines as they are, as Node and jest run it) with `require` answering the engine's two modules. */
@@ -87,6 +90,8 @@ test('outside a check, rewritten modules compute exactly what the originals comp
   assert.deepEqual(live.mixed(-1.5, ''), plain.mixed(-1.5, ''));
   assert.deepEqual(live.typed(4), plain.typed(4));
   assert.equal(live.typed(3)[1], '[object Float64Array]', 'a native typed array outside a recording');
+  assert.equal(Object.is, nativeObjectIs, 'the process keeps its own Object.is');
+  assert.equal(Boolean.prototype.constructor, nativeBooleanConstructor, 'and its own Boolean');
   const [v, w] = [new live.Vec([1, 2, 3.5]), new plain.Vec([1, 2, 3.5])];
   assert.deepEqual([v.total(), v instanceof live.Vec, v.length, Object.prototype.toString.call(v)], [w.total(), true, w.length, '[object Float64Array]']);
 });
