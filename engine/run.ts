@@ -134,7 +134,6 @@ export async function runCheck(req: CheckRequest, signal?: AbortSignal): Promise
 
   const { derivatives: d, checks, stepSweeps, notes, timingsMs } = outcome.result;
   const shape = shapeOf(outcome.point[wrt]);
-  const consoleNotes = outcome.console.map((line) => `console: ${line}`);
   return {
     function: fn.name,
     file,
@@ -150,8 +149,9 @@ export async function runCheck(req: CheckRequest, signal?: AbortSignal): Promise
     ...(d.hessianDiagonalStdError ? { hessianDiagonalStdError: unflatten(d.hessianDiagonalStdError, shape) } : {}),
     checks,
     kinks: d.kinks,
-    notes: [...d.notes, ...notes.filter((n) => !d.notes.includes(n)), ...consoleNotes],
+    notes: [...d.notes, ...notes.filter((n) => !d.notes.includes(n))],
     stepSweeps,
+    ...(outcome.console.length > 0 ? { console: outcome.console } : {}),
     timingsMs: {
       evaluate: timingsMs.evaluate,
       gradient: d.timingsMs.gradient,

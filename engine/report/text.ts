@@ -139,6 +139,7 @@ export function formatReport(report: Report, opts: TextOptions): string {
     for (const k of report.kinks) out.push(`  ${k.detail}${k.location ? ` (line ${k.location.line})` : ''}`);
   }
   if (report.notes.length > 0) out.push('', paint('bold', 'notes'), ...report.notes.map((n) => `  ${n}`));
+  if (report.console?.length) out.push('', paint('bold', 'console'), ...report.console.map((line) => paint('dim', `  ${line}`)));
   const t = report.timingsMs;
   out.push(
     '',

@@ -1,0 +1,73 @@
+// Isolation between checks: nothing one check's code changes reaches the next, handed-in objects lead to no Function constructor, many checks leak nothing.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { runCheck } from '../../engine/run';
+import { checkDerivatives } from '../../engine/api';
+
+const root = path.join(__dirname, '../../..');
+const file = path.join(root, 'test/fixtures/isolation/contamination.ts');
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+test('a check that patches prototypes, the Matrix stand-in and, later, in a promise callback changes nothing for the next check', async () => {
+  const before = await runCheck({ file, functionName: 'sumSquares' });
+  await runCheck({ file, functionName: 'patcher', at: { x: [1, 2] } });
+  const after = await runCheck({ file, functionName: 'sumSquares' });
+  for (const r of [before, after]) {
+    // f = Σ x² + Σ x at [1, 2, 3]: 14 + 6; the gradient 2x + 1; the supplied 3x is wrong.
+    assert.equal(r.value, 20);
+    assert.deepEqual(r.gradient, [3, 5, 7]);
+    assert.equal(r.checks.find((c) => c.id === 'supplied-gradient')!.status, 'fail');
+  }
+});
+
+test('no handed-in object (inputs, active numbers, console, Number, Math, the stand-ins) leads to a Function constructor that sees process', async () => {
+  const r = await runCheck({ file, functionName: 'escapes', at: { x: [1.5, 2] } });
+  assert.deepEqual(r.console, ['reached 0, refused 8']);
+  assert.equal(r.value, 4.5);
+  await assert.rejects(runCheck({ file, functionName: 'directEscape', at: { x: [1] } }), /Function constructor: compiling code from strings is not available/);
+});
+
+test('200 checks in one process: no listener warning, a flat heap', async () => {
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.name);
+  process.on('warning', onWarning);
+  const square = (x: number) => x * x;
+  const heapAfter = async (n: number) => {
+    for (let i = 0; i < n; i++) assert.equal((await checkDerivatives(square, { at: [3] })).gradient, 6);
+    gc();
+    return process.memoryUsage().heapUsed;
+  };
+  const early = await heapAfter(40);
+  const late = await heapAfter(160);
+  process.off('warning', onWarning);
+  assert.deepEqual(warnings, []);
+  // Retained state per check would show as growth proportional to the 160 later checks.
+  assert.ok(late - early < 20 * 2 ** 20, `heap grew by ${((late - early) / 2 ** 20).toFixed(1)} MB over 160 checks`);
+});
+
+test('typed arrays count towards the memory limit: a clear out-of-memory error, not a swollen process', async () => {
+  const t = performance.now();
+  await assert.rejects(runCheck({ file, functionName: 'typedArrays', at: { x: 1 }, options: { memoryMb: 256 } }), (e: Error) => {
+    assert.match(e.message, /typedArrays ran out of memory \(resident memory, typed arrays included, limit 256 MB\)/);
+    return true;
+  });
+  assert.ok(performance.now() - t < 10_000);
+});
+
+test('console: a 30 MB line and a thousand more are capped in the worker, and only one evaluation is captured', async () => {
+  const r = await runCheck({ file, functionName: 'chatty', at: { x: 2 } });
+  assert.equal(r.gradient, 4);
+  const lines = r.console!;
+  assert.equal(lines.length, 201);
+  assert.match(lines[0], /^x{1000}… \(31,456,280 more characters\)$/);
+  assert.deepEqual(lines.slice(1, 3), ['line 0', 'line 1']);
+  // 1,000 lines per evaluation and hundreds of evaluations: the rest of the first evaluation's lines are counted.
+  assert.match(lines[200], /^… 801 more lines \(\d+ KB\) not shown$/);
+  assert.ok(lines.join('').length < 25_000);
+  const once = await runCheck({ file, functionName: 'printsEachCall', at: { x: 2 } });
+  assert.deepEqual(once.console, ['value 2 [1, 2] { a: 1 }']);
+});
