@@ -71,3 +71,17 @@ test('console: a 30 MB line and a thousand more are capped in the worker, and on
   const once = await runCheck({ file, functionName: 'printsEachCall', at: { x: 2 } });
   assert.deepEqual(once.console, ['value 2 [1, 2] { a: 1 }']);
 });
+
+test("a million-deep returned array, a throwing stack getter and an unprintable thrown value are the user's errors, at the function", async () => {
+  const src = (await import('node:fs')).readFileSync(file, 'utf8').split('\n');
+  for (const name of ['deepResult', 'hostileError', 'hostileThrown']) {
+    const line = src.findIndex((l) => l.includes(`export function ${name}(`)) + 1;
+    await assert.rejects(runCheck({ file, functionName: name, at: { x: 1 } }), (e: any) => {
+      assert.notEqual(e.info.kind, 'internal', `${name}: ${e.message}`);
+      assert.doesNotMatch(e.message, /internal error/);
+      assert.equal(e.info.file, file);
+      assert.equal(e.info.line, line, `${name}: ${e.message}`);
+      return true;
+    });
+  }
+});
