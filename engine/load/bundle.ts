@@ -35,7 +35,7 @@ const sandboxPlugin: esbuild.Plugin = {
       const name = nodeBuiltin(args.path);
       if (!name) return undefined;
       return {
-        errors: [{ text: `imports Node built-in '${name}': checked code runs in a sandbox without file system or network access` }],
+        errors: [{ text: `imports Node built-in '${name}': checked code gets no Node modules (it runs in a vm context without require or process)` }],
       };
     });
   },
