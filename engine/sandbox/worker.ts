@@ -14,6 +14,7 @@ import { toNested, validatePoint } from '../load/inputs';
 import { constantAlias, fnAlias, suppliedAliases, type SuppliedRole, type WorkerMessage, type WorkerPlan } from './protocol';
 import { loadBundle, prepareBundle } from './realm';
 import { findParting, type Parting } from './divergence';
+import { warmUpPlan } from './warmup';
 
 /** A result above this size (serialized) is refused: the host would have to hold it. */
 const MAX_RESULT_BYTES = 128 * 2 ** 20;
@@ -189,6 +190,8 @@ function disableFunctionConstructors(): void {
 if (parentPort) {
   // One plan, one answer: the host terminates this thread after it (nothing user code changed here outlives the check).
   const port = parentPort;
+  const warm = run(warmUpPlan);
+  if (warm.type !== 'result') throw new Error(`the evaluation worker's warm-up failed: ${warm.error.message}`);
   port.once('message', (plan: WorkerPlan) => {
     disableFunctionConstructors();
     port.postMessage(encode(run(plan)));
