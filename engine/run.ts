@@ -199,9 +199,10 @@ export type AnalysedFunction = FunctionInfo & { directives: Directive[]; directi
 
 /**
  * Files above this size are not analysed for the editor (lenses, completion, diagnostics): parsing runs on the
- * extension host's thread, at about 5 MB/s, and must not hold it for more than a few tens of milliseconds.
+ * extension host's thread (TypeScript's parser, about 2 MB of source per second of CPU on a slow machine) and must not
+ * hold it for more than a few tens of milliseconds.
  */
-export const analysisLimitChars = 256 * 1024;
+export const analysisLimitChars = 128 * 1024;
 
 export interface FileAnalysis {
   functions: AnalysedFunction[];
