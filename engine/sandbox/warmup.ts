@@ -44,9 +44,9 @@ export const warmUpPlan: WorkerPlan = {
   sourceRoot: '/',
   functionName: 'loss',
   points: [
-    { name: 'Y', kind: 'matrix-array', source: 'default', value: [[0.3, -0.7, 1.1], [0.2, 0.5, -0.4], [1, 0, -1]] },
-    { name: 'T', kind: 'matrix-array', source: 'default', value: [[1, 0, 0], [0, 1, 0], [0, 0, 1]] },
-    { name: 'w', kind: 'vector', source: 'default', value: [0.5, 1, 2] },
+    { name: 'Y', kind: 'matrix-array', source: 'at', value: [[0.3, -0.7, 1.1], [0.2, 0.5, -0.4], [1, 0, -1]] },
+    { name: 'T', kind: 'matrix-array', source: 'at', value: [[1, 0, 0], [0, 1, 0], [0, 0, 1]] },
+    { name: 'w', kind: 'vector', source: 'at', value: [0.5, 1, 2] },
   ],
   wrtIndex: 0,
   supplied: { gradient: { name: 'gradient' }, hessianDiagonal: { name: 'rowSums' } },
