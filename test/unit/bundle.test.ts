@@ -100,3 +100,19 @@ test("packages in the workspace's node_modules resolve as esbuild resolves them"
   vm.runInContext(b.code, ctx);
   assert.equal(ctx[moduleGlobal].__dlens_fn(3), 21);
 });
+
+test('a syntax error in a folder reached through a symbolic link is placed on the file as the caller named it', async () => {
+  const real = path.join(dir, 'real', 'deep');
+  fs.mkdirSync(real, { recursive: true });
+  // The link sits deeper than its target, so steps up from the real folder lead elsewhere than from the link.
+  fs.mkdirSync(path.join(dir, 'l1', 'l2'), { recursive: true });
+  fs.symlinkSync(path.join(dir, 'real'), path.join(dir, 'l1', 'l2', 'linked'));
+  const linked = path.join(dir, 'l1', 'l2', 'linked', 'deep', 'broken.ts');
+  const text = 'export function f(x: number): number {\n  return x * ;\n}\n';
+  fs.writeFileSync(linked, text);
+  await assert.rejects(bundleModule(linked, text, {}), (e: unknown) => {
+    assert.ok(e instanceof EngineError);
+    assert.deepEqual([e.info.kind, e.info.file, e.info.line], ['syntax', linked, 2]);
+    return true;
+  });
+});
