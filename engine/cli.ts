@@ -1,8 +1,9 @@
 // The `derivative-lens` command line: `check FILE.ts --function NAME ...`, exit 0 pass, 1 a check failed, 2 could not evaluate.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { readRegularFile } from './load/regularFile';
 import { formatError, formatReport } from './report/text';
 import { entryText, githubAnnotations, junitXml, summaryText } from './report/suite';
 import { runCheck } from './run';
@@ -45,11 +46,14 @@ function parseAt(spec: string): [string, Nested] {
   }
 }
 
+/** An evaluation point in a file is data: far below what a check could use, far above a sensible point. */
+const AT_FILE_LIMIT_BYTES = 64 * 2 ** 20;
+
 function readJsonFile(path: string): string {
   try {
-    return readFileSync(path, 'utf8');
+    return readRegularFile(path, AT_FILE_LIMIT_BYTES);
   } catch (e) {
-    throw new UsageError(`--at: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new UsageError(`--at: cannot read ${path} (${(e as Error).message})`);
   }
 }
 

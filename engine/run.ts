@@ -1,10 +1,10 @@
 // The one entry point of a check: find the function, read its directives, plan the inputs, bundle, run in the sandbox, assemble the Report.
-import { readFile } from 'node:fs/promises';
 import { unflatten } from './check/shape';
 import { bundleModule, syntaxError } from './load/bundle';
 import { parseDirectives, type Directive, type Directives } from './load/directives';
 import { functionAt, functionNamed, listFunctions, locationAt, outlineModule } from './load/functions';
 import { planPoints, type PlannedPoint } from './load/inputs';
+import { readRegularFile } from './load/regularFile';
 import { runInSandbox } from './sandbox/host';
 import { constantAlias, fnAlias, suppliedAliases, type SuppliedRole, type WorkerPlan, type WorkerSuccess } from './sandbox/protocol';
 import {
@@ -24,12 +24,15 @@ import {
 
 export { listFunctions, functionAt };
 
+/** A module to check is source text: anything larger is refused before it is parsed or bundled. */
+const SOURCE_LIMIT_BYTES = 64 * 2 ** 20;
+
 async function documentText(req: CheckRequest): Promise<string> {
   if (req.text !== undefined) return req.text;
   try {
-    return await readFile(req.file, 'utf8');
+    return readRegularFile(req.file, SOURCE_LIMIT_BYTES);
   } catch (e) {
-    throw new EngineError('bad-argument', `cannot read ${req.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file: req.file });
+    throw new EngineError('bad-argument', `cannot read ${req.file}: ${(e as Error).message}`, { file: req.file });
   }
 }
 
@@ -93,7 +96,6 @@ export function assembleReport(parts: {
   const { outcome, wrt } = parts;
   const { derivatives: d, checks, stepSweeps, notes, timingsMs } = outcome.result;
   const shape = shapeOf(outcome.point[wrt]);
-  const consoleNotes = outcome.console.map((line) => `console: ${line}`);
   return {
     function: parts.function,
     file: parts.file,
@@ -109,7 +111,8 @@ export function assembleReport(parts: {
     ...(d.hessianDiagonalStdError ? { hessianDiagonalStdError: unflatten(d.hessianDiagonalStdError, shape) } : {}),
     checks,
     kinks: d.kinks,
-    notes: [...d.notes, ...notes.filter((n) => !d.notes.includes(n)), ...consoleNotes],
+    notes: [...d.notes, ...notes.filter((n) => !d.notes.includes(n))],
+    ...(outcome.console.length > 0 ? { console: outcome.console } : {}),
     stepSweeps,
     timingsMs: {
       evaluate: timingsMs.evaluate,
@@ -230,11 +233,29 @@ function generatedHint(points: PlannedPoint[]): string {
 /** A candidate function with the directives of its doc comment (and their ranges), or the directive error it has. */
 export type AnalysedFunction = FunctionInfo & { directives: Directive[]; directiveError?: EngineErrorInfo };
 
+/**
+ * Files above this size are not analysed for the editor (lenses, completion, diagnostics): parsing runs on the
+ * extension host's thread (TypeScript's parser, about 2 MB of source per second of CPU on a slow machine) and must not
+ * hold it for more than a few tens of milliseconds.
+ */
+export const analysisLimitChars = 128 * 1024;
+
+export interface FileAnalysis {
+  functions: AnalysedFunction[];
+  /** Set when the file is above analysisLimitChars and was not analysed (functions is then empty). */
+  tooLarge?: { chars: number; limit: number };
+}
+
+/** The last analysis: the lenses, the diagnostics and completion ask about the same text in turn. */
+let lastAnalysis: { text: string; fileName: string; result: FileAnalysis } | undefined;
+
 /** For the extension (code lenses, completion, hover, diagnostics): every candidate function of a file and its directives. */
-export function analyseFile(text: string, fileName: string): { functions: AnalysedFunction[] } {
+export function analyseFile(text: string, fileName: string): FileAnalysis {
+  if (text.length > analysisLimitChars) return { functions: [], tooLarge: { chars: text.length, limit: analysisLimitChars } };
+  if (lastAnalysis?.text === text && lastAnalysis.fileName === fileName) return lastAnalysis.result;
   const outline = outlineModule(text, fileName);
-  return {
-    functions: outline.functions.map((info) => {
+  const result = {
+    functions: outline.functions.map((info): AnalysedFunction => {
       try {
         return { ...info, directives: parseDirectives(text, fileName, info, outline.bindings).list };
       } catch (e) {
@@ -243,4 +264,6 @@ export function analyseFile(text: string, fileName: string): { functions: Analys
       }
     }),
   };
+  lastAnalysis = { text, fileName, result };
+  return result;
 }

@@ -113,6 +113,11 @@ export interface Report {
   notes: string[];
   /** Step-size sweeps for the worst FD entry of each FD check. */
   stepSweeps: StepSweep[];
+  /**
+   * What the user's code printed with console.* while the module loaded and the function was first evaluated (not
+   * during finite differences), capped; when lines were left out, the last one says how many.
+   */
+  console?: string[];
   timingsMs: {
     evaluate: number;
     gradient: number;

@@ -25,14 +25,19 @@ export class DerivativeCodeLenses implements vscode.CodeLensProvider, vscode.Dis
 
   async provideCodeLenses(doc: vscode.TextDocument): Promise<vscode.CodeLens[]> {
     if (!codeLensEnabled(doc.uri)) return [];
-    let functions;
+    let analysis;
     try {
-      functions = (await this.engine()).analyseFile(doc.getText(), doc.fileName).functions;
+      analysis = (await this.engine()).analyseFile(doc.getText(), doc.fileName);
     } catch {
       // A file the parser cannot read yet (mid-edit) simply has no lenses.
       return [];
     }
-    return functions.map((fn) => {
+    if (analysis.tooLarge) {
+      const { chars, limit } = analysis.tooLarge;
+      const title = lensTitles.tooLarge(chars, limit);
+      return [new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), { title, command: '', tooltip: `${title}: run checks from the command line (derivative-lens check FILE --function NAME)` })];
+    }
+    return analysis.functions.map((fn) => {
       const range = new vscode.Range(doc.positionAt(fn.start), doc.positionAt(fn.start));
       const run: vscode.Command = { title: lensTitles.run, command: CommandId.checkAtCursor, arguments: [doc.uri, fn.name] };
       if (!vscode.workspace.isTrusted) return new vscode.CodeLens(range, { ...run, title: lensTitles.untrusted });

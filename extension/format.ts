@@ -55,6 +55,7 @@ export const lensTitles = {
   run: 'Check derivatives',
   stale: 'Check derivatives (results stale)',
   untrusted: 'Check derivatives (trust the workspace to run)',
+  tooLarge: (chars: number, limit: number) => `Derivative Lens: file too large to analyse (${Math.round(chars / 1024)} KB, limit ${Math.round(limit / 1024)} KB)`,
 };
 
 /** The verdict lens: every check's badge when none failed, else how many failed; then the time. */

@@ -81,17 +81,26 @@ function summarize(name: string, value: Nested | undefined): string {
   return `${name} (${shape ? shape.join('×') : 'ragged'}${range})`;
 }
 
-/** (value, node) of a scalar result: a number, an active scalar, or a one-entry array or matrix. */
-function scalarResult(r: unknown, fname: string): { value: number; id: number } {
-  if (typeof r === 'number') return { value: r, id: -1 };
-  if (isAD(r)) return { value: r.v, id: r.id };
-  if ((Array.isArray(r) || ArrayBuffer.isView(r)) && (r as ArrayLike<unknown>).length === 1) return scalarResult((r as ArrayLike<unknown>)[0], fname);
-  if (typeof r === 'object' && r !== null) {
-    const m = r as { rows?: number; columns?: number; __values?: Float64Array; __ids?: Int32Array; to1DArray?: () => unknown[] };
-    if (m.rows === 1 && m.columns === 1) {
-      if (m.__values && m.__ids) return { value: m.__values[0], id: m.__ids[0] };
-      if (typeof m.to1DArray === 'function') return scalarResult(m.to1DArray(), fname);
+/**
+ * (value, node) of a scalar result: a number, an active scalar, or a one-entry array or matrix (a 1-vector, a 1×1
+ * matrix as nested arrays): unwrapped in a loop and at most twice, so no depth of nesting the user returns can
+ * overflow the stack.
+ */
+function scalarResult(result: unknown, fname: string): { value: number; id: number } {
+  let r = result;
+  for (let depth = 0; depth <= 2; depth++) {
+    if (typeof r === 'number') return { value: r, id: -1 };
+    if (isAD(r)) return { value: r.v, id: r.id };
+    if ((Array.isArray(r) || ArrayBuffer.isView(r)) && (r as ArrayLike<unknown>).length === 1) {
+      if (depth === 2) throw new EngineError('bad-return', `${fname} returned one-entry arrays nested more than two deep — expected a number`);
+      r = (r as ArrayLike<unknown>)[0];
+      continue;
     }
+    const m = r as { rows?: number; columns?: number; __values?: Float64Array; __ids?: Int32Array; to1DArray?: () => unknown[] } | null;
+    if (typeof r !== 'object' || m === null || m.rows !== 1 || m.columns !== 1) break;
+    if (m.__values && m.__ids) return { value: m.__values[0], id: m.__ids[0] };
+    if (typeof m.to1DArray !== 'function') break;
+    r = m.to1DArray();
   }
   throw new EngineError('bad-return', `${fname} returned ${describe(r)} — expected a number`);
 }

@@ -1,4 +1,5 @@
 // Bundles the user's module with esbuild from the document's current text, exporting the names the sandbox needs.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { builtinModules } from 'node:module';
 import * as esbuild from 'esbuild';
@@ -35,7 +36,7 @@ const sandboxPlugin: esbuild.Plugin = {
       const name = nodeBuiltin(args.path);
       if (!name) return undefined;
       return {
-        errors: [{ text: `imports Node built-in '${name}': checked code runs in a sandbox without file system or network access` }],
+        errors: [{ text: `imports Node built-in '${name}': checked code gets no Node modules (it runs in a vm context without require or process)` }],
       };
     });
   },
@@ -49,6 +50,25 @@ function exportLine(aliases: Record<string, string>): string {
 
 function errorKind(e: esbuild.Message): 'import' | 'syntax' {
   return e.pluginName === 'dlens-sandbox' || /Could not resolve|No matching export|import/i.test(e.text) ? 'import' : 'syntax';
+}
+
+/**
+ * The file an esbuild message names, as the caller knows it. esbuild writes it relative to the real working folder:
+ * resolved against a path through a symbolic link, its `..` steps lead to a file that does not exist.
+ */
+function messageFile(file: string, relative: string): string {
+  const dir = path.dirname(file);
+  let realDir = dir;
+  try {
+    realDir = fs.realpathSync(dir);
+  } catch {
+    // The folder is gone or unreadable: the path as given is the best there is.
+  }
+  const resolved = path.resolve(realDir, relative);
+  if (resolved === path.join(realDir, path.basename(file))) return file;
+  // Another file of the module (an import): under the caller's folder when it is there, else its real path.
+  const underDir = path.join(dir, path.relative(realDir, resolved));
+  return resolved.startsWith(realDir + path.sep) ? underDir : resolved;
 }
 
 /**
@@ -81,7 +101,7 @@ export async function bundleModule(file: string, text: string, aliases: Record<s
     const first = (e as esbuild.BuildFailure).errors?.[0];
     if (!first) throw new EngineError('internal', `esbuild failed: ${(e as Error).message}`);
     const loc = first.location;
-    throw new EngineError(errorKind(first), first.text, loc ? { file: path.resolve(dir, loc.file), line: loc.line, column: loc.column + 1 } : { file });
+    throw new EngineError(errorKind(first), first.text, loc ? { file: messageFile(file, loc.file), line: loc.line, column: loc.column + 1 } : { file });
   }
   const js = result.outputFiles.find((o) => o.path.endsWith('.js'));
   const map = result.outputFiles.find((o) => o.path.endsWith('.map'));

@@ -54,7 +54,8 @@ export function scanTags(text: string, docStart: number, docEnd: number, fileNam
   const body = text.slice(pos, docEnd - 2);
   for (const raw of body.split('\n')) {
     const lead = /^\s*\*?\s?/.exec(raw)![0].length;
-    lines.push({ text: raw.slice(lead).replace(/\s+$/, ''), offset: pos + lead });
+    // trimEnd, not /\s+$/: that regex backtracks quadratically over a line of many spaces.
+    lines.push({ text: raw.slice(lead).trimEnd(), offset: pos + lead });
     pos += raw.length + 1;
   }
   let current: { tag: string; parts: string[]; start: number; end: number } | undefined;

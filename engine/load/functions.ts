@@ -206,13 +206,28 @@ export function functionNamed(text: string, fileName: string, name: string): Fun
   throw new EngineError('not-found', `no top-level function named '${name}' in ${fileName} (${candidatesText(functions)})`, { file: fileName });
 }
 
+/** The offsets where each line of the last text asked about starts: one pass per text, a binary search per lookup. */
+let lineIndex: { text: string; starts: number[] } | undefined;
+
+function lineStarts(text: string): number[] {
+  if (lineIndex?.text !== text) {
+    const starts = [0];
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    lineIndex = { text, starts };
+  }
+  return lineIndex.starts;
+}
+
 /** 1-based line and column of a 0-based offset. */
 export function locationAt(text: string, file: string, offset: number): { file: string; line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
-    line++;
-    lineStart = i + 1;
+  const starts = lineStarts(text);
+  // The last line start at or before the offset (a newline at the offset itself still ends that line).
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
   }
-  return { file, line, column: offset - lineStart + 1 };
+  return { file, line: lo + 1, column: offset - starts[lo] + 1 };
 }

@@ -9,6 +9,15 @@ export const bundleFileName = 'dlens-bundle.js';
 
 const frameRe = new RegExp(`${bundleFileName.replace(/\./g, '\\.')}:(\\d+):(\\d+)`);
 
+/** The map's `sources` are URLs (esbuild writes `<` as %3C and `%` as %25): the file's real name, decoded. */
+function decodeSource(source: string): string {
+  try {
+    return decodeURIComponent(source);
+  } catch {
+    return source;
+  }
+}
+
 export interface Locator {
   /** 1-based line and column in the rewritten code → the TS source, when the source map covers it. */
   locate(line: number, column: number): SourceLocation | undefined;
@@ -26,7 +35,7 @@ export function createLocator(map: string, rewritten: Pick<Rewritten, 'toInput'>
     const inBundle = rewritten.toInput(line, column - 1);
     const pos = originalPositionFor(trace, { line: inBundle.line, column: inBundle.column });
     if (pos.source === null || pos.line === null || pos.column === null) return undefined;
-    return { file: path.resolve(sourceRoot, pos.source), line: pos.line, column: pos.column + 1 };
+    return { file: path.resolve(sourceRoot, decodeSource(pos.source)), line: pos.line, column: pos.column + 1 };
   };
   return {
     locate,

@@ -28,6 +28,11 @@ export function formatShape(shape: number[]): string {
   return shape.length === 0 ? 'scalar' : shape.join('×');
 }
 
+/** What user code printed, safe for a terminal: control characters (escape sequences) shown as �, lines indented. */
+function printable(line: string): string {
+  return line.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\ufffd').replace(/\n/g, '\n  ');
+}
+
 function painter(color: boolean) {
   return (style: Style, text: string) => (color ? `\x1b[${ANSI[style]}m${text}\x1b[0m` : text);
 }
@@ -139,6 +144,7 @@ export function formatReport(report: Report, opts: TextOptions): string {
     for (const k of report.kinks) out.push(`  ${k.detail}${k.location ? ` (line ${k.location.line})` : ''}`);
   }
   if (report.notes.length > 0) out.push('', paint('bold', 'notes'), ...report.notes.map((n) => `  ${n}`));
+  if (report.console?.length) out.push('', paint('bold', 'console'), ...report.console.map((line) => paint('dim', `  ${printable(line)}`)));
   const t = report.timingsMs;
   out.push(
     '',

@@ -1,30 +1,27 @@
 // The evaluation worker: runs the rewritten bundle in the sandbox realm (engine/sandbox/realm.ts), then the checks.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { serialize } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
+import { MESSAGE_CHARS, captureConsole, capText, safeString } from './bounded';
 import type { SuppliedSpec } from '../ad/differentiate';
-import { setLocator } from '../ad/context';
+import { setLocator, unsupported } from '../ad/context';
 import { EngineError, type EngineErrorInfo, type SourceLocation } from '../types';
 import { bundleFileName, createLocator, type Locator } from '../load/sourcemap';
 import { constantAlias, fnAlias, suppliedAliases, type SuppliedRole, type WorkerMessage, type WorkerPlan } from './protocol';
 import { evaluatePlan } from './evaluate';
 import { loadBundle, prepareBundle } from './realm';
+import { warmUpPlan } from './warmup';
 
-const MAX_CONSOLE_LINES = 50;
+/** A result above this size (serialized) is refused: the host would have to hold it. */
+const MAX_RESULT_BYTES = 128 * 2 ** 20;
 
-/** console.* for user code: lines are kept for the report instead of going anywhere. */
-function capturedConsole(lines: string[]): Record<string, (...args: unknown[]) => void> {
-  const write = (...args: unknown[]) => {
-    if (lines.length < MAX_CONSOLE_LINES) lines.push(args.map((a) => (typeof a === 'string' ? a : safeString(a))).join(' '));
-  };
-  return { log: write, info: write, warn: write, error: write, debug: write, trace: write };
-}
-
-function safeString(v: unknown): string {
+/** Reads a property of a thrown value, which may be a proxy or have a throwing getter: the user's, never ours. */
+function readSafely(e: unknown, key: string): unknown {
   try {
-    return typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
+    return e !== null && (typeof e === 'object' || typeof e === 'function') ? (e as Record<string, unknown>)[key] : undefined;
   } catch {
-    return String(v);
+    return undefined;
   }
 }
 
@@ -37,9 +34,10 @@ function thrownInBundle(stack: string): boolean {
 /** Turns anything thrown while running user code into what the user should read: their own message verbatim, at their line. */
 export function describeThrown(e: unknown, locator: Locator | undefined): EngineErrorInfo {
   if (e instanceof EngineError) return e.info;
-  const stack = (e as { stack?: unknown } | null)?.stack;
+  const stack = readSafely(e, 'stack');
   const stackText = typeof stack === 'string' ? stack : '';
-  const message = e !== null && typeof e === 'object' && 'message' in e ? String((e as { message: unknown }).message) : String(e);
+  const rawMessage = readSafely(e, 'message');
+  const message = capText(safeString(rawMessage !== undefined ? rawMessage : e), MESSAGE_CHARS);
   // Errors of the user's realm (the vm context), thrown values that are not errors, errors raised by a bundle frame,
   // and JavaScript's own TypeErrors and RangeErrors raised inside an operator on the user's behalf (mixing BigInt
   // and numbers, an object without a primitive value, a stack overflow, which strikes wherever the recursion
@@ -92,10 +90,20 @@ function run(plan: WorkerPlan): WorkerMessage {
     const program = prepareBundle(plan.code);
     locator = createLocator(plan.map, program, plan.sourceRoot);
     setLocator(locator.locateStack);
-    const consoleLines: string[] = [];
-    const loaded = loadBundle(program, capturedConsole(consoleLines), plan.evaluator.seed);
+    const capture = captureConsole();
+    const loaded = loadBundle(program, capture.methods, plan.evaluator.seed);
     const mod = loaded.exports;
-    const fn = loaded.byMode(fnAlias);
+    const byMode = loaded.byMode(fnAlias);
+    // The console of one evaluation (the module's top level and the first call) is kept; the rest is ignored.
+    const fn =
+      byMode &&
+      ((...args: unknown[]) => {
+        try {
+          return byMode(...args);
+        } finally {
+          capture.close();
+        }
+      });
     if (typeof fn !== 'function') {
       throw new EngineError('not-found', `${plan.functionName} is not a function once the module has run (it is ${typeof mod[fnAlias]})`);
     }
@@ -115,7 +123,7 @@ function run(plan: WorkerPlan): WorkerMessage {
     });
     const note = randomNote(loaded.randomCalls(), plan.evaluator.seed);
     if (note) result.notes.push(note);
-    return { type: 'result', point, result, console: consoleLines };
+    return { type: 'result', point, result, console: capture.lines() };
   } catch (e) {
     return { type: 'error', error: describeThrown(e, locator) };
   } finally {
@@ -123,16 +131,39 @@ function run(plan: WorkerPlan): WorkerMessage {
   }
 }
 
+/** The message serialized once, here, so its size is known before the host has to hold it. */
+function encode(message: WorkerMessage): Uint8Array {
+  let data: Uint8Array;
+  try {
+    data = serialize(message);
+  } catch (e) {
+    return serialize({ type: 'error', error: { kind: 'bad-return', message: `the result could not be sent: ${capText(safeString((e as Error).message), MESSAGE_CHARS)}` } });
+  }
+  if (data.byteLength <= MAX_RESULT_BYTES) return data;
+  const mb = (n: number) => `${Math.round(n / 2 ** 20)} MB`;
+  return serialize({ type: 'error', error: { kind: 'bad-return', message: `the result is too large to report (${mb(data.byteLength)}, limit ${mb(MAX_RESULT_BYTES)})` } });
+}
+
+/**
+ * User code is handed this thread's objects (the inputs, active numbers, the stand-ins' functions); their
+ * `constructor.constructor` is this realm's Function, which compiles code that sees `process`. The thread serves one
+ * check and the engine compiled what it needed while loading, so the function constructors are disabled before the
+ * user's code runs. (This closes that path; it does not make the thread a security boundary.)
+ */
+function disableFunctionConstructors(): void {
+  const refuse = () => unsupported('Function constructor', "compiling code from strings is not available to checked code");
+  for (const f of [function () {}, async function () {}, function* () {}, async function* () {}]) {
+    Object.defineProperty(Object.getPrototypeOf(f), 'constructor', { value: refuse, writable: false, configurable: false });
+  }
+}
+
 if (parentPort) {
-  // One plan per message: the host keeps this thread between checks (warm JIT, loaded modules); every check gets
-  // fresh realms, and the host throws the thread away after anything but a normal answer.
+  // One plan, one answer: the host terminates this thread after it (nothing user code changed here outlives the check).
   const port = parentPort;
-  port.on('message', (plan: WorkerPlan) => {
-    const message = run(plan);
-    try {
-      port.postMessage(message);
-    } catch (e) {
-      port.postMessage({ type: 'error', error: { kind: 'internal', message: `internal error: the result could not be sent (${(e as Error).message})` } });
-    }
+  const warm = run(warmUpPlan);
+  if (warm.type !== 'result') throw new Error(`the evaluation worker's warm-up failed: ${warm.error.message}`);
+  port.once('message', (plan: WorkerPlan) => {
+    disableFunctionConstructors();
+    port.postMessage(encode(run(plan)));
   });
 }

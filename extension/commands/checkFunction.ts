@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { Report } from '../../engine/types';
 import type { Services } from '../services';
+import { lensTitles } from '../format';
 import { ensureTrusted } from '../trust';
 import { targetDocument } from './targetDocument';
 
@@ -11,7 +12,11 @@ export function checkFunction(s: Services) {
     if (!ensureTrusted()) return undefined;
     const doc = await targetDocument(uri);
     if (!doc) return undefined;
-    const { functions } = (await s.engine()).analyseFile(doc.getText(), doc.fileName);
+    const { functions, tooLarge } = (await s.engine()).analyseFile(doc.getText(), doc.fileName);
+    if (tooLarge) {
+      void vscode.window.showInformationMessage(`${lensTitles.tooLarge(tooLarge.chars, tooLarge.limit)}: check its functions from the command line.`);
+      return undefined;
+    }
     if (functions.length === 0) {
       void vscode.window.showInformationMessage('Derivative Lens: this file has no top-level functions to check.');
       return undefined;

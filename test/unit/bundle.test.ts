@@ -72,7 +72,7 @@ test('Node built-ins are refused at the import line, in any spelling', async () 
   for (const spec of ['fs', 'node:fs', 'child_process', 'net', 'fs/promises']) {
     const info = await failure(`// a comment\nimport * as m from '${spec}';\nexport const f = (x: number) => x + Object.keys(m).length;\n`);
     assert.equal(info.kind, 'import', spec);
-    assert.equal(info.message, `imports Node built-in '${spec}': checked code runs in a sandbox without file system or network access`);
+    assert.equal(info.message, `imports Node built-in '${spec}': checked code gets no Node modules (it runs in a vm context without require or process)`);
     assert.deepEqual([info.file, info.line, info.column], [file, 2, 20]);
   }
 });
@@ -99,4 +99,20 @@ test("packages in the workspace's node_modules resolve as esbuild resolves them"
   const ctx = vm.createContext({});
   vm.runInContext(b.code, ctx);
   assert.equal(ctx[moduleGlobal].__dlens_fn(3), 21);
+});
+
+test('a syntax error in a folder reached through a symbolic link is placed on the file as the caller named it', async () => {
+  const real = path.join(dir, 'real', 'deep');
+  fs.mkdirSync(real, { recursive: true });
+  // The link sits deeper than its target, so steps up from the real folder lead elsewhere than from the link.
+  fs.mkdirSync(path.join(dir, 'l1', 'l2'), { recursive: true });
+  fs.symlinkSync(path.join(dir, 'real'), path.join(dir, 'l1', 'l2', 'linked'));
+  const linked = path.join(dir, 'l1', 'l2', 'linked', 'deep', 'broken.ts');
+  const text = 'export function f(x: number): number {\n  return x * ;\n}\n';
+  fs.writeFileSync(linked, text);
+  await assert.rejects(bundleModule(linked, text, {}), (e: unknown) => {
+    assert.ok(e instanceof EngineError);
+    assert.deepEqual([e.info.kind, e.info.file, e.info.line], ['syntax', linked, 2]);
+    return true;
+  });
 });

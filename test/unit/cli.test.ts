@@ -130,3 +130,37 @@ test('bad arguments: exit 2 with usage', () => {
     assert.match(r.stderr, /usage: derivative-lens check/);
   }
 });
+
+test('--at x=@FILE reads only regular files: /dev/zero, a FIFO and a directory get a clear error at once', () => {
+  const dir = scratch();
+  const file = join(dir, 'sq.ts');
+  writeFileSync(file, 'export function sq(x: number): number {\n  return x * x;\n}\n');
+  const fifo = join(dir, 'pipe');
+  spawnSync('mkfifo', [fifo]);
+  for (const source of ['/dev/zero', fifo, dir]) {
+    const r = run('check', file, '--function', 'sq', '--at', `x=@${source}`);
+    assert.equal(r.code, 2, source);
+    assert.match(r.stderr, new RegExp(`--at: cannot read ${source} \\(not a regular file\\)`));
+  }
+});
+
+test('a 30 MB console line neither kills the CLI nor swells its report; the console is printed, and in --json', () => {
+  const dir = scratch();
+  const file = join(dir, 'loud.ts');
+  writeFileSync(file, "export function loud(x: number): number {\n  console.log('y'.repeat(30 << 20));\n  console.log('done', x);\n  return x * x;\n}\n");
+  const text = run('check', file, '--function', 'loud', '--at', 'x=3');
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /\nconsole\n {2}y{1000}… \(31,456,280 more characters\)\n {2}done 3\n/);
+  const json = run('check', file, '--function', 'loud', '--at', 'x=3', '--json');
+  assert.ok(json.stdout.length < 100_000);
+  assert.deepEqual(JSON.parse(json.stdout).console.slice(1), ['done 3']);
+});
+
+test('an error in a file whose name has < and % is placed on that file', () => {
+  const dir = scratch();
+  const file = join(dir, 'odd <name> 100%.ts');
+  writeFileSync(file, 'export function f(x: number): number {\n  if (x > 0) {\n    throw new Error("too big");\n  }\n  return x;\n}\n');
+  const e = JSON.parse(run('check', file, '--function', 'f', '--at', 'x=1', '--json').stdout).error;
+  assert.equal(e.file, file);
+  assert.equal(e.line, 3);
+});

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { directiveTags, parseDirectives } from '../../engine/load/directives';
 import { functionNamed, outlineModule } from '../../engine/load/functions';
+import { analyseFile, analysisLimitChars } from '../../engine/run';
 import { EngineError } from '../../engine/types';
 
 function parse(doc: string, extra = '') {
@@ -93,4 +94,33 @@ test('directive errors name the problem and the line of the tag', () => {
 test('the tag list has a description for every tag', () => {
   assert.deepEqual(directiveTags.map((t) => t.tag), ['dlens-at', 'dlens-wrt', 'dlens-gradient', 'dlens-hessian-diagonal', 'dlens-objective', 'dlens-rtol', 'dlens-atol']);
   for (const t of directiveTags) assert.ok(t.description.length > 20 && t.syntax.startsWith(`@${t.tag}`));
+});
+
+// Complexity guards, not speed targets: the quadratic scanner took 29 s on the padded line and about a minute on
+// the 2 MB file; linear code takes a fraction of a second, far inside the timeout.
+test('a doc line padded with 200,000 spaces is scanned in linear time', { timeout: 20_000 }, () => {
+  const d = parse(`/**\n * @dlens-at s = 2${' '.repeat(200_000)}\n${' '.repeat(200_000)}\n * @dlens-wrt s\n */`);
+  assert.deepEqual(d.at.get('s')?.spec, { kind: 'json', value: 2 });
+  assert.equal(d.wrt?.name, 's');
+  assert.equal(d.wrt?.directive.location.line, 7);
+});
+
+test('the directives of every function of a 2 MB file are located in linear time, and correctly', { timeout: 20_000 }, () => {
+  const count = 22_000;
+  const parts: string[] = [];
+  for (let i = 0; i < count; i++) parts.push(`/**\n * @dlens-at x = [${i}, 2]\n * @dlens-rtol 1e-6\n */\nexport function f${i}(x: number[]): number {\n  return x[0] * ${i};\n}\n`);
+  const text = parts.join('\n');
+  assert.ok(text.length > 2e6);
+  const outline = outlineModule(text, '/w/big.ts');
+  const all = outline.functions.map((fn) => parseDirectives(text, '/w/big.ts', fn, outline.bindings));
+  assert.equal(all.length, count);
+  // Function i starts at line 8i + 1; its tags are on the two lines after the comment's opening.
+  for (const i of [0, 1, count - 1]) assert.deepEqual(all[i].list.map((d) => d.location.line), [8 * i + 2, 8 * i + 3]);
+  assert.deepEqual(all[count - 1].at.get('x')?.spec, { kind: 'json', value: [count - 1, 2] });
+});
+
+test('a file above the analysis limit is not analysed for the editor, and says so', () => {
+  const text = `export function f(x: number): number {\n  return x;\n}\n${'// padding\n'.repeat(analysisLimitChars / 10)}`;
+  assert.deepEqual(analyseFile(text, '/w/huge.ts'), { functions: [], tooLarge: { chars: text.length, limit: analysisLimitChars } });
+  assert.deepEqual(analyseFile(text.slice(0, 60), '/w/small.ts').functions.map((f) => f.name), ['f']);
 });
