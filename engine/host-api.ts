@@ -2,3 +2,4 @@
 export { analyseFile, functionAt, runCheck } from './run';
 export { directiveTags } from './load/directives';
 export { annotatedFunctions, collectFiles, isCollected } from './load/annotated';
+export { prewarm } from './prewarm';

@@ -11,6 +11,7 @@ import {
   EngineError,
   defaultEngineOptions,
   defaultTolerances,
+  type CheckProgress,
   type CheckRequest,
   type CheckStatus,
   type EngineErrorInfo,
@@ -66,7 +67,8 @@ function verdictOf(statuses: CheckStatus[]): CheckStatus {
   return statuses.includes('fail') ? 'fail' : statuses.includes('warn') ? 'warn' : 'pass';
 }
 
-export async function runCheck(req: CheckRequest, signal?: AbortSignal): Promise<Report> {
+/** `onProgress` hears each step of the check (bundling, loading, evaluating, ...) with evaluations done of those planned. */
+export async function runCheck(req: CheckRequest, signal?: AbortSignal, onProgress?: (p: CheckProgress) => void): Promise<Report> {
   const t0 = performance.now();
   const options = { ...defaultEngineOptions, ...req.options };
   const file = req.file;
@@ -106,6 +108,7 @@ export async function runCheck(req: CheckRequest, signal?: AbortSignal): Promise
   for (const [role, s] of Object.entries(supplied)) aliases[suppliedAliases[role as SuppliedRole]] = s.name;
   for (const p of points) if (p.source === 'constant') aliases[constantAlias(p.constant)] = p.constant;
 
+  onProgress?.({ phase: 'bundling', done: 0, total: 1 });
   const bundle = await bundleModule(file, text, aliases);
   if (signal?.aborted) throw new EngineError('cancelled', 'the check was cancelled');
   const tol = tolerances(req, directives);
@@ -119,11 +122,12 @@ export async function runCheck(req: CheckRequest, signal?: AbortSignal): Promise
       wrtIndex,
       supplied,
       evaluator: { hessianDiagonal: options.hessianDiagonal, estimateProbes: options.estimateProbes, seed: options.seed },
-      checks: { ...tol, sampleThreshold: options.fdSampleThreshold, sampleSize: options.fdSampleSize, seed: options.seed },
+      checks: { ...tol, sampleThreshold: options.fdSampleThreshold, sampleSize: options.fdSampleSize, seed: options.seed, budgetMs: options.checkBudgetMs },
       source: { file, text },
     },
     options,
     signal,
+    onProgress,
   ).catch((e: unknown) => {
     if (!(e instanceof EngineError) || e.info.kind === 'cancelled' || e.info.kind === 'internal') throw e;
     const message = e.info.message + (inputSensitive.has(e.info.kind) ? generatedHint(points) : '');
@@ -132,7 +136,7 @@ export async function runCheck(req: CheckRequest, signal?: AbortSignal): Promise
     throw new EngineError(e.info.kind, message, line === undefined ? locationAt(text, file, fn.nameStart) : { file: at, line, column });
   });
 
-  const { derivatives: d, checks, stepSweeps, notes, timingsMs } = outcome.result;
+  const { derivatives: d, checks, stepSweeps, notes, timingsMs, plan } = outcome.result;
   const shape = shapeOf(outcome.point[wrt]);
   const consoleNotes = outcome.console.map((line) => `console: ${line}`);
   return {
@@ -161,6 +165,7 @@ export async function runCheck(req: CheckRequest, signal?: AbortSignal): Promise
       bundle: bundle.ms,
       total: performance.now() - t0,
     },
+    checkPlan: plan,
     verdict: verdictOf(checks.map((c) => c.status)),
     inputs: points.map((p) => {
       const value = outcome.point[p.name];

@@ -1,8 +1,9 @@
 // Runs one check plan in a worker thread with a wall-clock limit, a heap limit and cancellation.
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { EngineError, type EngineOptions } from '../types';
+import { EngineError, type CheckProgress, type EngineOptions } from '../types';
 import type { WorkerMessage, WorkerPlan, WorkerSuccess } from './protocol';
+import { timeoutMessage } from './timeout';
 
 /** The build puts worker.js beside every bundle that can start a check (dist/, out/test/unit/). */
 export const workerPath = () => path.join(__dirname, 'worker.js');
@@ -54,6 +55,7 @@ export function runInSandbox(
   plan: WorkerPlan,
   limits: Pick<EngineOptions, 'timeoutMs' | 'memoryMb'>,
   signal?: AbortSignal,
+  onProgress?: (p: CheckProgress) => void,
 ): Promise<WorkerSuccess> {
   if (signal?.aborted) return Promise.reject(new EngineError('cancelled', 'the check was cancelled'));
   return new Promise((resolve, reject) => {
@@ -71,19 +73,28 @@ export function runInSandbox(
       else void worker.terminate();
       outcome();
     };
-    const timer = setTimeout(
-      () => finish(false, () => reject(new EngineError('timeout', `${plan.functionName} did not finish within ${seconds(limits.timeoutMs)} (a runaway loop?)`))),
-      limits.timeoutMs,
-    );
+    // The limit is on silence, not on the whole check: the worker reports progress as evaluations complete, so only a
+    // step that makes none for timeoutMs (loading the module, one evaluation of f, one derivative pass) is stopped.
+    let last: CheckProgress | undefined;
+    const expire = () => finish(false, () => reject(new EngineError('timeout', timeoutMessage(plan.functionName, seconds(limits.timeoutMs), last))));
+    let timer = setTimeout(expire, limits.timeoutMs);
     const onAbort = () => finish(false, () => reject(new EngineError('cancelled', 'the check was cancelled')));
     signal?.addEventListener('abort', onAbort, { once: true });
     // A user error (it threw, returned NaN, ...) is a normal answer too, but user code may have left the thread's
     // own objects changed (inputs are created there): only a clean result lets the thread serve again.
-    const onMessage = (msg: WorkerMessage) =>
+    const onMessage = (msg: WorkerMessage) => {
+      if (msg.type === 'progress') {
+        last = msg.progress;
+        clearTimeout(timer);
+        timer = setTimeout(expire, limits.timeoutMs);
+        onProgress?.(msg.progress);
+        return;
+      }
       finish(msg.type === 'result', () => {
         if (msg.type === 'result') resolve(msg);
         else reject(new EngineError(msg.error.kind, msg.error.message, msg.error));
       });
+    };
     const onError = (err: Error & { code?: string }) =>
       finish(false, () =>
         reject(

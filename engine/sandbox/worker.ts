@@ -107,6 +107,7 @@ function safeDecode(file: string): string {
 function run(plan: WorkerPlan): WorkerMessage {
   let locator: Locator | undefined;
   try {
+    parentPort?.postMessage({ type: 'progress', progress: { phase: 'loading', done: 0, total: 1 } } satisfies WorkerMessage);
     const program = prepareBundle(plan.code);
     locator = createLocator(plan.map, program, plan.sourceRoot);
     setLocator(locator.locateStack);
@@ -138,7 +139,7 @@ function run(plan: WorkerPlan): WorkerMessage {
     const evaluator = createEvaluator(spec);
     let result;
     try {
-      result = runChecks(evaluator, plan.checks);
+      result = runChecks(evaluator, plan.checks, (progress) => parentPort?.postMessage({ type: 'progress', progress } satisfies WorkerMessage));
     } catch (e) {
       if (e instanceof EngineError && e.info.kind === 'diverged') throw withParting(e, findParting(spec, (trace) => loaded.traced(fnAlias, trace)));
       throw e;
