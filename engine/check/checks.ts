@@ -211,6 +211,8 @@ function planCoordinates(
       noiseFloor: measuredNoiseFloor(ev.f.bind(ev), ev.x0, f0, sampled),
       groups: sampleGroups,
       aloneLimit: aloneLimit(remaining, cost.gradientMs),
+      // The plan's estimate counts second differences at every planned entry.
+      secondLimit: Infinity,
       ...(choice.mode === 'sampled' ? { direction: rademacher(n, uniform) } : {}),
     };
     return { plan, summary };
@@ -228,6 +230,8 @@ function planCoordinates(
     noiseFloor: measuredNoiseFloor(ev.f.bind(ev), ev.x0, f0, covered.length > 0 ? Int32Array.from([covered[0], covered[covered.length - 1]]) : all.subarray(0, 1)),
     groups: chosen,
     aloneLimit: aloneLimit(cost.budgetMs - spentMs, cost.gradientMs),
+    // Used only when the gradient failed: then the probes' gradients are not spent, and f's second differences may use their time.
+    secondLimit: Math.max(1, Math.floor((cost.budgetMs - STENCIL * allowance.directions * cost.fMs) / (STENCIL * Math.max(cost.fMs, 1e-3)))),
     fast: { directions },
   };
   summary.plannedEvaluations = STENCIL * (allowance.directions + allowance.probes);

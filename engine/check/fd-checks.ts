@@ -34,6 +34,8 @@ export interface FdPlan {
   fast?: { directions: Float64Array[] };
   /** At most this many diagonal entries are differenced along their own coordinate when their grouped value is not believed. */
   aloneLimit: number;
+  /** At most this many diagonal entries are taken by second differences of f (when the gradient failed its check). */
+  secondLimit: number;
 }
 
 export interface FdCheckOutcome {
@@ -142,9 +144,11 @@ export function diagonalCheck(
   const products: ProductCheck[] = [];
   let skipped = 0;
   if (gradientFailed) {
-    est = diagonalBySecondDifferences(ev.f.bind(ev), ev.x0, f0, plan.indices, tolerance, plan.noiseFloor);
+    const indices = evenlySpread(plan.indices, plan.secondLimit);
+    est = diagonalBySecondDifferences(ev.f.bind(ev), ev.x0, f0, indices, tolerance, plan.noiseFloor);
     s = spread(est, ev.n, d.hessianDiagonalStdError);
-    method = `second differences of f + Richardson on ${coverage(plan)} (the engine's gradient failed its check, so its differences are not used)`;
+    const where = indices.length === plan.indices.length ? coverage(plan) : `${count(indices.length)} of ${entries(plan.n)} (as many as the budget affords)`;
+    method = `second differences of f + Richardson on ${where} (the engine's gradient failed its check, so its differences are not used)`;
   } else {
     const stdError = d.hessianDiagonalStdError;
     // The bound compareEntries will apply: a grouped value within it is believed, anything else is differenced alone.
@@ -213,6 +217,13 @@ export function diagonalCheck(
   }
   const guarantee = plan.mode === 'fast' ? diagonalGuarantee(cmp.compared, ev.n, productFailure ? 0 : products.length) : undefined;
   return { check, sweep, notes: [...notes, ...uncertainNote(cmp, 'Hessian diagonal')], fdKinks: verdict.fdKinks, guarantee };
+}
+
+/** At most `limit` of `indices`, evenly spread over them (all when they fit). */
+function evenlySpread(indices: Int32Array, limit: number): Int32Array {
+  if (indices.length <= limit) return indices;
+  const k = Math.max(0, Math.floor(limit));
+  return Int32Array.from({ length: k }, (_, j) => indices[Math.floor((j * indices.length) / k)]);
 }
 
 /**

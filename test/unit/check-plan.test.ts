@@ -65,7 +65,13 @@ test('fast mode names the wrong gradient entries: bisection of the failing direc
   for (const wrong of [[37], [3, 150]]) {
     const engineGradient = L.grad(Y);
     wrong.forEach((i, k) => (engineGradient[i] += errors[k]));
-    const g = byId(runChecks(L.evaluator(Y, { engineGradient }), fast).checks, 'gradient-vs-fd');
+    const ev = countingEvaluator(L.evaluator(Y, { engineGradient }));
+    const r = runChecks(ev, fast);
+    const g = byId(r.checks, 'gradient-vs-fd');
+    // With the gradient failed the diagonal falls back to second differences of f, still within the budget (here
+    // one entry), never all 160 entries at 4 evaluations each.
+    assert.match(byId(r.checks, 'hessian-diagonal-vs-fd').method!, /second differences of f \+ Richardson on 1 of 160 entries \(as many as the budget affords\)/);
+    assert.ok(ev.counts.f < 200, `${ev.counts.f} evaluations of f`);
     assert.equal(g.status, 'fail', g.summary);
     assert.match(g.summary, /differs along \d+ of 3 random ±1 directions/);
     // With no budget left, bisection stops after the first entry it names.
