@@ -11,6 +11,7 @@ import { loadTfPeer } from './peers/load-tfjs';
 import { loadPlainModule } from './plain';
 import type { TfPeer } from './peers/tfjs';
 import { count, formatTable, ms, ratio, sci } from './table';
+import { measureWholeChecks } from './whole-check';
 
 const root = join(__dirname, '..');
 
@@ -235,6 +236,8 @@ function printNotes(engine: EngineResult[], peer: TfPeer, overallRssMb: number):
 
 async function main(): Promise<void> {
   const started = performance.now();
+  // `npm run bench -- --whole-checks`: only the whole-check table (a minute instead of the full bench).
+  if (process.argv.includes('--whole-checks')) return measureWholeChecks(root);
   const watcher = new RssWatcher();
   // Smallest first, so that memory a large row leaves resident does not inflate a small row's peak.
   const byForm = new Map<Form, EngineResult>();
@@ -260,6 +263,7 @@ async function main(): Promise<void> {
   await watcher.stop();
   printTable(engine, tf);
   printNotes(engine, peer, process.resourceUsage().maxRSS / 1024);
+  await measureWholeChecks(root);
   console.log(`Total bench time ${((performance.now() - started) / 1000).toFixed(0)} s.`);
 }
 

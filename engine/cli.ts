@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readRegularFile } from './load/regularFile';
+import { progressLine } from './report/progress';
 import { formatError, formatReport } from './report/text';
 import { entryText, githubAnnotations, junitXml, summaryText } from './report/suite';
 import { runCheck } from './run';
@@ -12,9 +13,9 @@ import { EngineError, type CheckRequest, type EngineErrorInfo, type Nested } fro
 
 const USAGE = `usage: derivative-lens check FILE.ts --function NAME [--wrt PARAM] [--at PARAM=JSON]...
         [--gradient FN] [--hessian-diagonal FN] [--objective FN] [--rtol R] [--atol A]
-        [--timeout MS] [--seed N] [--hessian-estimate] [--json]
+        [--timeout MS] [--budget-ms MS] [--seed N] [--hessian-estimate] [--json]
        derivative-lens check --all [FILE.ts | FOLDER]... [--json] [--junit FILE] [--jobs N]
-        [--rtol R] [--atol A] [--timeout MS] [--seed N]
+        [--rtol R] [--atol A] [--timeout MS] [--budget-ms MS] [--seed N]
 
   --at PARAM=JSON      evaluation point of a parameter: a number or (nested) array, or @file.json
   --gradient FN        a hand-written gradient to verify (same parameters, returns the wrt shape)
@@ -22,6 +23,8 @@ const USAGE = `usage: derivative-lens check FILE.ts --function NAME [--wrt PARAM
   --objective FN       a gradient-boosting objective returning { grad, hess } to verify
   --rtol, --atol       tolerances: |a − b| ≤ atol + rtol·|b| per entry
   --seed N             seed of generated inputs, of sampling and of Math.random in the checked code (default 1)
+  --timeout MS         limit on any one step without progress (loading, one evaluation of f, one derivative pass)
+  --budget-ms MS       time the finite-difference checks may take (default 2000); beyond it they run in fast mode
   --hessian-estimate   Hutchinson/Bekas estimate instead of the exact diagonal (very large dense inputs)
   --json               one JSON object on stdout (with --all: an array, one object per function)
   --all                every function with a @dlens- tag in the files and folders given (default: .), skipping
@@ -78,6 +81,7 @@ function parseRequest(argv: string[]): { request: CheckRequest; json: boolean } 
       rtol: { type: 'string' },
       atol: { type: 'string' },
       timeout: { type: 'string' },
+      'budget-ms': { type: 'string' },
       seed: { type: 'string' },
       'hessian-estimate': { type: 'boolean' },
       json: { type: 'boolean' },
@@ -92,6 +96,7 @@ function parseRequest(argv: string[]): { request: CheckRequest; json: boolean } 
   if (!values.function) throw new UsageError('missing --function NAME');
   const timeoutMs = parseNumber('--timeout', values.timeout);
   const seed = parseNumber('--seed', values.seed);
+  const checkBudgetMs = parseNumber('--budget-ms', values['budget-ms']);
   const request: CheckRequest = {
     file: resolve(file),
     functionName: values.function,
@@ -105,6 +110,7 @@ function parseRequest(argv: string[]): { request: CheckRequest; json: boolean } 
     options: {
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       ...(seed !== undefined ? { seed } : {}),
+      ...(checkBudgetMs !== undefined ? { checkBudgetMs } : {}),
       ...(values['hessian-estimate'] ? { hessianDiagonal: 'estimate' as const } : {}),
     },
   };
@@ -136,6 +142,7 @@ async function mainAll(argv: string[]): Promise<number> {
         rtol: { type: 'string' },
         atol: { type: 'string' },
         timeout: { type: 'string' },
+        'budget-ms': { type: 'string' },
         seed: { type: 'string' },
         json: { type: 'boolean' },
         ...Object.fromEntries(singleOnly.map((f) => [f, { type: f === 'hessian-estimate' ? 'boolean' : 'string', multiple: f === 'at' }])),
@@ -152,10 +159,15 @@ async function mainAll(argv: string[]): Promise<number> {
     if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs expects a whole number ≥ 1, got '${jobsText}'`);
     const timeoutMs = parseNumber('--timeout', values.timeout as string | undefined);
     const seed = parseNumber('--seed', values.seed as string | undefined);
+    const checkBudgetMs = parseNumber('--budget-ms', values['budget-ms'] as string | undefined);
     request = {
       rtol: parseNumber('--rtol', values.rtol as string | undefined),
       atol: parseNumber('--atol', values.atol as string | undefined),
-      options: { ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(seed !== undefined ? { seed } : {}) },
+      options: {
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        ...(seed !== undefined ? { seed } : {}),
+        ...(checkBudgetMs !== undefined ? { checkBudgetMs } : {}),
+      },
     };
   } catch (e) {
     const message = e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? (e as Error).message : String(e);
@@ -219,8 +231,10 @@ async function main(argv: string[]): Promise<number> {
     return fail({ kind: 'bad-argument', message: `${message}\n${USAGE}` }, argv.includes('--json'));
   }
   const { request, json } = parsed;
+  // stderr only, and never with --json: scripts read stdout, and a pipe or a CI log gets no redraws.
+  const progress = progressLine(process.stderr, !json);
   try {
-    const report = await runCheck(request);
+    const report = await runCheck(request, undefined, (p) => progress.update(p)).finally(() => progress.clear());
     if (json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     else {
       const color = process.stdout.isTTY === true && !process.env.NO_COLOR;

@@ -2,5 +2,4 @@
 export { analyseFile, functionAt, runCheck } from './run';
 export { directiveTags } from './load/directives';
 export { annotatedFunctions, collectFiles, isCollected } from './load/annotated';
-// Starts the next check's worker ahead of time (the extension calls it when a check is likely soon).
-export { prewarm } from './sandbox/host';
+export { prewarm } from './prewarm';

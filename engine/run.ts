@@ -11,6 +11,7 @@ import {
   EngineError,
   defaultEngineOptions,
   defaultTolerances,
+  type CheckProgress,
   type CheckRequest,
   type CheckStatus,
   type EngineErrorInfo,
@@ -73,7 +74,7 @@ export function evaluationSettings(
   const options = { ...defaultEngineOptions, ...req.options };
   return {
     evaluator: { hessianDiagonal: options.hessianDiagonal, estimateProbes: options.estimateProbes, seed: options.seed },
-    checks: { ...tolerances(req, d), sampleThreshold: options.fdSampleThreshold, sampleSize: options.fdSampleSize, seed: options.seed },
+    checks: { ...tolerances(req, d), sampleThreshold: options.fdSampleThreshold, sampleSize: options.fdSampleSize, seed: options.seed, budgetMs: options.checkBudgetMs },
   };
 }
 
@@ -94,7 +95,7 @@ export function assembleReport(parts: {
   startedAt: number;
 }): Report {
   const { outcome, wrt } = parts;
-  const { derivatives: d, checks, stepSweeps, notes, timingsMs } = outcome.result;
+  const { derivatives: d, checks, stepSweeps, notes, timingsMs, plan } = outcome.result;
   const shape = shapeOf(outcome.point[wrt]);
   return {
     function: parts.function,
@@ -123,6 +124,7 @@ export function assembleReport(parts: {
       bundle: parts.bundleMs,
       total: performance.now() - parts.startedAt,
     },
+    checkPlan: plan,
     verdict: verdictOf(checks.map((c) => c.status)),
     inputs: parts.points.map((p) => {
       const value = outcome.point[p.name];
@@ -135,7 +137,9 @@ export function assembleReport(parts: {
   };
 }
 
-export async function runCheck(req: CheckRequest, signal?: AbortSignal): Promise<Report> {
+
+/** `onProgress` hears each step of the check (bundling, loading, evaluating, ...) with evaluations done of those planned. */
+export async function runCheck(req: CheckRequest, signal?: AbortSignal, onProgress?: (p: CheckProgress) => void): Promise<Report> {
   const t0 = performance.now();
   const options = { ...defaultEngineOptions, ...req.options };
   const file = req.file;
@@ -175,6 +179,7 @@ export async function runCheck(req: CheckRequest, signal?: AbortSignal): Promise
   for (const [role, s] of Object.entries(supplied)) aliases[suppliedAliases[role as SuppliedRole]] = s.name;
   for (const p of points) if (p.source === 'constant') aliases[constantAlias(p.constant)] = p.constant;
 
+  onProgress?.({ phase: 'bundling', done: 0, total: 1 });
   const bundle = await bundleModule(file, text, aliases);
   if (signal?.aborted) throw new EngineError('cancelled', 'the check was cancelled');
   const outcome = await runInSandbox(
@@ -191,6 +196,7 @@ export async function runCheck(req: CheckRequest, signal?: AbortSignal): Promise
     },
     options,
     signal,
+    onProgress,
   ).catch((e: unknown) => {
     if (!(e instanceof EngineError) || e.info.kind === 'cancelled' || e.info.kind === 'internal') throw e;
     const message = e.info.message + (inputSensitive.has(e.info.kind) ? generatedHint(points) : '');

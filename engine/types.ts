@@ -89,6 +89,38 @@ export type HessianDiagonalMethod =
   | 'exact: Hessian-vector products'
   | 'estimate: Hutchinson/Bekas';
 
+/** How the finite-difference checks were planned: per entry, sampled above the threshold, or fast (over the budget). */
+export type CheckMode = 'per-entry' | 'sampled' | 'fast';
+
+/** What the finite-difference checks cost and what their pass means (engine/check/fd-plan.ts). */
+export interface CheckPlan {
+  mode: CheckMode;
+  /** The allowance of the finite-difference checks, ms. */
+  budgetMs: number;
+  /** One plain evaluation of f, and one gradient at another point, ms (measured at the start of the check). */
+  evaluationMs: number;
+  gradientMs: number;
+  /** What the per-entry (above the threshold: sampled) check would cost, ms. */
+  fullEstimateMs: number;
+  /** Evaluations (of f and of the gradient) the chosen mode planned, and those it made. */
+  plannedEvaluations: number;
+  evaluations: { f: number; gradient: number };
+  /** Why fast mode ran: the numbers of the check it replaced. */
+  reason?: string;
+  /** What a pass guarantees, one line per check, when a check did not compare every entry on its own. */
+  guarantee: string[];
+}
+
+/** A step of a running check, for progress displays; done/total count evaluations within the phase. */
+export interface CheckProgress {
+  phase: 'starting' | 'bundling' | 'loading' | 'evaluating' | 'differentiating' | 'finite-differences' | 'supplied';
+  done: number;
+  total: number;
+  /** One plain evaluation of f, ms, once measured. */
+  evaluationMs?: number;
+  mode?: CheckMode;
+}
+
 export interface Report {
   /** The checked function's name and where it is. */
   function: string;
@@ -127,6 +159,8 @@ export interface Report {
     bundle: number;
     total: number;
   };
+  /** How the finite-difference checks were planned against the budget, how many evaluations they took, what a pass means. */
+  checkPlan?: CheckPlan;
   /** 'pass' when every check passed, 'warn' when some warned and none failed, else 'fail'. */
   verdict: CheckStatus;
   /**
@@ -210,7 +244,7 @@ export interface CheckRequest {
 }
 
 export interface EngineOptions {
-  /** Wall-clock limit of one evaluation run, ms. */
+  /** Limit on any one step of a check without progress (loading the module, one evaluation of f, one derivative pass), ms. */
   timeoutMs: number;
   /** Heap limit of the evaluation worker, MB. */
   memoryMb: number;
@@ -227,6 +261,8 @@ export interface EngineOptions {
   hessianDiagonal: 'exact' | 'estimate';
   /** Probe vectors of the estimate. */
   estimateProbes: number;
+  /** Wall-clock allowance of the finite-difference checks, ms; beyond it they run in fast mode. */
+  checkBudgetMs: number;
 }
 
 export const defaultEngineOptions: EngineOptions = {
@@ -239,6 +275,7 @@ export const defaultEngineOptions: EngineOptions = {
   matrixShape: [4, 3],
   hessianDiagonal: 'exact',
   estimateProbes: 64,
+  checkBudgetMs: 2_000,
 };
 
 /** Default tolerances (PRODUCT.md §3). */

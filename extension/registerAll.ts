@@ -12,6 +12,7 @@ import { DerivativeCodeLenses } from './codeLens';
 import { DirectiveCompletion } from './directiveCompletion';
 import { DirectiveHover } from './directiveHover';
 import { reportViewType } from './panel';
+import { prewarmWhenVisible } from './prewarm';
 import type { WebviewState } from './protocol';
 import type { Services } from './services';
 import { checkOnSave } from './settings';
@@ -54,6 +55,7 @@ export function registerAll(s: Services): vscode.Disposable[] {
   return [
     ...Object.entries(commandFactories).map(([id, factory]) => vscode.commands.registerCommand(id, factory(s))),
     lenses,
+    prewarmWhenVisible(s.engine),
     vscode.languages.registerCodeLensProvider(typescript, lenses),
     vscode.languages.registerCompletionItemProvider(typescript, new DirectiveCompletion(s.engine), ...DirectiveCompletion.triggers),
     vscode.languages.registerHoverProvider(typescript, new DirectiveHover(s.engine)),

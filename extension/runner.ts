@@ -1,7 +1,8 @@
 // Runs one check: trust gate, cancellable progress, the engine's worker run, then results, diagnostics, status bar and report.
 
 import * as vscode from 'vscode';
-import type { EngineErrorInfo, Report } from '../engine/types';
+import { overallPercent, progressText } from '../engine/report/progress';
+import type { CheckProgress, EngineErrorInfo, Report } from '../engine/types';
 import type { DerivativeDiagnostics } from './diagnostics';
 import type { Engine } from './engine';
 import { evaluationErrorMessage } from './format';
@@ -52,30 +53,40 @@ export class CheckRunner {
   /** Resolves to the report, or undefined when the check could not run (untrusted, cancelled, an engine error). */
   async run(doc: vscode.TextDocument, target: CheckTarget): Promise<Report | undefined> {
     if (!ensureTrusted()) return undefined;
-    const engine = await this.engine();
     const text = doc.getText();
     let name = target.functionName;
-    if (name === undefined && target.offset !== undefined) {
-      try {
-        name = engine.functionAt(text, doc.fileName, target.offset)?.name;
-      } catch {
-        // The engine's run below explains what is at the cursor.
-      }
-    }
     // A new check replaces one still running.
     this.running?.abort();
     const controller = new AbortController();
     this.running = controller;
     const version = doc.version;
     try {
+      // The notification comes first, before the engine loads: the user sees at once that the command was heard.
       const report = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Derivative Lens: checking ${name ?? 'the function at the cursor'}…`, cancellable: true },
-        (_progress, token) => {
+        { location: vscode.ProgressLocation.Notification, title: 'Derivative Lens', cancellable: true },
+        async (progress, token) => {
           token.onCancellationRequested(() => controller.abort());
+          let shown = 0;
+          const report = (p: CheckProgress) => {
+            const percent = overallPercent(p);
+            progress.report({ message: `checking ${name ?? 'the function at the cursor'}: ${progressText(p)}`, increment: Math.max(0, percent - shown) });
+            shown = Math.max(shown, percent);
+          };
+          report({ phase: 'starting', done: 0, total: 1 });
+          const engine = await this.engine();
+          if (name === undefined && target.offset !== undefined) {
+            try {
+              name = engine.functionAt(text, doc.fileName, target.offset)?.name;
+            } catch {
+              // The engine's run below explains what is at the cursor.
+            }
+          }
+          if (controller.signal.aborted) throw Object.assign(new Error('the check was cancelled'), { info: { kind: 'cancelled', message: 'the check was cancelled' } });
           this.started++;
           return engine.runCheck(
             { file: doc.uri.fsPath, text, functionName: name, offset: name === undefined ? target.offset : undefined, ...requestSettings(doc.uri) },
             controller.signal,
+            report,
           );
         },
       );

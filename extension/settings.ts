@@ -28,6 +28,7 @@ export function requestSettings(scope: vscode.Uri): Pick<CheckRequest, 'rtol' | 
       vectorLength: c.get('defaultVectorLength', 5),
       matrixShape: [shape[0] ?? 4, shape[1] ?? 3],
       fdSampleThreshold: c.get('fdSampleThreshold', 2000),
+      checkBudgetMs: c.get('checkBudgetMs', 2000),
     },
   };
 }

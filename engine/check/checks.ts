@@ -5,14 +5,17 @@
 //             per-entry FD error estimate (compare.ts), so inaccurate differences never fail a correct engine;
 //   supplied: rtol 1e-8, atol 1e-10 — two float64 computations of the same quantity agree to ~1e-10 or better.
 
-import { EngineError, type Check, type CheckId, type StepSweep, type Tolerance } from '../types';
+import { EngineError, type Check, type CheckId, type CheckPlan, type CheckProgress, type StepSweep, type Tolerance } from '../types';
 import type { Contributions, Derivatives, Evaluator, Supplied } from './evaluator';
 import { measuredNoiseFloor } from './fd';
+import { fastGradientCheck } from './fd-fast';
 import { probeGroups } from './fd-grouped';
 import { diagonalCheck, gradientCheck, type FdPlan } from './fd-checks';
+import { chooseMode, fastAllowance, STENCIL, type CostInputs } from './fd-plan';
 import { rademacher, sampleWithoutReplacement, seededUniform } from './random';
 import { inconclusiveCheck, suppliedCheck, type SuppliedContext } from './supplied-checks';
 import { primitives } from '../ad/primitives';
+import { count, num } from './words';
 
 export interface CheckOptions {
   fd: Tolerance;
@@ -21,6 +24,8 @@ export interface CheckOptions {
   sampleThreshold: number;
   sampleSize: number;
   seed: number;
+  /** Wall-clock allowance of the finite-difference checks, ms: beyond it they switch to fast mode (fd-plan.ts). Absent: no limit. */
+  budgetMs?: number;
 }
 
 export interface ChecksResult {
@@ -29,6 +34,7 @@ export interface ChecksResult {
   stepSweeps: StepSweep[];
   notes: string[];
   timingsMs: { evaluate: number; finiteDifference: number; supplied: number };
+  plan: CheckPlan;
 }
 
 /** The supplied checks' relative tolerance when the function rounds values to float32. */
@@ -37,8 +43,15 @@ const FLOAT32_RTOL = 1e-6;
 /** A plain evaluation of f at x0 this long or shorter is repeated to take a median. */
 const FAST_EVALUATION_MS = 20;
 
-export function runChecks(ev: Evaluator, opts: CheckOptions): ChecksResult {
+/** Reports progress at most this often: each message also tells the host the worker is alive. */
+const PROGRESS_INTERVAL_MS = 100;
+
+export function runChecks(plainEv: Evaluator, opts: CheckOptions, onProgress?: (p: CheckProgress) => void): ChecksResult {
+  const meter = new Meter(onProgress);
+  const ev = meter.wrap(plainEv);
+  meter.phase('evaluating', 1);
   const { f0, ms: evaluate } = timeEvaluation(ev);
+  meter.phase('differentiating', 1, evaluate);
   const derivatives = ev.derivatives();
   const notes = [...derivatives.notes];
   // The safety net: the recording must compute exactly what plain JavaScript computes, or its derivatives are of another function.
@@ -50,11 +63,20 @@ export function runChecks(ev: Evaluator, opts: CheckOptions): ChecksResult {
   }
 
   let start = performance.now();
-  const plan = planCoordinates(ev, f0, opts);
-  const gradient = gradientCheck(ev, derivatives, f0, plan, opts.fd);
+  const budgetMs = opts.budgetMs ?? Infinity;
+  // Planning evaluates f already (the noise floor): a hang there belongs to this phase.
+  meter.phase('finite-differences', 1, evaluate);
+  const { plan, summary } = planCoordinates(ev, f0, opts, { fMs: evaluate, gradientMs: derivatives.timingsMs.gradient, budgetMs });
+  meter.phase('finite-differences', summary.plannedEvaluations, evaluate, plan.mode);
+  const gradient = plan.fast
+    ? fastGradientCheck(ev, derivatives, f0, plan, opts.fd, start + budgetMs / 2)
+    : gradientCheck(ev, derivatives, f0, plan, opts.fd);
   const diagonal = diagonalCheck(ev, derivatives, f0, plan, opts.fd, { failed: gradient.check.status === 'fail', fdKinks: gradient.fdKinks });
   const finiteDifference = performance.now() - start;
   notes.push(...gradient.notes, ...diagonal.notes);
+  summary.evaluations = { ...meter.counts };
+  summary.guarantee = [gradient.guarantee, diagonal.guarantee].filter((g): g is string => g !== undefined);
+  meter.phase('supplied', 1);
   const checks = [gradient.check, diagonal.check];
   const stepSweeps = [gradient.sweep, diagonal.sweep].filter((s): s is StepSweep => s !== undefined);
 
@@ -75,7 +97,7 @@ export function runChecks(ev: Evaluator, opts: CheckOptions): ChecksResult {
     checks.push(judgeSupplied('supplied-hessian-diagonal', s, diagonal.check, ctx, suppliedTolerance, opts.fd));
   }
   const supplied = performance.now() - start;
-  return { derivatives, checks, stepSweeps, notes, timingsMs: { evaluate, finiteDifference, supplied } };
+  return { derivatives, checks, stepSweeps, notes, timingsMs: { evaluate, finiteDifference, supplied }, plan: summary };
 }
 
 /**
@@ -92,7 +114,53 @@ function judgeSupplied(id: CheckId, s: Supplied, engineCheck: Check, ctx: Suppli
   return suppliedCheck(id, s, { ...ctx, truth: reference, stdError: undefined, finiteDifferences: { errorEstimate } }, fd);
 }
 
-/** f at x0, and how long one plain evaluation takes (the median of five when it is fast). */
+/** Counts evaluations of f and of the gradient at other points, and reports progress (throttled) as they complete. */
+class Meter {
+  readonly counts = { f: 0, gradient: 0 };
+  private current: CheckProgress = { phase: 'evaluating', done: 0, total: 1 };
+  private lastSent = -Infinity;
+
+  constructor(private readonly onProgress?: (p: CheckProgress) => void) {}
+
+  wrap(ev: Evaluator): Evaluator {
+    return Object.assign(Object.create(ev) as Evaluator, {
+      f: (x: Float64Array) => {
+        const v = ev.f(x);
+        this.tick('f');
+        return v;
+      },
+      gradientAt: (x: Float64Array) => {
+        const g = ev.gradientAt(x);
+        this.tick('gradient');
+        return g;
+      },
+    });
+  }
+
+  phase(phase: CheckProgress['phase'], total: number, evaluationMs?: number, mode?: CheckPlan['mode']): void {
+    this.current = { phase, done: 0, total, ...(evaluationMs !== undefined ? { evaluationMs } : {}), ...(mode ? { mode } : {}) };
+    this.send(true);
+  }
+
+  private tick(kind: 'f' | 'gradient'): void {
+    this.counts[kind]++;
+    this.current.done++;
+    this.send(false);
+  }
+
+  private send(always: boolean): void {
+    if (!this.onProgress) return;
+    const now = performance.now();
+    if (!always && now - this.lastSent < PROGRESS_INTERVAL_MS) return;
+    this.lastSent = now;
+    this.onProgress({ ...this.current, done: Math.min(this.current.done, this.current.total) });
+  }
+}
+
+/**
+ * f at x0, and how long one plain evaluation takes: the second (the first pays for compiling f, and would mislead the
+ * plan by tens of times), or the median of the later four when it is fast.
+ */
 function timeEvaluation(ev: Evaluator): { f0: number; ms: number } {
   const times: number[] = [];
   let f0 = NaN;
@@ -100,24 +168,92 @@ function timeEvaluation(ev: Evaluator): { f0: number; ms: number } {
     const t = performance.now();
     f0 = ev.f(ev.x0);
     times.push(performance.now() - t);
-  } while (times.length < 5 && times[0] <= FAST_EVALUATION_MS);
-  times.sort((a, b) => a - b);
-  return { f0, ms: times[times.length >> 1] };
+  } while (times.length < 2 || (times.length < 5 && times[1] <= FAST_EVALUATION_MS));
+  const warm = times.slice(1).sort((a, b) => a - b);
+  return { f0, ms: warm[warm.length >> 1] };
 }
 
-function planCoordinates(ev: Evaluator, f0: number, opts: CheckOptions): FdPlan {
+/**
+ * The mode the budget allows (fd-plan.ts) and its coordinates. Costs are measured, not guessed: one plain evaluation of
+ * f, and the engine's gradient (a recording and a reverse sweep, what each gradient at another point costs).
+ */
+function planCoordinates(
+  ev: Evaluator,
+  f0: number,
+  opts: CheckOptions,
+  cost: { fMs: number; gradientMs: number; budgetMs: number },
+): { plan: FdPlan; summary: CheckPlan } {
   const n = ev.n;
-  const common = (indices: Int32Array) => ({
-    n,
-    indices,
-    noiseFloor: measuredNoiseFloor(ev.f.bind(ev), ev.x0, f0, indices),
-    groups: probeGroups(indices, ev.shape),
-    seed: opts.seed,
-  });
-  if (n <= opts.sampleThreshold) return common(Int32Array.from({ length: n }, (_, i) => i));
+  const all = Int32Array.from({ length: n }, (_, i) => i);
   const uniform = seededUniform(opts.seed);
-  const indices = sampleWithoutReplacement(n, Math.min(opts.sampleSize, n), uniform);
-  return { ...common(indices), direction: rademacher(n, uniform) };
+  const sampled = n > opts.sampleThreshold ? sampleWithoutReplacement(n, Math.min(opts.sampleSize, n), uniform) : all;
+  const sampleGroups = probeGroups(sampled, ev.shape);
+  // Finite budget only: above the threshold the grouping of every entry is only needed for fast mode.
+  const allGroups = sampled === all ? sampleGroups : Number.isFinite(cost.budgetMs) ? probeGroups(all, ev.shape) : sampleGroups;
+  const inputs: CostInputs = { n, ...cost, sampleThreshold: opts.sampleThreshold, sampleSize: opts.sampleSize, groups: allGroups.length, sampleGroups: sampleGroups.length };
+  let choice = chooseMode(inputs);
+  if (choice.mode === 'fast') {
+    // The engine's own gradient was the first recording, compiled cold: one warm gradient before giving up on the
+    // full check (a machine under load can make the cold one several times slower).
+    const t = performance.now();
+    ev.gradientAt(ev.x0);
+    inputs.gradientMs = cost.gradientMs = Math.min(cost.gradientMs, performance.now() - t);
+    choice = chooseMode(inputs);
+  }
+  const base = { n, seed: opts.seed, mode: choice.mode };
+  const summary: CheckPlan = {
+    mode: choice.mode,
+    budgetMs: cost.budgetMs,
+    evaluationMs: cost.fMs,
+    gradientMs: cost.gradientMs,
+    fullEstimateMs: choice.fullEstimateMs,
+    plannedEvaluations: choice.fullEvaluations.f + choice.fullEvaluations.gradient,
+    evaluations: { f: 0, gradient: 0 },
+    guarantee: [],
+  };
+  if (choice.mode === 'per-entry' || choice.mode === 'sampled') {
+    const remaining = cost.budgetMs - choice.fullEstimateMs;
+    const plan: FdPlan = {
+      ...base,
+      indices: sampled,
+      noiseFloor: measuredNoiseFloor(ev.f.bind(ev), ev.x0, f0, sampled),
+      groups: sampleGroups,
+      aloneLimit: aloneLimit(remaining, cost.gradientMs),
+      // The plan's estimate counts second differences at every planned entry.
+      secondLimit: Infinity,
+      ...(choice.mode === 'sampled' ? { direction: rademacher(n, uniform) } : {}),
+    };
+    return { plan, summary };
+  }
+  const allowance = fastAllowance(inputs);
+  const directions = Array.from({ length: allowance.directions }, () => rademacher(n, uniform));
+  // The probes the budget affords, spread over the groups rather than the first ones.
+  const chosen = Array.from({ length: allowance.probes }, (_, k) => allGroups[Math.floor((k * allGroups.length) / allowance.probes)]);
+  const covered = Int32Array.from(chosen.flatMap((g) => [...g]).sort((a, b) => a - b));
+  const spentMs = STENCIL * (allowance.directions * cost.fMs + allowance.probes * cost.gradientMs);
+  const plan: FdPlan = {
+    ...base,
+    indices: covered,
+    // Two coordinates (not four) for the noise floor: every evaluation counts here.
+    noiseFloor: measuredNoiseFloor(ev.f.bind(ev), ev.x0, f0, covered.length > 0 ? Int32Array.from([covered[0], covered[covered.length - 1]]) : all.subarray(0, 1)),
+    groups: chosen,
+    aloneLimit: aloneLimit(cost.budgetMs - spentMs, cost.gradientMs),
+    // Used only when the gradient failed: then the probes' gradients are not spent, and f's second differences may use their time.
+    secondLimit: Math.max(1, Math.floor((cost.budgetMs - STENCIL * allowance.directions * cost.fMs) / (STENCIL * Math.max(cost.fMs, 1e-3)))),
+    fast: { directions },
+  };
+  summary.plannedEvaluations = STENCIL * (allowance.directions + allowance.probes);
+  summary.reason =
+    `the ${n > opts.sampleThreshold ? 'sampled' : 'per-entry'} check would need ~${count(choice.fullEvaluations.f)} evaluations of f at ${num(cost.fMs)} ms` +
+    (choice.fullEvaluations.gradient > 0 ? ` and ${count(choice.fullEvaluations.gradient)} gradients at ${num(cost.gradientMs)} ms` : '') +
+    ` ≈ ${num(choice.fullEstimateMs / 1000)} s, more than the budget of ${num(cost.budgetMs / 1000)} s`;
+  return { plan, summary };
+}
+
+/** Diagonal entries that may still be differenced alone (4 gradients each) with `remainingMs` left. */
+function aloneLimit(remainingMs: number, gradientMs: number): number {
+  if (!Number.isFinite(remainingMs)) return Infinity;
+  return Math.max(0, Math.floor(remainingMs / (STENCIL * Math.max(gradientMs, 1e-3))));
 }
 
 /** What the explanations may ask of the engine, computed at most once per run. */

@@ -1,6 +1,6 @@
 // The engine-vs-finite-differences checks (gradient, Hessian diagonal), with kink and NaN/Inf handling and step sweeps.
 
-import type { Check, Kink, StepSweep, Tolerance } from '../types';
+import type { Check, CheckMode, Kink, StepSweep, Tolerance } from '../types';
 import type { Derivatives, Evaluator } from './evaluator';
 import { compareEntries, FD_SAFETY, type EntryComparison } from './compare';
 import {
@@ -13,13 +13,14 @@ import {
   type EntryEstimates,
   type FirstEstimate,
 } from './fd';
-import { diagonalByGroupedGradientDifferences } from './fd-grouped';
+import { diagonalByGroupedGradientDifferences, hessianProductCheck, type ProductCheck } from './fd-grouped';
 import { seededUniform } from './random';
 import { flatIndex, formatEntry, multiIndex, unflatten } from './shape';
 import { count, entries, num } from './words';
 
-/** Which coordinates the FD checks difference: all, or a seeded sample plus one random ±1 direction over all. */
+/** Which coordinates the FD checks difference: all, a seeded sample plus one random ±1 direction over all, or fast mode. */
 export interface FdPlan {
+  mode: CheckMode;
   indices: Int32Array;
   n: number;
   direction?: Float64Array;
@@ -29,6 +30,12 @@ export interface FdPlan {
   groups: Int32Array[];
   /** Seed of the probes' random signs. */
   seed: number;
+  /** Fast mode: the random ±1 directions of the gradient check (fd-fast.ts). */
+  fast?: { directions: Float64Array[] };
+  /** At most this many diagonal entries are differenced along their own coordinate when their grouped value is not believed. */
+  aloneLimit: number;
+  /** At most this many diagonal entries are taken by second differences of f (when the gradient failed its check). */
+  secondLimit: number;
 }
 
 export interface FdCheckOutcome {
@@ -37,16 +44,18 @@ export interface FdCheckOutcome {
   notes: string[];
   /** Kinks of f seen in the differences: the Hessian diagonal does not exist there either. */
   fdKinks: Kink[];
+  /** What a pass guarantees, when the check did not compare every entry. */
+  guarantee?: string;
 }
 
-interface Spread {
+export interface Spread {
   reference: Float64Array;
   error: Float64Array;
   widen: Float64Array;
 }
 
 /** The sampled estimates spread over the full flat length (NaN where not sampled), and their bound widening. */
-function spread(est: EntryEstimates, n: number, extraWiden?: Float64Array): Spread {
+export function spread(est: EntryEstimates, n: number, extraWiden?: Float64Array): Spread {
   const reference = new Float64Array(n).fill(NaN);
   const error = new Float64Array(n).fill(NaN);
   const widen = new Float64Array(n);
@@ -59,7 +68,7 @@ function spread(est: EntryEstimates, n: number, extraWiden?: Float64Array): Spre
 }
 
 /** The Check of an engine-vs-FD comparison: the comparison's numbers, the verdict, and the reference with its error estimate. */
-function fdCheck(id: Check['id'], verdict: Verdict, cmp: EntryComparison, s: Spread, shape: number[], tolerance: Tolerance, method: string): Check {
+export function fdCheck(id: Check['id'], verdict: Verdict, cmp: EntryComparison, s: Spread, shape: number[], tolerance: Tolerance, method: string): Check {
   const check: Check = {
     id,
     status: verdict.status,
@@ -78,6 +87,7 @@ function fdCheck(id: Check['id'], verdict: Verdict, cmp: EntryComparison, s: Spr
 }
 
 function coverage(plan: FdPlan): string {
+  if (plan.mode === 'fast') return `${count(plan.indices.length)} of ${entries(plan.n)} (fast mode: the probes the budget affords)`;
   return plan.direction ? `${count(plan.indices.length)} sampled of ${entries(plan.n)}` : `all ${entries(plan.n)}`;
 }
 
@@ -131,22 +141,30 @@ export function diagonalCheck(
   const gradientAt = ev.gradientAt.bind(ev);
   const notes: string[] = [];
   let est: EntryEstimates, s: Spread, method: string;
+  const products: ProductCheck[] = [];
+  let skipped = 0;
   if (gradientFailed) {
-    est = diagonalBySecondDifferences(ev.f.bind(ev), ev.x0, f0, plan.indices, tolerance, plan.noiseFloor);
+    const indices = evenlySpread(plan.indices, plan.secondLimit);
+    est = diagonalBySecondDifferences(ev.f.bind(ev), ev.x0, f0, indices, tolerance, plan.noiseFloor);
     s = spread(est, ev.n, d.hessianDiagonalStdError);
-    method = `second differences of f + Richardson on ${coverage(plan)} (the engine's gradient failed its check, so its differences are not used)`;
+    const where = indices.length === plan.indices.length ? coverage(plan) : `${count(indices.length)} of ${entries(plan.n)} (as many as the budget affords)`;
+    method = `second differences of f + Richardson on ${where} (the engine's gradient failed its check, so its differences are not used)`;
   } else {
     const stdError = d.hessianDiagonalStdError;
     // The bound compareEntries will apply: a grouped value within it is believed, anything else is differenced alone.
     const believe = (i: number, e: FirstEstimate) =>
       Math.abs(d.hessianDiagonal[i] - e.value) <= tolerance.atol + tolerance.rtol * Math.abs(e.value) + FD_SAFETY * e.error + (stdError ? 3 * stdError[i] : 0);
-    const grouped = diagonalByGroupedGradientDifferences(gradientAt, ev.x0, d.gradient, plan.indices, plan.groups, seededUniform(plan.seed), tolerance, believe);
+    // Fast mode also compares the engine's H·u with each probe's differences at every row: a check of the second
+    // derivatives that covers the entries a dense Hessian keeps the grouped values from judging.
+    const onProbe = plan.mode === 'fast' ? (u: Float64Array, along: (t: number) => Float64Array) => products.push(hessianProductCheck(ev.hvp(u), d.gradient, along, tolerance)) : undefined;
+    const grouped = diagonalByGroupedGradientDifferences(gradientAt, ev.x0, d.gradient, plan.indices, plan.groups, seededUniform(plan.seed), tolerance, believe, plan.aloneLimit, onProbe);
     est = grouped;
+    skipped = grouped.skipped;
     s = spread(est, ev.n, stdError);
     method = `central differences of the engine's gradient + Richardson on ${coverage(plan)}`;
-    if (plan.direction) {
-      // Above the threshold f is expensive and the gradient passed its check: its differences are the reference.
-      method += '; no second-difference cross-check when sampling';
+    if (plan.direction || plan.mode === 'fast') {
+      // Above the threshold or the budget f is expensive and the gradient passed its check: its differences are the reference.
+      method += `; no second-difference cross-check ${plan.mode === 'fast' ? 'in fast mode' : 'when sampling'}`;
     } else {
       const second = diagonalBySecondDifferences(ev.f.bind(ev), ev.x0, f0, plan.indices, tolerance, plan.noiseFloor);
       const secondSpread = spread(second, ev.n, stdError);
@@ -166,26 +184,71 @@ export function diagonalCheck(
       `; the gradient was differenced along ${count(grouped.probes)} random-sign combination${grouped.probes === 1 ? '' : 's'} of coordinates ` +
       `sharing no row and not adjacent, whose entry i is H_ii·u_i plus any Hessian coupling to the rest of its combination; ` +
       `that value was taken where it matched the engine's diagonal` +
-      (grouped.alone > 0 ? ` and ${entries(grouped.alone)} ${grouped.alone === 1 ? 'was' : 'were'} differenced along ${grouped.alone === 1 ? 'its' : 'their'} own coordinate` : '');
+      (grouped.alone > 0 ? ` and ${entries(grouped.alone)} ${grouped.alone === 1 ? 'was' : 'were'} differenced along ${grouped.alone === 1 ? 'its' : 'their'} own coordinate` : '') +
+      (grouped.skipped > 0 ? `; ${entries(grouped.skipped)} whose grouped value did not match could not be differenced alone within the budget and ${grouped.skipped === 1 ? 'is' : 'are'} not judged` : '');
   }
   if (d.hessianDiagonalStdError) method += `; bounds widened by 3 standard errors of the estimated diagonal`;
   if (est.adapted > 0) method += `; adaptive step on ${entries(est.adapted)}`;
   const cmp = compareEntries(d.hessianDiagonal, s.reference, ev.shape, tolerance, s.widen, plan.indices);
-  const verdict = judge(cmp, knownKinks, est, ev, 'Hessian diagonal', plan);
+  if (products.length > 0) method += `; the engine's Hessian-vector product along each probe compared with its differences at all ${entries(ev.n)}`;
+  const productFailure = describeProductFailure(products, ev);
+  const verdict = judge(cmp, knownKinks, est, ev, 'Hessian diagonal', plan, products.length > 0 ? { failure: productFailure } : undefined);
+  if (verdict.status === 'pass' && (plan.mode === 'fast' || skipped > 0)) {
+    const rows = products.length > 0 ? `; the engine's H·u along ${count(products.length)} random-sign probe${products.length === 1 ? '' : 's'} matches differences of its gradient at every row` : '';
+    // An entry whose grouped value disagreed is coupled to its group, or wrong: left unjudged, it cannot pass.
+    if (skipped > 0) verdict.status = 'warn';
+    verdict.summary =
+      (cmp.compared === 0
+        ? `Hessian diagonal: no entry could be compared with finite differences within the budget`
+        : `Hessian diagonal matches finite differences at ${count(cmp.compared)} of ${entries(ev.n)} (${plan.mode} mode, max rel error ${num(cmp.maxRelError)})`) +
+      (skipped > 0 ? `; ${entries(skipped)} whose grouped difference disagreed (coupled to their group, or wrong) could not be differenced alone within the budget` : '') +
+      rows;
+  }
   const check = fdCheck('hessian-diagonal-vs-fd', verdict, cmp, s, ev.shape, tolerance, method);
   let sweep: StepSweep | undefined;
-  if (cmp.worst >= 0) {
+  // In fast mode the sweep's 24 evaluations are spent only to show a failure.
+  if (cmp.worst >= 0 && (plan.mode !== 'fast' || verdict.status !== 'pass')) {
     const w = cmp.worst;
     const index = multiIndex(w, ev.shape);
     // Sampled: f is expensive, and 24 more gradients would cost more than all the other differences of the diagonal.
-    sweep = gradientFailed || plan.direction
+    sweep = gradientFailed || plan.direction || plan.mode === 'fast'
       ? sweepSteps(coordinateLine(ev.f.bind(ev), ev.x0, w, Float64Array.from(ev.x0)), ev.x0[w], f0, 2, d.hessianDiagonal[w], index, 'hessian-diagonal')
       : sweepSteps(coordinateLine(gradientEntry(gradientAt)(w), ev.x0, w, Float64Array.from(ev.x0)), ev.x0[w], d.gradient[w], 1, d.hessianDiagonal[w], index, 'hessian-diagonal');
   }
-  return { check, sweep, notes: [...notes, ...uncertainNote(cmp, 'Hessian diagonal')], fdKinks: verdict.fdKinks };
+  const guarantee = plan.mode === 'fast' ? diagonalGuarantee(cmp.compared, ev.n, productFailure ? 0 : products.length) : undefined;
+  return { check, sweep, notes: [...notes, ...uncertainNote(cmp, 'Hessian diagonal')], fdKinks: verdict.fdKinks, guarantee };
 }
 
-interface Verdict {
+/** At most `limit` of `indices`, evenly spread over them (all when they fit). */
+function evenlySpread(indices: Int32Array, limit: number): Int32Array {
+  if (indices.length <= limit) return indices;
+  const k = Math.max(0, Math.floor(limit));
+  return Int32Array.from({ length: k }, (_, j) => indices[Math.floor((j * indices.length) / k)]);
+}
+
+/**
+ * Fast mode compares the diagonal entry by entry where it could: a grouped value is believed only when it matches the
+ * engine, and the random signs of the rest of its group make a match with a wrong entry a coincidence.
+ */
+function diagonalGuarantee(compared: number, n: number, products: number): string {
+  const rows = products > 0 ? `; H·u along ${count(products)} random-sign probe${products === 1 ? '' : 's'} matched differences of the gradient at every row` : '';
+  return compared === n
+    ? `Hessian diagonal: every entry compared with differences of the gradient${rows}`
+    : `Hessian diagonal: ${count(compared)} of ${entries(n)} compared one by one with differences of the gradient, ${count(n - compared)} not within the budget${rows}`;
+}
+
+function describeProductFailure(products: ProductCheck[], ev: Evaluator): string | undefined {
+  const failing = [...new Set(products.flatMap((p) => p.failingRows))].sort((a, b) => a - b);
+  if (failing.length === 0) return undefined;
+  const worst = products.find((p) => p.worst)!.worst!;
+  const names = failing.slice(0, 5).map((i) => formatEntry(ev.wrt, multiIndex(i, ev.shape)));
+  return (
+    `the Hessian-vector product along a random-sign probe differs from differences of the gradient at ${entries(failing.length)} ` +
+    `(${names.join(', ')}${failing.length > 5 ? ', …' : ''}; worst ${formatEntry(ev.wrt, multiIndex(worst.row, ev.shape))}: engine ${num(worst.engine)}, finite differences ${num(worst.fd)})`
+  );
+}
+
+export interface Verdict {
   status: Check['status'];
   kinks: Kink[];
   fdKinks: Kink[];
@@ -197,7 +260,7 @@ interface Verdict {
  * differences, or at NaN/Inf entries of the engine, warn; a kink seen in these differences warns even where the values
  * agree; anything else fails.
  */
-function judge(
+export function judge(
   cmp: EntryComparison,
   knownKinks: Kink[],
   est: EntryEstimates,
@@ -235,7 +298,7 @@ function judge(
     return { status: 'fail', kinks, fdKinks, summary: parts.join('; ') };
   }
   if (cmp.failing.length === 0 && fdKinks.length === 0) {
-    const sampled = plan.direction ? `${count(plan.indices.length)} sampled of ${entries(plan.n)}` : entries(cmp.compared);
+    const sampled = plan.mode === 'fast' ? `${count(cmp.compared)} of ${entries(plan.n)}, fast mode` : plan.direction ? `${count(plan.indices.length)} sampled of ${entries(plan.n)}` : entries(cmp.compared);
     const scope = directional ? `${sampled} and a random direction` : sampled;
     return { status: 'pass', kinks, fdKinks, summary: `${quantity} matches finite differences (${scope}, max rel error ${num(cmp.maxRelError)})` };
   }

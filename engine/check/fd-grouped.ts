@@ -9,6 +9,7 @@
 // the mistake, which the signs make as unlikely as a random coincidence.
 
 import type { Tolerance } from '../types';
+import { FD_SAFETY } from './compare';
 import {
   adaptive,
   diagonalByGradientDifferences,
@@ -26,6 +27,8 @@ export interface GroupedEstimates extends EntryEstimates {
   probes: number;
   /** Entries whose grouped value was not believed and that were differenced alone. */
   alone: number;
+  /** Entries whose grouped value was not believed and that the limit left undifferenced (their value is NaN: not judged). */
+  skipped: number;
 }
 
 /**
@@ -59,19 +62,23 @@ export function diagonalByGroupedGradientDifferences(
   sign: () => number,
   target: Tolerance,
   believe: (i: number, e: FirstEstimate) => boolean,
+  aloneLimit = Infinity,
+  /** Hears each probe u and the engine's gradient along it (cached: reading the probe's own steps costs nothing). */
+  onProbe?: (u: Float64Array, along: (t: number) => Float64Array) => void,
 ): GroupedEstimates {
   const m = indices.length;
-  const out: GroupedEstimates = { indices, value: new Float64Array(m), error: new Float64Array(m), step: new Float64Array(m), adapted: 0, kinks: [], probes: 0, alone: 0 };
+  const out: GroupedEstimates = { indices, value: new Float64Array(m), error: new Float64Array(m), step: new Float64Array(m), adapted: 0, kinks: [], probes: 0, alone: 0, skipped: 0 };
   const position = new Map<number, number>();
   indices.forEach((i, k) => position.set(i, k));
   const floor = largestFinite(g0);
-  const retry: number[] = [];
+  let retry: number[] = [];
 
   for (const group of groups) {
     out.probes++;
     const u = new Float64Array(x0.length);
     for (const i of group) u[i] = (sign() < 0.5 ? -1 : 1) * Math.max(1, Math.abs(x0[i]));
     const along = gradientAlong(gradientAt, x0, u);
+    onProbe?.(u, along);
     for (const i of group) {
       const line = { at: (t: number) => along(t)[i], snap: (t: number) => t };
       const { estimate, adapted } = adaptive((h) => perCoordinate(firstDerivative(line, h, g0[i], floor), u[i], x0[i]), firstStep(0), target);
@@ -87,6 +94,18 @@ export function diagonalByGroupedGradientDifferences(
     }
   }
 
+  if (retry.length > aloneLimit) {
+    // Spread over the whole vector rather than the first rows, so what is judged is a fair sample.
+    const kept = new Set(retry.filter((_, r) => Math.floor((r * aloneLimit) / retry.length) !== Math.floor(((r + 1) * aloneLimit) / retry.length)));
+    for (const i of retry) {
+      if (kept.has(i)) continue;
+      const k = position.get(i)!;
+      out.value[k] = NaN;
+      out.error[k] = NaN;
+      out.skipped++;
+    }
+    retry = retry.filter((i) => kept.has(i));
+  }
   if (retry.length > 0) {
     const alone = diagonalByGradientDifferences(gradientAt, x0, g0, Int32Array.from(retry), target);
     alone.indices.forEach((i, r) => {
@@ -135,4 +154,30 @@ function perCoordinate(e: FirstEstimate, ui: number, xi: number): FirstEstimate 
     leftError: (ui > 0 ? e.leftError : e.rightError) / a,
     rightError: (ui > 0 ? e.rightError : e.leftError) / a,
   };
+}
+
+/** Rows where the engine's H·u differs from the derivative of its gradient along u (the grouped probe's own steps). */
+export interface ProductCheck {
+  failingRows: number[];
+  worst?: { row: number; engine: number; fd: number };
+}
+
+/**
+ * Compares every row of the engine's Hessian-vector product with central differences of the gradient along u at the
+ * step the grouped probes use (fd-grouped.ts), so the gradients are already computed: only H·u is new.
+ */
+export function hessianProductCheck(hv: Float64Array, g0: Float64Array, along: (t: number) => Float64Array, tolerance: Tolerance): ProductCheck {
+  const h = firstStep(0);
+  const floor = largestFinite(g0);
+  const failingRows: number[] = [];
+  let worst: ProductCheck['worst'];
+  let worstRatio = 0;
+  for (let i = 0; i < g0.length; i++) {
+    const e = firstDerivative({ at: (t) => along(t)[i], snap: (t) => t }, h, g0[i], floor);
+    const bound = tolerance.atol + tolerance.rtol * Math.abs(e.value) + FD_SAFETY * e.error;
+    const ratio = Math.abs(hv[i] - e.value) / bound;
+    if (!(ratio <= 1)) failingRows.push(i);
+    if (!(ratio <= worstRatio)) (worstRatio = ratio), (worst = { row: i, engine: hv[i], fd: e.value });
+  }
+  return { failingRows, worst: failingRows.length > 0 ? worst : undefined };
 }

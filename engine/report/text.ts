@@ -1,7 +1,7 @@
 // The human-readable report the CLI prints: aligned tables, a verdict per check, colour only when asked.
 
 import { formatEntry } from '../check/shape';
-import type { Check, CheckStatus, EngineErrorInfo, InputSource, Nested, Report } from '../types';
+import type { Check, CheckPlan, CheckStatus, EngineErrorInfo, InputSource, Nested, Report } from '../types';
 
 export interface TextOptions {
   color: boolean;
@@ -119,6 +119,16 @@ export function inputWords(input: InputSource): string {
   return `${input.name}${shape}: ${from[input.source]}`;
 }
 
+/** Which finite-difference mode ran, what it cost in evaluations, and (fast mode) why and what its pass guarantees. */
+export function planLines(plan: CheckPlan): string[] {
+  const spent = `${plan.evaluations.f.toLocaleString('en-US')} evaluations of f and ${plan.evaluations.gradient.toLocaleString('en-US')} gradients`;
+  return [
+    `finite differences: ${plan.mode} mode, ${spent} (budget ${(plan.budgetMs / 1000).toFixed(1)} s)`,
+    ...(plan.reason ? [`  fast because ${plan.reason}`] : []),
+    ...plan.guarantee.map((g) => `  a pass means: ${g}`),
+  ];
+}
+
 export function formatReport(report: Report, opts: TextOptions): string {
   const paint = painter(opts.color);
   const where = report.location ? `${report.location.file}:${report.location.line}` : report.file;
@@ -144,6 +154,7 @@ export function formatReport(report: Report, opts: TextOptions): string {
     for (const k of report.kinks) out.push(`  ${k.detail}${k.location ? ` (line ${k.location.line})` : ''}`);
   }
   if (report.notes.length > 0) out.push('', paint('bold', 'notes'), ...report.notes.map((n) => `  ${n}`));
+  if (report.checkPlan) out.push('', ...planLines(report.checkPlan));
   if (report.console?.length) out.push('', paint('bold', 'console'), ...report.console.map((line) => paint('dim', `  ${printable(line)}`)));
   const t = report.timingsMs;
   out.push(

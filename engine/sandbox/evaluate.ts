@@ -3,7 +3,7 @@ import { createEvaluator, type SuppliedSpec } from '../ad/differentiate';
 import { makeMatrix } from '../ad/matrix';
 import { runChecks, type ChecksResult } from '../check/checks';
 import { toNested, validatePoint } from '../load/inputs';
-import { EngineError, type Nested, type SourceLocation } from '../types';
+import { EngineError, type CheckProgress, type Nested, type SourceLocation } from '../types';
 import { findParting, type Parting } from './divergence';
 import type { SuppliedRole, WorkerPlan } from './protocol';
 
@@ -19,6 +19,8 @@ export interface LoadedFunctions {
   traced?: (trace: (result: unknown) => void) => ((...args: unknown[]) => unknown) | undefined;
   /** The text of a source line, for explanations that name the line of a term. */
   sourceLine?: (loc: SourceLocation) => string | undefined;
+  /** Hears each step of the checks with evaluations done of those planned. */
+  onProgress?: (p: CheckProgress) => void;
 }
 
 function valueWords(v: unknown): string {
@@ -51,7 +53,7 @@ export function evaluatePlan(plan: EvaluationPlan, loaded: LoadedFunctions): { p
   const spec = { fn: loaded.fn, name: plan.functionName, params, wrtIndex: plan.wrtIndex, supplied: loaded.supplied, options: plan.evaluator, makeMatrix, sourceLine: loaded.sourceLine };
   const evaluator = createEvaluator(spec);
   try {
-    return { point, result: runChecks(evaluator, plan.checks) };
+    return { point, result: runChecks(evaluator, plan.checks, loaded.onProgress) };
   } catch (e) {
     if (e instanceof EngineError && e.info.kind === 'diverged' && loaded.traced) throw withParting(e, findParting(spec, loaded.traced));
     throw e;

@@ -2,8 +2,9 @@
 import * as path from 'node:path';
 import { deserialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import { EngineError, defaultEngineOptions, type EngineOptions } from '../types';
+import { EngineError, defaultEngineOptions, type CheckProgress, type EngineOptions } from '../types';
 import type { WorkerMessage, WorkerPlan, WorkerSuccess } from './protocol';
+import { timeoutMessage } from './timeout';
 
 /** The build puts worker.js beside every bundle that can start a check (dist/, out/test/unit/). */
 export const workerPath = () => path.join(__dirname, 'worker.js');
@@ -75,6 +76,7 @@ export function runInSandbox(
   plan: WorkerPlan,
   limits: Pick<EngineOptions, 'timeoutMs' | 'memoryMb'>,
   signal?: AbortSignal,
+  onProgress?: (p: CheckProgress) => void,
 ): Promise<WorkerSuccess> {
   if (signal?.aborted) return Promise.reject(new EngineError('cancelled', 'the check was cancelled'));
   return new Promise((resolve, reject) => {
@@ -93,10 +95,11 @@ export function runInSandbox(
       outcome();
     };
     const outOfMemory = (what: string) => finish(() => reject(new EngineError('out-of-memory', `${plan.functionName} ran out of memory (${what})`)));
-    const timer = setTimeout(
-      () => finish(() => reject(new EngineError('timeout', `${plan.functionName} did not finish within ${seconds(limits.timeoutMs)} (a runaway loop?)`))),
-      limits.timeoutMs,
-    );
+    // The limit is on silence, not on the whole check: the worker reports progress as evaluations complete, so only a
+    // step that makes none for timeoutMs (loading the module, one evaluation of f, one derivative pass) is stopped.
+    let last: CheckProgress | undefined;
+    const expire = () => finish(() => reject(new EngineError('timeout', timeoutMessage(plan.functionName, seconds(limits.timeoutMs), last))));
+    let timer = setTimeout(expire, limits.timeoutMs);
     // The heap limit does not cover ArrayBuffers: the process's resident memory may grow by at most the limit (and
     // what the next check's worker takes while it boots).
     const rssLimit = process.memoryUsage.rss() + (limits.memoryMb + SPARE_WORKER_MB) * 2 ** 20;
@@ -105,12 +108,23 @@ export function runInSandbox(
     }, RSS_SAMPLE_MS);
     const onAbort = () => finish(() => reject(new EngineError('cancelled', 'the check was cancelled')));
     signal?.addEventListener('abort', onAbort, { once: true });
-    const onMessage = (data: Uint8Array) =>
+    // Progress arrives as plain messages; the answer as the worker's own serialization (it bounds its size).
+    const onMessage = (data: Uint8Array | WorkerMessage) => {
+      if (!(data instanceof Uint8Array)) {
+        if (data.type !== 'progress') return;
+        last = data.progress;
+        clearTimeout(timer);
+        timer = setTimeout(expire, limits.timeoutMs);
+        onProgress?.(data.progress);
+        return;
+      }
       finish(() => {
         const msg = deserialize(data) as WorkerMessage;
+        if (msg.type === 'progress') return;
         if (msg.type === 'result') resolve(msg);
         else reject(new EngineError(msg.error.kind, msg.error.message, msg.error));
       });
+    };
     const onError = (err: Error & { code?: string }) =>
       err.code === 'ERR_WORKER_OUT_OF_MEMORY'
         ? outOfMemory(`heap limit ${limits.memoryMb} MB`)

@@ -1,6 +1,6 @@
 // The typed messages between the host (engine/sandbox/host.ts) and the evaluation worker (engine/sandbox/worker.ts).
 import type { ChecksResult } from '../check/checks';
-import type { EngineErrorInfo, EngineOptions, Nested, SourceLocation, Tolerance } from '../types';
+import type { CheckProgress, EngineErrorInfo, EngineOptions, Nested, SourceLocation, Tolerance } from '../types';
 import type { PlannedPoint } from '../load/inputs';
 
 /** The global the bundle's IIFE assigns the module's exports to. */
@@ -26,7 +26,7 @@ export interface WorkerPlan {
   wrtIndex: number;
   supplied: Partial<Record<SuppliedRole, { name: string; location?: SourceLocation }>>;
   evaluator: Pick<EngineOptions, 'hessianDiagonal' | 'estimateProbes' | 'seed'>;
-  checks: { fd: Tolerance; supplied: Tolerance; sampleThreshold: number; sampleSize: number; seed: number };
+  checks: { fd: Tolerance; supplied: Tolerance; sampleThreshold: number; sampleSize: number; seed: number; budgetMs: number };
   /** The checked file's text as bundled (unsaved edits included), to quote the line an explanation names. */
   source?: { file: string; text: string };
 }
@@ -45,4 +45,10 @@ export interface WorkerFailure {
   error: EngineErrorInfo;
 }
 
-export type WorkerMessage = WorkerSuccess | WorkerFailure;
+/** Sent while a check runs (at most every 100 ms, as evaluations complete): progress, and a sign of life for the time limit. */
+export interface WorkerProgress {
+  type: 'progress';
+  progress: CheckProgress;
+}
+
+export type WorkerMessage = WorkerSuccess | WorkerFailure | WorkerProgress;

@@ -51,5 +51,5 @@ export const warmUpPlan: WorkerPlan = {
   wrtIndex: 0,
   supplied: { gradient: { name: 'gradient' }, hessianDiagonal: { name: 'rowSums' } },
   evaluator: { hessianDiagonal: defaultEngineOptions.hessianDiagonal, estimateProbes: defaultEngineOptions.estimateProbes, seed: defaultEngineOptions.seed },
-  checks: { ...defaultTolerances, sampleThreshold: defaultEngineOptions.fdSampleThreshold, sampleSize: defaultEngineOptions.fdSampleSize, seed: defaultEngineOptions.seed },
+  checks: { ...defaultTolerances, sampleThreshold: defaultEngineOptions.fdSampleThreshold, sampleSize: defaultEngineOptions.fdSampleSize, seed: defaultEngineOptions.seed, budgetMs: defaultEngineOptions.checkBudgetMs },
 };

@@ -6,7 +6,7 @@ import { parentPort } from 'node:worker_threads';
 import { MESSAGE_CHARS, captureConsole, capText, safeString } from './bounded';
 import type { SuppliedSpec } from '../ad/differentiate';
 import { setLocator, unsupported } from '../ad/context';
-import { EngineError, type EngineErrorInfo, type SourceLocation } from '../types';
+import { EngineError, type CheckProgress, type EngineErrorInfo, type SourceLocation } from '../types';
 import { bundleFileName, createLocator, type Locator } from '../load/sourcemap';
 import { constantAlias, fnAlias, suppliedAliases, type SuppliedRole, type WorkerMessage, type WorkerPlan } from './protocol';
 import { evaluatePlan } from './evaluate';
@@ -84,9 +84,10 @@ function safeDecode(file: string): string {
   }
 }
 
-function run(plan: WorkerPlan): WorkerMessage {
+function run(plan: WorkerPlan, onProgress?: (p: CheckProgress) => void): WorkerMessage {
   let locator: Locator | undefined;
   try {
+    parentPort?.postMessage({ type: 'progress', progress: { phase: 'loading', done: 0, total: 1 } } satisfies WorkerMessage);
     const program = prepareBundle(plan.code);
     locator = createLocator(plan.map, program, plan.sourceRoot);
     setLocator(locator.locateStack);
@@ -120,6 +121,7 @@ function run(plan: WorkerPlan): WorkerMessage {
       constant: (name) => mod[constantAlias(name)],
       traced: (trace) => loaded.traced(fnAlias, trace),
       sourceLine: sourceLines(plan.source),
+      onProgress,
     });
     const note = randomNote(loaded.randomCalls(), plan.evaluator.seed);
     if (note) result.notes.push(note);
@@ -161,9 +163,9 @@ if (parentPort) {
   // One plan, one answer: the host terminates this thread after it (nothing user code changed here outlives the check).
   const port = parentPort;
   const warm = run(warmUpPlan);
-  if (warm.type !== 'result') throw new Error(`the evaluation worker's warm-up failed: ${warm.error.message}`);
+  if (warm.type === 'error') throw new Error(`the evaluation worker's warm-up failed: ${warm.error.message}`);
   port.once('message', (plan: WorkerPlan) => {
     disableFunctionConstructors();
-    port.postMessage(encode(run(plan)));
+    port.postMessage(encode(run(plan, (progress) => port.postMessage({ type: 'progress', progress } satisfies WorkerMessage))));
   });
 }

@@ -36,6 +36,21 @@ suite('settings', () => {
     );
   });
 
+  test('checkBudgetMs = 0 runs the finite differences in fast mode, and the report says so', async () => {
+    const { document: doc } = await openFixture('founding-loss.ts');
+    await withSetting('checkBudgetMs', 0, async () => {
+      const report = await check(doc.uri, 'softmaxLoss');
+      assert.ok(report);
+      assert.equal(report.checkPlan?.mode, 'fast');
+      assert.equal(report.checkPlan?.budgetMs, 0);
+      const gradient = report.checks.find((c) => c.id === 'gradient-vs-fd')!;
+      assert.equal(gradient.status, 'pass', gradient.summary);
+      assert.match(gradient.summary, /along 3 random ±1 directions \(fast mode\)/);
+    });
+    const again = await check(doc.uri, 'softmaxLoss');
+    assert.equal(again?.checkPlan?.mode, 'per-entry');
+  });
+
   test('defaultVectorLength shapes a parameter without an evaluation point', async () => {
     // A function without @dlens-at: the engine makes a seeded point of the default length.
     const uri = workspaceUri(`noat-${Date.now()}.ts`);
