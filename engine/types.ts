@@ -20,7 +20,12 @@ export interface Tolerance {
 }
 
 export interface Mismatch {
-  /** Multi-index into the wrt parameter ([] for a scalar, [i] for a vector, [i, j] for a matrix). */
+  /** The entry as the user reads it: `Y[0][3]`, `p.w[1]`, `this.layers[0].W[2][1]`. */
+  entry: string;
+  /**
+   * Multi-index into the wrt parameter ([] for a scalar, [i] for a vector, [i, j] for a matrix); for a tree or several
+   * paths, [k]: the position in the vector of all leaves (Report.leaves says which leaf holds it).
+   */
   index: number[];
   /** The reference: finite differences for the *-vs-fd checks, the engine for supplied-* checks. */
   expected: number;

@@ -129,6 +129,8 @@ function suppliedContext(ev: Evaluator) {
     functionName: ev.name,
     wrt: ev.wrt,
     shape: ev.shape,
+    leaves: ev.leaves,
+    paths: ev.paths,
     // One Hessian-vector product with v = 1 gives H·1, the row sums that "elementwise gradient twice" returns.
     rowSums: () => (rowSums ??= ev.hvp(new Float64Array(ev.n).fill(1))),
     otherGradients: () =>

@@ -15,7 +15,8 @@ import {
 } from './fd';
 import { diagonalByGroupedGradientDifferences } from './fd-grouped';
 import { seededUniform } from './random';
-import { flatIndex, formatEntry, multiIndex, unflatten } from './shape';
+import { flatIndex, multiIndex, unflatten } from './shape';
+import { entryName } from './tree';
 import { count, entries, num } from './words';
 
 /** Which coordinates the FD checks difference: all, or a seeded sample plus one random ±1 direction over all. */
@@ -84,7 +85,7 @@ function coverage(plan: FdPlan): string {
 export function gradientCheck(ev: Evaluator, d: Derivatives, f0: number, plan: FdPlan, tolerance: Tolerance): FdCheckOutcome {
   const est = gradientByDifferences(ev.f.bind(ev), ev.x0, f0, plan.indices, tolerance, plan.noiseFloor);
   const s = spread(est, ev.n);
-  const cmp = compareEntries(d.gradient, s.reference, ev.shape, tolerance, s.widen, plan.indices);
+  const cmp = compareEntries(d.gradient, s.reference, ev, tolerance, s.widen, plan.indices);
 
   let method = `central differences + Richardson on ${coverage(plan)}`;
   let directionalFailure: string | undefined;
@@ -150,7 +151,7 @@ export function diagonalCheck(
     } else {
       const second = diagonalBySecondDifferences(ev.f.bind(ev), ev.x0, f0, plan.indices, tolerance, plan.noiseFloor);
       const secondSpread = spread(second, ev.n, stdError);
-      const cross = compareEntries(d.hessianDiagonal, secondSpread.reference, ev.shape, tolerance, secondSpread.widen, plan.indices);
+      const cross = compareEntries(d.hessianDiagonal, secondSpread.reference, ev, tolerance, secondSpread.widen, plan.indices);
       method += '; second differences of f as a cross-check';
       const disagree = cross.mismatches.filter((m) => !atKnownKink.has(flatIndex(m.index, ev.shape)));
       method += disagree.length === 0 ? ' (agree)' : ` (disagree at ${entries(disagree.length)})`;
@@ -158,7 +159,7 @@ export function diagonalCheck(
         const worst = disagree[0];
         notes.push(
           `second differences of f disagree with the engine's Hessian diagonal at ${entries(disagree.length)} ` +
-            `(worst ${formatEntry(ev.wrt, worst.index)}: ${num(worst.expected)} vs ${num(worst.actual)}) although differences of its gradient agree`,
+            `(worst ${worst.entry}: ${num(worst.expected)} vs ${num(worst.actual)}) although differences of its gradient agree`,
         );
       }
     }
@@ -170,7 +171,7 @@ export function diagonalCheck(
   }
   if (d.hessianDiagonalStdError) method += `; bounds widened by 3 standard errors of the estimated diagonal`;
   if (est.adapted > 0) method += `; adaptive step on ${entries(est.adapted)}`;
-  const cmp = compareEntries(d.hessianDiagonal, s.reference, ev.shape, tolerance, s.widen, plan.indices);
+  const cmp = compareEntries(d.hessianDiagonal, s.reference, ev, tolerance, s.widen, plan.indices);
   const verdict = judge(cmp, knownKinks, est, ev, 'Hessian diagonal', plan);
   const check = fdCheck('hessian-diagonal-vs-fd', verdict, cmp, s, ev.shape, tolerance, method);
   let sweep: StepSweep | undefined;
@@ -208,7 +209,7 @@ function judge(
   directional?: { failure?: string },
 ): Verdict {
   const directionalFailure = directional?.failure;
-  const name = (index: number[]) => formatEntry(ev.wrt, index);
+  const name = (index: number[]) => entryName(ev, flatIndex(index, ev.shape));
   const failing = new Set(cmp.failing);
   const engineKinks = knownKinks.filter((k) => k.entries.some((e) => failing.has(flatIndex(e, ev.shape))));
   const fdKinks: Kink[] = est.kinks.map((k) => ({
@@ -228,7 +229,7 @@ function judge(
       const m = unexplained[0] ?? cmp.mismatches[0];
       parts.push(
         `${quantity} differs from finite differences at ${count(cmp.mismatchCount)} of ${entries(cmp.compared)} ` +
-          `(worst ${name(m.index)}: engine ${num(m.actual)}, finite differences ${num(m.expected)})`,
+          `(worst ${m.entry}: engine ${num(m.actual)}, finite differences ${num(m.expected)})`,
       );
     }
     if (directionalFailure) parts.push(parts.length > 0 ? directionalFailure : `${quantity}: ${directionalFailure}`);
@@ -241,7 +242,7 @@ function judge(
   }
   const words: string[] = [];
   if (nonFinite.size > 0) {
-    words.push(`${quantity} is NaN or infinite at ${[...nonFinite].slice(0, 5).map((i) => name(multiIndex(i, ev.shape))).join(', ')} while f is finite`);
+    words.push(`${quantity} is NaN or infinite at ${[...nonFinite].slice(0, 5).map((i) => entryName(ev, i)).join(', ')} while f is finite`);
   }
   if (kinks.length > 0) {
     const where = kinks.slice(0, 3).map((k) => `${name(k.entries[0] ?? [])}: ${k.detail}${k.location ? ` (line ${k.location.line})` : ''}`);
