@@ -1,12 +1,14 @@
 // The one entry point of a check: find the function, read its directives, plan the inputs, bundle, run in the sandbox, assemble the Report.
 import { readFile } from 'node:fs/promises';
 import { unflatten } from './check/shape';
+import { asLeaf } from './check/tree';
 import { bundleModule, syntaxError } from './load/bundle';
 import { parseDirectives, type Directive, type Directives } from './load/directives';
 import { functionAt, functionNamed, listFunctions, locationAt, outlineModule } from './load/functions';
 import { planPoints, type PlannedPoint } from './load/inputs';
+import { parseWrtPaths, type WrtPath } from './load/paths';
 import { runInSandbox } from './sandbox/host';
-import { constantAlias, fnAlias, suppliedAliases, type SuppliedRole, type WorkerPlan } from './sandbox/protocol';
+import { constantAlias, fnAlias, suppliedAliases, type Receiver, type SuppliedRole, type WorkerPlan } from './sandbox/protocol';
 import {
   EngineError,
   defaultEngineOptions,
@@ -16,7 +18,6 @@ import {
   type EngineErrorInfo,
   type FunctionInfo,
   type InputSource,
-  type Nested,
   type Report,
   type SourceLocation,
   type Tolerance,
@@ -75,11 +76,19 @@ export async function runCheck(req: CheckRequest, signal?: AbortSignal): Promise
   const outline = outlineModule(text, file);
   const directives = parseDirectives(text, file, fn, outline.bindings);
   const params = fn.params.map((p) => p.name);
-  if (params.length === 0) throw new EngineError('bad-argument', `${fn.name} has no parameters: there is nothing to differentiate`, locationAt(text, file, fn.nameStart));
+  const receiver = receiverOf(fn, req.thisConstant ?? directives.this?.name, outline.bindings);
+  const roots = receiver ? [...params, 'this'] : params;
+  if (roots.length === 0) throw new EngineError('bad-argument', `${fn.name} has no parameters: there is nothing to differentiate`, locationAt(text, file, fn.nameStart));
 
-  const wrt = req.wrt ?? directives.wrt?.name ?? params[0];
-  const wrtIndex = params.indexOf(wrt);
-  if (wrtIndex < 0) throw new EngineError('bad-argument', `--wrt ${wrt}: ${fn.name} has no parameter '${wrt}' (parameters: ${params.join(', ')})`);
+  const wrtPaths: WrtPath[] =
+    req.wrt !== undefined ? parseWrtPaths(req.wrt, '--wrt') : directives.wrt?.paths ?? [{ root: roots[0], steps: [], text: roots[0] }];
+  const wrt = wrtPaths.map((p) => p.text).join(', ');
+  const unknownRoot = wrtPaths.find((p) => !roots.includes(p.root));
+  if (unknownRoot) {
+    const hint = unknownRoot.root === 'this' ? ` (${fn.method ? 'a static method has no receiver' : 'it is not a method'})` : '';
+    throw new EngineError('bad-argument', `--wrt ${unknownRoot.text}: ${fn.name} has no parameter '${unknownRoot.root}' (parameters: ${roots.join(', ')})${hint}`);
+  }
+  const wrtIndex = Math.max(0, params.indexOf(wrtPaths[0].root));
 
   const functionLocation = (name: string): SourceLocation | undefined => {
     const f = outline.functions.find((g) => g.name === name);
@@ -94,17 +103,19 @@ export async function runCheck(req: CheckRequest, signal?: AbortSignal): Promise
   for (const role of Object.keys(suppliedAliases) as SuppliedRole[]) {
     const name = requested[role] ?? directives[role]?.name;
     if (name === undefined) continue;
-    if (!outline.bindings.has(name)) {
+    if (!outline.bindings.has(name.split('.')[0])) {
       const candidates = outline.functions.map((f) => f.name).join(', ');
       throw new EngineError('not-found', `no function named '${name}' in ${file} (candidates: ${candidates})`, { file });
     }
     supplied[role] = { name, location: functionLocation(name) ?? directives[role]?.directive.location };
   }
 
-  const points = planPoints(fn.params, req.at, directives.at, options, fn.name, wrt);
-  const aliases: Record<string, string> = { [fnAlias]: fn.name };
-  for (const [role, s] of Object.entries(supplied)) aliases[suppliedAliases[role as SuppliedRole]] = s.name;
+  const points = planPoints(fn.params, req.at, directives.at, options, fn.name, wrtPaths.map((p) => p.root));
+  const aliases: Record<string, string> = { [fnAlias]: fn.method?.owner ?? fn.name };
+  // A method of the checked one's own owner is reached through the receiver; only functions need an export.
+  for (const [role, s] of Object.entries(supplied)) if (!s.name.includes('.')) aliases[suppliedAliases[role as SuppliedRole]] = s.name;
   for (const p of points) if (p.source === 'constant') aliases[constantAlias(p.constant)] = p.constant;
+  if (receiver?.kind === 'constant') aliases[constantAlias(receiver.name)] = receiver.name;
 
   const bundle = await bundleModule(file, text, aliases);
   if (signal?.aborted) throw new EngineError('cancelled', 'the check was cancelled');
@@ -117,6 +128,8 @@ export async function runCheck(req: CheckRequest, signal?: AbortSignal): Promise
       functionName: fn.name,
       points,
       wrtIndex,
+      wrt: wrtPaths,
+      ...(fn.method ? { method: { member: fn.method.member, kind: fn.method.kind, receiver } } : {}),
       supplied,
       evaluator: { hessianDiagonal: options.hessianDiagonal, estimateProbes: options.estimateProbes, seed: options.seed },
       checks: { ...tol, sampleThreshold: options.fdSampleThreshold, sampleSize: options.fdSampleSize, seed: options.seed },
@@ -132,8 +145,8 @@ export async function runCheck(req: CheckRequest, signal?: AbortSignal): Promise
     throw new EngineError(e.info.kind, message, line === undefined ? locationAt(text, file, fn.nameStart) : { file: at, line, column });
   });
 
-  const { derivatives: d, checks, stepSweeps, notes, timingsMs } = outcome.result;
-  const shape = shapeOf(outcome.point[wrt]);
+  const { derivatives: d, checks, stepSweeps, notes, timingsMs, leaves, shape } = outcome.result;
+  const keyed = leaves && ((values: Float64Array) => Object.fromEntries(leaves.map((l) => [l.path, unflatten(values.subarray(l.offset, l.offset + l.size), l.shape)])));
   const consoleNotes = outcome.console.map((line) => `console: ${line}`);
   return {
     function: fn.name,
@@ -141,13 +154,13 @@ export async function runCheck(req: CheckRequest, signal?: AbortSignal): Promise
     location: locationAt(text, file, fn.nameStart),
     value: d.value,
     wrt,
-    shape,
+    ...(leaves
+      ? { shape: Object.fromEntries(leaves.map((l) => [l.path, l.shape])), gradient: keyed!(d.gradient), hessianDiagonal: keyed!(d.hessianDiagonal), leaves }
+      : { shape, gradient: unflatten(d.gradient, shape), hessianDiagonal: unflatten(d.hessianDiagonal, shape) }),
     point: outcome.point,
-    gradient: unflatten(d.gradient, shape),
-    hessianDiagonal: unflatten(d.hessianDiagonal, shape),
     hessianDiagonalMethod: d.hessianDiagonalMethod,
     passes: d.passes,
-    ...(d.hessianDiagonalStdError ? { hessianDiagonalStdError: unflatten(d.hessianDiagonalStdError, shape) } : {}),
+    ...(d.hessianDiagonalStdError ? { hessianDiagonalStdError: keyed ? keyed(d.hessianDiagonalStdError) : unflatten(d.hessianDiagonalStdError, shape) } : {}),
     checks,
     kinks: d.kinks,
     notes: [...d.notes, ...notes.filter((n) => !d.notes.includes(n)), ...consoleNotes],
@@ -162,21 +175,26 @@ export async function runCheck(req: CheckRequest, signal?: AbortSignal): Promise
       total: performance.now() - t0,
     },
     verdict: verdictOf(checks.map((c) => c.status)),
-    inputs: points.map((p) => {
-      const value = outcome.point[p.name];
-      const source: InputSource = { name: p.name, source: p.source };
-      if (value !== undefined) source.shape = shapeOf(value);
-      if (p.detail !== undefined) source.detail = p.detail;
-      return source;
-    }),
+    inputs: [
+      ...points.map((p) => {
+        const value = outcome.point[p.name];
+        const source: InputSource = { name: p.name, source: p.source };
+        // A tree has no one shape: its leaves' shapes are in `shape` when it is differentiated.
+        const leaf = value !== undefined ? asLeaf(value) : undefined;
+        if (leaf) source.shape = leaf.shape;
+        if (p.detail !== undefined) source.detail = p.detail;
+        return source;
+      }),
+      ...(receiver ? [receiverInput(receiver, fn)] : []),
+    ],
     directives: directives.list.map((x) => ({ tag: x.tag, text: x.text, location: x.location })),
   };
 }
 
-function shapeOf(value: Nested): number[] {
-  const shape: number[] = [];
-  for (let v = value; Array.isArray(v); v = v[0]) shape.push(v.length);
-  return shape;
+/** The receiver as an input: a module constant, or made by `new Class()`. */
+function receiverInput(receiver: Receiver, fn: FunctionInfo): InputSource {
+  if (receiver.kind === 'new') return { name: 'this', source: 'generated', detail: `new ${fn.method!.owner}()` };
+  return { name: 'this', source: 'constant', detail: receiver.kind === 'constant' ? receiver.name : fn.method!.owner };
 }
 
 /** Failures that inputs of the wrong size or range can cause (not a timeout, not an unsupported operation). */
@@ -189,6 +207,28 @@ function generatedHint(points: PlannedPoint[]): string {
   const which = generated.map((p) => `${p.name} (${p.detail})`).join(', ');
   const example = generated.map((p) => `@dlens-at ${p.name} = ${p.kind === 'number' ? '1.5' : p.kind === 'vector' || p.kind === 'float64array' ? '[1, 2, 3]' : '[[1, 2], [3, 4]]'}`).join(', ');
   return `\n(generated inputs: ${which}; if the function expects other values, give them in its doc comment, e.g. ${example})`;
+}
+
+/**
+ * Where a method's receiver comes from: the named constant, `new Class()` when that needs no arguments, the object a
+ * method of a module constant belongs to; none for functions and static methods.
+ */
+function receiverOf(fn: FunctionInfo, constant: string | undefined, bindings: Set<string>): Receiver | undefined {
+  const m = fn.method;
+  if (!m || m.kind === 'static') {
+    if (constant !== undefined) throw new EngineError('bad-argument', `--this ${constant}: ${fn.name} is not ${m ? 'an instance method' : 'a method'}`);
+    return undefined;
+  }
+  if (constant !== undefined) {
+    if (!bindings.has(constant)) throw new EngineError('bad-argument', `--this ${constant}: no constant named '${constant}' in the module`);
+    return { kind: 'constant', name: constant };
+  }
+  if (m.kind === 'object') return { kind: 'owner' };
+  if (m.newable) return { kind: 'new' };
+  throw new EngineError(
+    'bad-argument',
+    `${fn.name}: the constructor of ${m.owner} needs arguments, so name the object to call ${m.member} on: --this CONSTANT or @dlens-this CONSTANT (a module constant holding a ${m.owner})`,
+  );
 }
 
 /** A candidate function with the directives of its doc comment (and their ranges), or the directive error it has. */

@@ -13,6 +13,7 @@ import { diagonalCheck, gradientCheck, type FdPlan } from './fd-checks';
 import { rademacher, sampleWithoutReplacement, seededUniform } from './random';
 import { inconclusiveCheck, suppliedCheck, type SuppliedContext } from './supplied-checks';
 import { primitives } from '../ad/primitives';
+import type { LeafSlot } from './tree';
 
 export interface CheckOptions {
   fd: Tolerance;
@@ -24,6 +25,9 @@ export interface CheckOptions {
 }
 
 export interface ChecksResult {
+  /** The wrt's shape ([n] for a vector of leaves) and, for a tree or several paths, where each leaf sits. */
+  shape: number[];
+  leaves?: LeafSlot[];
   derivatives: Derivatives;
   checks: Check[];
   stepSweeps: StepSweep[];
@@ -75,7 +79,7 @@ export function runChecks(ev: Evaluator, opts: CheckOptions): ChecksResult {
     checks.push(judgeSupplied('supplied-hessian-diagonal', s, diagonal.check, ctx, suppliedTolerance, opts.fd));
   }
   const supplied = performance.now() - start;
-  return { derivatives, checks, stepSweeps, notes, timingsMs: { evaluate, finiteDifference, supplied } };
+  return { shape: ev.shape, ...(ev.leaves ? { leaves: ev.leaves } : {}), derivatives, checks, stepSweeps, notes, timingsMs: { evaluate, finiteDifference, supplied } };
 }
 
 /**

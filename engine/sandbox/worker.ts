@@ -2,15 +2,17 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parentPort } from 'node:worker_threads';
-import { createEvaluator, type SuppliedSpec } from '../ad/differentiate';
+import { createEvaluator, type EvaluatorSpec, type SuppliedSpec } from '../ad/differentiate';
 import { setLocator } from '../ad/context';
+import { asLeaf } from '../check/tree';
+import { unflatten } from '../check/shape';
 import { makeMatrix } from '../ad/matrix';
 import { runChecks } from '../check/checks';
-import { EngineError, type EngineErrorInfo, type Nested, type SourceLocation } from '../types';
+import { EngineError, type EngineErrorInfo, type PointValue, type SourceLocation } from '../types';
 import { bundleFileName, createLocator, type Locator } from '../load/sourcemap';
 import { toNested, validatePoint } from '../load/inputs';
 import { constantAlias, fnAlias, suppliedAliases, type SuppliedRole, type WorkerMessage, type WorkerPlan } from './protocol';
-import { loadBundle, prepareBundle } from './realm';
+import { loadBundle, prepareBundle, type LoadedBundle } from './realm';
 import { findParting, type Parting } from './divergence';
 
 const MAX_CONSOLE_LINES = 50;
@@ -104,6 +106,45 @@ function safeDecode(file: string): string {
   }
 }
 
+type Callable = (...args: unknown[]) => unknown;
+
+/**
+ * A method as a function of (receiver, ...parameters), and its receiver as each copy of the module has it (each copy's
+ * methods only know their own copy's #private fields). A static method keeps its class as `this` and takes no receiver.
+ */
+function methodCall(plan: WorkerPlan, loaded: LoadedBundle): { fn: Callable; receiver?: { recording: Record<string, unknown>; plain: Record<string, unknown> } } {
+  const { member, receiver } = plan.method!;
+  const owners = [loaded.exports[fnAlias], loaded.plain[fnAlias]] as Record<string, Callable>[];
+  if (plan.method!.kind === 'static') {
+    return { fn: loaded.byModeOf((exports) => (...args: unknown[]) => (exports[fnAlias] as Record<string, Callable>)[member](...args))! };
+  }
+  const make = (owner: Record<string, Callable>, exports: Record<string, unknown>): Record<string, unknown> => {
+    if (receiver?.kind === 'constant') {
+      const value = exports[constantAlias(receiver.name)];
+      if (typeof value !== 'object' || value === null) throw new EngineError('bad-argument', `--this ${receiver.name}: expected an object to call ${plan.functionName} on, got ${value === null ? 'null' : typeof value}`);
+      return value as Record<string, unknown>;
+    }
+    if (receiver?.kind === 'new') return new (owner as unknown as new () => Record<string, unknown>)();
+    return owner;
+  };
+  const recording = make(owners[0], loaded.exports);
+  const plain = make(owners[1], loaded.plain);
+  if (typeof recording[member] !== 'function') throw new EngineError('not-found', `${plan.functionName} is not a function of the receiver (it is ${typeof recording[member]})`);
+  // The receiver passed decides which copy's method runs; byModeOf restarts that copy's Math.random.
+  const call = loaded.byModeOf(() => (self: unknown, ...args: unknown[]) => (self as Record<string, Callable>)[member](...args))!;
+  return { fn: call, receiver: { recording, plain } };
+}
+
+/** A point as the report shows it: leaves as nested arrays, objects (class instances too) as their fields. */
+function pointOf(value: unknown): PointValue {
+  if (typeof value === 'number') return value;
+  const leaf = asLeaf(value);
+  if (leaf) return unflatten(leaf.values, leaf.shape);
+  if (Array.isArray(value)) return value.map(pointOf);
+  if (typeof value !== 'object' || value === null) return value as unknown as PointValue;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => typeof v !== 'function' && v !== undefined).map(([k, v]) => [k, pointOf(v)]));
+}
+
 function run(plan: WorkerPlan): WorkerMessage {
   let locator: Locator | undefined;
   try {
@@ -113,34 +154,45 @@ function run(plan: WorkerPlan): WorkerMessage {
     const consoleLines: string[] = [];
     const loaded = loadBundle(program, capturedConsole(consoleLines), plan.evaluator.seed);
     const mod = loaded.exports;
-    const fn = loaded.byMode(fnAlias);
+    const { fn, receiver } = plan.method ? methodCall(plan, loaded) : { fn: loaded.byMode(fnAlias), receiver: undefined };
     if (typeof fn !== 'function') {
       throw new EngineError('not-found', `${plan.functionName} is not a function once the module has run (it is ${typeof mod[fnAlias]})`);
     }
-    const point: Record<string, Nested> = {};
-    const params = plan.points.map((p) => {
+    const point: Record<string, PointValue> = {};
+    const params: EvaluatorSpec['params'] = plan.points.map((p) => {
       let value: unknown;
       if (p.source === 'constant') {
-        value = toNested(mod[constantAlias(p.constant)]);
+        const constant = mod[constantAlias(p.constant)];
+        // An array-like constant is read as numbers; a tree keeps its objects (class instances, Matrix leaves).
+        value = asLeaf(constant) ? toNested(constant) : constant;
         validatePoint({ name: `${p.name} = ${p.constant}`, kind: p.kind }, value, p.location);
       } else if ('value' in p) value = p.value; // otherwise undefined: the parameter's own default applies
-      if (value !== undefined) point[p.name] = value as Nested;
-      return { name: p.name, kind: p.kind, value: value as Nested };
+      if (value !== undefined) point[p.name] = pointOf(value);
+      return { name: p.name, kind: p.kind, value };
     });
+    if (receiver) {
+      params.unshift({ name: 'this', value: receiver.recording, plainValue: receiver.plain });
+      point.this = pointOf(receiver.recording);
+    }
     const supplied: Partial<Record<SuppliedRole, SuppliedSpec>> = {};
     for (const role of Object.keys(plan.supplied) as SuppliedRole[]) {
       const s = plan.supplied[role]!;
-      const f = loaded.restarting(suppliedAliases[role]);
-      if (f === undefined) throw new EngineError('not-found', `${s.name} is not a function (it is ${typeof mod[suppliedAliases[role]]})`, s.location);
-      supplied[role] = { fn: f, name: s.name, location: s.location };
+      const member = s.name.includes('.') ? s.name.slice(s.name.indexOf('.') + 1) : undefined;
+      const f = member === undefined ? loaded.restarting(suppliedAliases[role]) : receiver?.recording[member];
+      if (typeof f !== 'function') throw new EngineError('not-found', `${s.name} is not a function (it is ${typeof f})`, s.location);
+      // With a receiver, the evaluator passes it first: a method gets it as `this`, a function only the parameters.
+      const call = !receiver ? (f as Callable) : member === undefined ? (_self: unknown, ...args: unknown[]) => (f as Callable)(...args) : (self: unknown, ...args: unknown[]) => (self as Record<string, Callable>)[member](...args);
+      supplied[role] = { fn: call, name: s.name, location: s.location };
     }
-    const spec = { fn, name: plan.functionName, params, wrtIndex: plan.wrtIndex, supplied, options: plan.evaluator, makeMatrix, sourceLine: sourceLines(plan.source) };
+    const spec = { fn, name: plan.functionName, params, wrtIndex: plan.wrtIndex + (receiver ? 1 : 0), wrt: plan.wrt, supplied, options: plan.evaluator, makeMatrix, sourceLine: sourceLines(plan.source) };
     const evaluator = createEvaluator(spec);
     let result;
     try {
       result = runChecks(evaluator, plan.checks);
     } catch (e) {
-      if (e instanceof EngineError && e.info.kind === 'diverged') throw withParting(e, findParting(spec, (trace) => loaded.traced(fnAlias, trace)));
+      // A method's class is no function to trace: the error stands without the line where the runs parted.
+      const traced = (trace: (r: unknown) => void) => (plan.method ? undefined : loaded.traced(fnAlias, trace));
+      if (e instanceof EngineError && e.info.kind === 'diverged') throw withParting(e, findParting(spec, traced));
       throw e;
     }
     const note = randomNote(loaded.randomCalls(), plan.evaluator.seed);

@@ -41,7 +41,7 @@ test('every tag is parsed, JSON may span lines, locations point at the tags', ()
   assert.deepEqual(d.at.get('T')!.spec, { kind: 'constant', name: 'labels' });
   assert.deepEqual(d.at.get('w')!.spec, { kind: 'normal', shape: [5], seed: 3, mean: 0, std: 0.5 });
   assert.deepEqual(d.at.get('s')!.spec, { kind: 'uniform', shape: [], seed: 2, min: 1, max: 2 });
-  assert.equal(d.wrt!.name, 'Y');
+  assert.equal(d.wrt!.text, 'Y');
   assert.equal(d.gradient!.name, 'grad');
   assert.equal(d.hessianDiagonal!.name, 'grad');
   assert.equal(d.objective!.name, 'grad');

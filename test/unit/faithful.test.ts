@@ -28,8 +28,8 @@ function close(actual: Nested, expected: Nested, tol = 1e-12): void {
 async function expectExact(req: CheckRequest, value: number, gradient: Nested, diagonal: Nested): Promise<Report> {
   const r = await runCheck(req);
   close(r.value, value);
-  close(r.gradient, gradient);
-  close(r.hessianDiagonal, diagonal);
+  close(r.gradient as Nested, gradient);
+  close(r.hessianDiagonal as Nested, diagonal);
   assert.equal(r.verdict, 'pass', r.checks.map((c) => c.summary).join('\n'));
   return r;
 }
