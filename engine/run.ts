@@ -76,7 +76,7 @@ export async function runCheck(req: CheckRequest, signal?: AbortSignal): Promise
   const outline = outlineModule(text, file);
   const directives = parseDirectives(text, file, fn, outline.bindings);
   const params = fn.params.map((p) => p.name);
-  const receiver = receiverOf(fn, req.thisConstant ?? directives.this?.name, outline.bindings);
+  const receiver = receiverOf(fn, req.thisConstant ?? directives.this?.name, outline.bindings, locationAt(text, file, fn.nameStart));
   const roots = receiver ? [...params, 'this'] : params;
   if (roots.length === 0) throw new EngineError('bad-argument', `${fn.name} has no parameters: there is nothing to differentiate`, locationAt(text, file, fn.nameStart));
 
@@ -213,7 +213,7 @@ function generatedHint(points: PlannedPoint[]): string {
  * Where a method's receiver comes from: the named constant, `new Class()` when that needs no arguments, the object a
  * method of a module constant belongs to; none for functions and static methods.
  */
-function receiverOf(fn: FunctionInfo, constant: string | undefined, bindings: Set<string>): Receiver | undefined {
+function receiverOf(fn: FunctionInfo, constant: string | undefined, bindings: Set<string>, where: SourceLocation): Receiver | undefined {
   const m = fn.method;
   if (!m || m.kind === 'static') {
     if (constant !== undefined) throw new EngineError('bad-argument', `--this ${constant}: ${fn.name} is not ${m ? 'an instance method' : 'a method'}`);
@@ -228,6 +228,7 @@ function receiverOf(fn: FunctionInfo, constant: string | undefined, bindings: Se
   throw new EngineError(
     'bad-argument',
     `${fn.name}: the constructor of ${m.owner} needs arguments, so name the object to call ${m.member} on: --this CONSTANT or @dlens-this CONSTANT (a module constant holding a ${m.owner})`,
+    where,
   );
 }
 

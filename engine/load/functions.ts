@@ -274,6 +274,8 @@ export function functionNamed(text: string, fileName: string, name: string): Fun
   const { functions } = outlineOf(sf, text);
   const found = functions.find((f) => f.name === name);
   if (found) return found;
+  const methods = functions.filter((f) => f.method?.member === name).map((f) => f.name);
+  if (methods.length > 0) throw new EngineError('not-found', `no function named '${name}' in ${fileName}: name the method with its owner (${methods.join(', ')})`, { file: fileName });
   const bare = name.slice(name.lastIndexOf('.') + 1);
   let nested: ts.Node | undefined;
   const visit = (node: ts.Node): void => {

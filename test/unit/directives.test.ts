@@ -66,7 +66,9 @@ test('directive errors name the problem and the line of the tag', () => {
   const doc = (tag: string) => `/**\n * Loss.\n * ${tag}\n */`;
   const cases: [string, RegExp][] = [
     ['@dlens-at Y = [[1, 2], [3', /^@dlens-at: bad JSON/],
-    ['@dlens-at Y = {"a": 1}', /must be a number or \(nested\) arrays of numbers/],
+    ['@dlens-at Y = {"a": "text"}', /must be a number, \(nested\) arrays of numbers, or an object of them/],
+    ['@dlens-wrt Y.a[', /^@dlens-wrt: an index is missing at character 5\n  Y\.a\[\n {6}\^$/],
+    ['@dlens-this model', /^@dlens-this: loss is not a method$/],
     ['@dlens-at Q = [1]', /^@dlens-at: loss has no parameter 'Q' \(parameters: Y, T, w, s\)$/],
     ['@dlens-at Y = missingConstant', /'missingConstant' is not a constant of this module/],
     ['@dlens-at Y = normal(7x5, seed=1.5)', /seed must be an integer/],
@@ -91,6 +93,6 @@ test('directive errors name the problem and the line of the tag', () => {
 });
 
 test('the tag list has a description for every tag', () => {
-  assert.deepEqual(directiveTags.map((t) => t.tag), ['dlens-at', 'dlens-wrt', 'dlens-gradient', 'dlens-hessian-diagonal', 'dlens-objective', 'dlens-rtol', 'dlens-atol']);
+  assert.deepEqual(directiveTags.map((t) => t.tag), ['dlens-at', 'dlens-wrt', 'dlens-this', 'dlens-gradient', 'dlens-hessian-diagonal', 'dlens-objective', 'dlens-rtol', 'dlens-atol']);
   for (const t of directiveTags) assert.ok(t.description.length > 20 && t.syntax.startsWith(`@${t.tag}`));
 });
