@@ -2,17 +2,17 @@
 
 import { formatReport } from './report/text';
 import { runCheck } from './run';
-import type { CheckRequest, EngineOptions, Nested, Report } from './types';
+import type { CheckRequest, EngineOptions, PointValue, Report } from './types';
 
-export type { Check, CheckId, CheckStatus, Kink, Mismatch, Nested, Report, EngineErrorInfo } from './types';
+export type { Check, CheckId, CheckStatus, Kink, Mismatch, Nested, PointValue, Report, EngineErrorInfo } from './types';
 export { EngineError } from './types';
 
 type AnyFunction = (...args: never[]) => unknown;
 
 export interface CheckOptions {
   /** The evaluation point: by parameter name, or positional arguments. */
-  at?: Record<string, Nested> | Nested[];
-  /** The parameter to differentiate with respect to (default: the first). */
+  at?: Record<string, PointValue> | PointValue[];
+  /** What to differentiate: parameters or paths into them (`p.w`, `W, b`); default: the first parameter. */
   wrt?: string;
   /** Hand-written derivatives to verify; they take the same arguments as the checked function. */
   gradient?: AnyFunction;

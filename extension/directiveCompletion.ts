@@ -37,7 +37,9 @@ export class DirectiveCompletion implements vscode.CompletionItemProvider {
     }
     if (slot.kind === 'parameter') {
       const fn = functionForComment(functions, offset);
-      return (fn?.params ?? []).map((p) => {
+      // A method's receiver is a root of wrt paths too (`@dlens-wrt this.w`).
+      const receiver = slot.tag === 'dlens-wrt' && fn?.method && fn.method.kind !== 'static' ? [{ name: 'this', type: fn.method.owner }] : [];
+      return [...(fn?.params ?? []), ...receiver].map((p) => {
         const item = new vscode.CompletionItem(p.name, vscode.CompletionItemKind.Variable);
         item.range = replace;
         item.detail = p.type ? `${p.name}: ${p.type}` : p.name;

@@ -75,6 +75,11 @@ export function statusBarText(report: Report): string {
   return `${icon} ${report.function}: ${words}`;
 }
 
+/** Every top-level function gets a lens; a method only when it carries @dlens- directives or takes numeric parameters. */
+export function lensWorthy(fn: { method?: unknown; directives: unknown[]; params: { kind: string }[] }): boolean {
+  return !fn.method || fn.directives.length > 0 || fn.params.some((p) => p.kind !== 'unknown');
+}
+
 /** "Y[0][0]: expected 0.2409, got 1.1e-17" for the worst mismatch of a check, when it has one. */
 export function worstEntryText(check: Check, wrt: string): string | undefined {
   const m = check.mismatches[0];
