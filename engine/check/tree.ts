@@ -132,7 +132,8 @@ export function buildTree(def: TreeDef, leafValue: (leaf: number) => unknown): u
       return out;
     }
     case 'instance':
-      def.keys.forEach((k, i) => (def.target[k] = buildTree(def.items[i], leafValue)));
+      // Fields that hold no leaves keep their value: never written, so a frozen or read-only one is no problem.
+      def.keys.forEach((k, i) => def.items[i].t !== 'const' && (def.target[k] = buildTree(def.items[i], leafValue)));
       return def.target;
   }
 }

@@ -106,6 +106,10 @@ test('a class instance is refilled in place: its prototype, getters and #private
   const again = buildTree(def, () => [10, 20]) as Model;
   assert.equal(again, m);
   assert.equal(again.scaled(), 60);
+  // A read-only field without leaves is left alone.
+  const frozen = Object.defineProperty(new Model(), 'name', { value: 'fixed', enumerable: true, writable: false });
+  const f = flattenTree(frozen, 'this');
+  assert.equal(buildTree(f.def, () => [1, 1]), frozen);
 });
 
 test('a cycle is a constant, not an endless walk', () => {
