@@ -236,9 +236,11 @@ function receiverOf(fn: FunctionInfo, constant: string | undefined, bindings: Se
 export type AnalysedFunction = FunctionInfo & { directives: Directive[]; directiveError?: EngineErrorInfo };
 
 /** For the extension (code lenses, completion, hover, diagnostics): every candidate function of a file and its directives. */
-export function analyseFile(text: string, fileName: string): { functions: AnalysedFunction[] } {
+export function analyseFile(text: string, fileName: string): { functions: AnalysedFunction[]; names: string[] } {
   const outline = outlineModule(text, fileName);
   return {
+    /** Every top-level name (constants a receiver or a point may name). */
+    names: [...outline.bindings],
     functions: outline.functions.map((info) => {
       try {
         return { ...info, directives: parseDirectives(text, fileName, info, outline.bindings).list };
