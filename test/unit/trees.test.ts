@@ -7,6 +7,7 @@ import { parseWrtPaths } from '../../engine/load/paths';
 import { makeMatrix, Matrix } from '../../engine/ad/matrix';
 import { ADFloat64Array } from '../../engine/ad/globals';
 import { runCheck } from '../../engine/run';
+import { leafReports } from '../../engine/report/leaves';
 import { EngineError, type CheckRequest, type Nested, type Report } from '../../engine/types';
 
 const models = path.join(__dirname, '../../../test/fixtures/trees/models.ts');
@@ -290,4 +291,23 @@ test('the examples check without wrappers, with leaf-keyed results', async () =>
   const net = await runCheck({ file: path.join(examples, 'two-layer-network.ts'), functionName: 'TwoLayerNetwork.loss' });
   assert.deepEqual(Object.keys(net.shape), ['this.layers[0].W', 'this.layers[0].b', 'this.layers[1].W', 'this.layers[1].b']);
   assert.equal(net.verdict, 'pass');
+});
+
+test('a tree report splits into one report per leaf: values, mismatches, references and supplied values in the leaf shape', async () => {
+  const p = { w: [0.5, -1.5, 2], b: 0.75, M: [[1, 2, -1], [0.5, -2, 3], [1.5, 0.25, -0.5]] };
+  const r = await check({ functionName: 'treeLoss', at: { p }, gradientFunction: 'treeGradWrongB' });
+  const leaves = leafReports(r);
+  assert.deepEqual(leaves.map((l) => [l.wrt, l.shape]), [['p.w', [3]], ['p.b', []], ['p.M', [3, 3]]]);
+  const [w, b, M] = leaves;
+  const m2 = p.M.flat().reduce((s, v) => s + v * v, 0);
+  close(w.gradient, p.w.map((v) => 3 * v * v), 1e-14, 'p.w gradient');
+  close(M.hessianDiagonal, p.M.map((row) => row.map(() => 2 * p.b * p.b)), 1e-14, 'p.M diagonal');
+  const supplied = (l: typeof w) => l.checks.find((c) => c.id === 'supplied-gradient')!;
+  assert.deepEqual(supplied(b).mismatches.map((m) => [m.entry, m.index]), [['p.b', []]]);
+  assert.equal(supplied(w).mismatches.length, 0);
+  close(supplied(b).supplied!, 4 * p.b * m2, 1e-14, 'p.b as supplied');
+  close(supplied(M).supplied!, p.M.map((row) => row.map((v) => 2 * p.b * p.b * v)), 1e-14, 'p.M as supplied');
+  const fd = M.checks.find((c) => c.id === 'gradient-vs-fd')!;
+  close(fd.reference!, p.M.map((row) => row.map((v) => 2 * p.b * p.b * v)), 1e-6, 'p.M finite differences');
+  assert.ok(leaves.every((l) => l.stepSweeps.every((s) => s.index.length === l.shape.length)));
 });
