@@ -229,8 +229,8 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
   function record(offsets: Int32Array[], x: Float64Array, locate = true): { value: number; id: number } {
     tape.reset();
     for (let k = 0; k < x.length; k++) tape.variable(x[k], VARIABLE);
-    const callArgs = args(offsets, x, true);
-    return withTape(tape, () => scalarResult(spec.fn(...callArgs), fname), locate);
+    // Arguments are built while the tape records: a Float32Array leaf rounds its active entries as it is filled.
+    return withTape(tape, () => scalarResult(spec.fn(...args(offsets, x, true)), fname), locate);
   }
 
   function recordX0(): void {
