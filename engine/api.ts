@@ -4,9 +4,9 @@ import { formatReport } from './report/text';
 import { runCheck } from './run';
 import { hookActive } from './live/bindings';
 import { checkLive, parameterNames, type AnyFunction, type CheckOptions } from './live/check';
-import { EngineError, type CheckRequest, type Nested, type Report } from './types';
+import { EngineError, type CheckRequest, type PointValue, type Report } from './types';
 
-export type { Check, CheckId, CheckStatus, Kink, Mismatch, Nested, Report, EngineErrorInfo } from './types';
+export type { Check, CheckId, CheckStatus, Kink, Mismatch, Nested, PointValue, Report, EngineErrorInfo } from './types';
 export { EngineError } from './types';
 
 export type { CheckOptions };
@@ -72,7 +72,7 @@ export async function checkDerivatives(f: AnyFunction, opts: CheckOptions = {}):
     ...request,
     file: `${process.cwd()}/checkDerivatives(${f.name || 'anonymous'}).ts`,
     text,
-    at: at as Record<string, Nested> | undefined,
+    at: at as Record<string, PointValue> | undefined,
     wrt: opts.wrt,
     rtol: opts.rtol,
     atol: opts.atol,

@@ -9,15 +9,18 @@ import { formatError, formatReport } from './report/text';
 import { entryText, githubAnnotations, junitXml, summaryText } from './report/suite';
 import { runCheck } from './run';
 import { defaultJobs, discover, exitCodeOf, runAll } from './runAll';
-import { EngineError, type CheckRequest, type EngineErrorInfo, type Nested } from './types';
+import { EngineError, type CheckRequest, type EngineErrorInfo, type PointValue } from './types';
 
-const USAGE = `usage: derivative-lens check FILE.ts --function NAME [--wrt PARAM] [--at PARAM=JSON]...
-        [--gradient FN] [--hessian-diagonal FN] [--objective FN] [--rtol R] [--atol A]
+const USAGE = `usage: derivative-lens check FILE.ts --function NAME [--wrt PATH[,PATH]...] [--at PARAM=JSON]...
+        [--this CONSTANT] [--gradient FN] [--hessian-diagonal FN] [--objective FN] [--rtol R] [--atol A]
         [--timeout MS] [--budget-ms MS] [--seed N] [--hessian-estimate] [--json]
        derivative-lens check --all [FILE.ts | FOLDER]... [--json] [--junit FILE] [--jobs N]
         [--rtol R] [--atol A] [--timeout MS] [--budget-ms MS] [--seed N]
 
-  --at PARAM=JSON      evaluation point of a parameter: a number or (nested) array, or @file.json
+  --function NAME      a function, Class.method or object.method
+  --wrt PATHS          what to differentiate: parameters or parts of them (p.layers[1].W, this.w), comma-separated
+  --at PARAM=JSON      evaluation point of a parameter: a number, (nested) array, object, or @file.json
+  --this CONSTANT      for a method: the module constant to call it on (default: new Class())
   --gradient FN        a hand-written gradient to verify (same parameters, returns the wrt shape)
   --hessian-diagonal FN  a hand-written Hessian diagonal to verify
   --objective FN       a gradient-boosting objective returning { grad, hess } to verify
@@ -36,14 +39,14 @@ exit codes: 0 every check passed (warnings allowed), 1 a check failed, 2 could n
 
 class UsageError extends Error {}
 
-function parseAt(spec: string): [string, Nested] {
+function parseAt(spec: string): [string, PointValue] {
   const eq = spec.indexOf('=');
   if (eq <= 0) throw new UsageError(`--at expects PARAM=JSON, got '${spec}'`);
   const name = spec.slice(0, eq).trim();
   const raw = spec.slice(eq + 1).trim();
   const text = raw.startsWith('@') ? readJsonFile(raw.slice(1)) : raw;
   try {
-    return [name, JSON.parse(text) as Nested];
+    return [name, JSON.parse(text) as PointValue];
   } catch (e) {
     throw new UsageError(`--at ${name}: not valid JSON (${(e as Error).message})`);
   }
@@ -74,6 +77,7 @@ function parseRequest(argv: string[]): { request: CheckRequest; json: boolean } 
     options: {
       function: { type: 'string' },
       wrt: { type: 'string' },
+      this: { type: 'string' },
       at: { type: 'string', multiple: true },
       gradient: { type: 'string' },
       'hessian-diagonal': { type: 'string' },
@@ -101,6 +105,7 @@ function parseRequest(argv: string[]): { request: CheckRequest; json: boolean } 
     file: resolve(file),
     functionName: values.function,
     wrt: values.wrt,
+    ...(values.this !== undefined ? { thisConstant: values.this } : {}),
     at: values.at ? Object.fromEntries(values.at.map(parseAt)) : undefined,
     gradientFunction: values.gradient,
     hessianDiagonalFunction: values['hessian-diagonal'],

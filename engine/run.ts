@@ -1,12 +1,14 @@
 // The one entry point of a check: find the function, read its directives, plan the inputs, bundle, run in the sandbox, assemble the Report.
 import { unflatten } from './check/shape';
+import { asLeaf } from './check/tree';
 import { bundleModule, syntaxError } from './load/bundle';
 import { parseDirectives, type Directive, type Directives } from './load/directives';
 import { functionAt, functionNamed, listFunctions, locationAt, outlineModule } from './load/functions';
 import { planPoints, type PlannedPoint } from './load/inputs';
+import { parseWrtPaths, type WrtPath } from './load/paths';
 import { readRegularFile } from './load/regularFile';
 import { runInSandbox } from './sandbox/host';
-import { constantAlias, fnAlias, suppliedAliases, type SuppliedRole, type WorkerPlan, type WorkerSuccess } from './sandbox/protocol';
+import { constantAlias, fnAlias, suppliedAliases, type Receiver, type SuppliedRole, type WorkerPlan, type WorkerSuccess } from './sandbox/protocol';
 import {
   EngineError,
   defaultEngineOptions,
@@ -17,7 +19,6 @@ import {
   type EngineErrorInfo,
   type FunctionInfo,
   type InputSource,
-  type Nested,
   type Report,
   type SourceLocation,
   type Tolerance,
@@ -90,26 +91,28 @@ export function assembleReport(parts: {
   wrt: string;
   points: PlannedPoint[];
   outcome: Omit<WorkerSuccess, 'type'>;
+  /** A method's receiver, listed among the inputs. */
+  receiver?: InputSource;
   directives: Report['directives'];
   bundleMs: number;
   startedAt: number;
 }): Report {
   const { outcome, wrt } = parts;
-  const { derivatives: d, checks, stepSweeps, notes, timingsMs, plan } = outcome.result;
-  const shape = shapeOf(outcome.point[wrt]);
+  const { derivatives: d, checks, stepSweeps, notes, timingsMs, plan, leaves, shape } = outcome.result;
+  const keyed = leaves && ((values: Float64Array) => Object.fromEntries(leaves.map((l) => [l.path, unflatten(values.subarray(l.offset, l.offset + l.size), l.shape)])));
   return {
     function: parts.function,
     file: parts.file,
     location: parts.location,
     value: d.value,
     wrt,
-    shape,
+    ...(leaves
+      ? { shape: Object.fromEntries(leaves.map((l) => [l.path, l.shape])), gradient: keyed!(d.gradient), hessianDiagonal: keyed!(d.hessianDiagonal), leaves }
+      : { shape, gradient: unflatten(d.gradient, shape), hessianDiagonal: unflatten(d.hessianDiagonal, shape) }),
     point: outcome.point,
-    gradient: unflatten(d.gradient, shape),
-    hessianDiagonal: unflatten(d.hessianDiagonal, shape),
     hessianDiagonalMethod: d.hessianDiagonalMethod,
     passes: d.passes,
-    ...(d.hessianDiagonalStdError ? { hessianDiagonalStdError: unflatten(d.hessianDiagonalStdError, shape) } : {}),
+    ...(d.hessianDiagonalStdError ? { hessianDiagonalStdError: keyed ? keyed(d.hessianDiagonalStdError) : unflatten(d.hessianDiagonalStdError, shape) } : {}),
     checks,
     kinks: d.kinks,
     notes: [...d.notes, ...notes.filter((n) => !d.notes.includes(n))],
@@ -126,17 +129,21 @@ export function assembleReport(parts: {
     },
     checkPlan: plan,
     verdict: verdictOf(checks.map((c) => c.status)),
-    inputs: parts.points.map((p) => {
-      const value = outcome.point[p.name];
-      const source: InputSource = { name: p.name, source: p.source };
-      if (value !== undefined) source.shape = shapeOf(value);
-      if (p.detail !== undefined) source.detail = p.detail;
-      return source;
-    }),
+    inputs: [
+      ...parts.points.map((p) => {
+        const value = outcome.point[p.name];
+        const source: InputSource = { name: p.name, source: p.source };
+        // A tree has no one shape: its leaves' shapes are in `shape` when it is differentiated.
+        const leaf = value !== undefined ? asLeaf(value) : undefined;
+        if (leaf) source.shape = leaf.shape;
+        if (p.detail !== undefined) source.detail = p.detail;
+        return source;
+      }),
+      ...(parts.receiver ? [parts.receiver] : []),
+    ],
     directives: parts.directives,
   };
 }
-
 
 /** `onProgress` hears each step of the check (bundling, loading, evaluating, ...) with evaluations done of those planned. */
 export async function runCheck(req: CheckRequest, signal?: AbortSignal, onProgress?: (p: CheckProgress) => void): Promise<Report> {
@@ -148,11 +155,19 @@ export async function runCheck(req: CheckRequest, signal?: AbortSignal, onProgre
   const outline = outlineModule(text, file);
   const directives = parseDirectives(text, file, fn, outline.bindings);
   const params = fn.params.map((p) => p.name);
-  if (params.length === 0) throw new EngineError('bad-argument', `${fn.name} has no parameters: there is nothing to differentiate`, locationAt(text, file, fn.nameStart));
+  const receiver = receiverOf(fn, req.thisConstant ?? directives.this?.name, outline.bindings, locationAt(text, file, fn.nameStart));
+  const roots = receiver ? [...params, 'this'] : params;
+  if (roots.length === 0) throw new EngineError('bad-argument', `${fn.name} has no parameters: there is nothing to differentiate`, locationAt(text, file, fn.nameStart));
 
-  const wrt = req.wrt ?? directives.wrt?.name ?? params[0];
-  const wrtIndex = params.indexOf(wrt);
-  if (wrtIndex < 0) throw new EngineError('bad-argument', `--wrt ${wrt}: ${fn.name} has no parameter '${wrt}' (parameters: ${params.join(', ')})`);
+  const wrtPaths: WrtPath[] =
+    req.wrt !== undefined ? parseWrtPaths(req.wrt, '--wrt') : directives.wrt?.paths ?? [{ root: roots[0], steps: [], text: roots[0] }];
+  const wrt = wrtPaths.map((p) => p.text).join(', ');
+  const unknownRoot = wrtPaths.find((p) => !roots.includes(p.root));
+  if (unknownRoot) {
+    const hint = unknownRoot.root === 'this' ? ` (${fn.method ? 'a static method has no receiver' : 'it is not a method'})` : '';
+    throw new EngineError('bad-argument', `--wrt ${unknownRoot.text}: ${fn.name} has no parameter '${unknownRoot.root}' (parameters: ${roots.join(', ')})${hint}`);
+  }
+  const wrtIndex = Math.max(0, params.indexOf(wrtPaths[0].root));
 
   const functionLocation = (name: string): SourceLocation | undefined => {
     const f = outline.functions.find((g) => g.name === name);
@@ -167,17 +182,19 @@ export async function runCheck(req: CheckRequest, signal?: AbortSignal, onProgre
   for (const role of Object.keys(suppliedAliases) as SuppliedRole[]) {
     const name = requested[role] ?? directives[role]?.name;
     if (name === undefined) continue;
-    if (!outline.bindings.has(name)) {
+    if (!outline.bindings.has(name.split('.')[0])) {
       const candidates = outline.functions.map((f) => f.name).join(', ');
       throw new EngineError('not-found', `no function named '${name}' in ${file} (candidates: ${candidates})`, { file });
     }
     supplied[role] = { name, location: functionLocation(name) ?? directives[role]?.directive.location };
   }
 
-  const points = planPoints(fn.params, req.at, directives.at, options, fn.name, wrt);
-  const aliases: Record<string, string> = { [fnAlias]: fn.name };
-  for (const [role, s] of Object.entries(supplied)) aliases[suppliedAliases[role as SuppliedRole]] = s.name;
+  const points = planPoints(fn.params, req.at, directives.at, options, fn.name, wrtPaths.map((p) => p.root));
+  const aliases: Record<string, string> = { [fnAlias]: fn.method?.owner ?? fn.name };
+  // A method of the checked one's own owner is reached through the receiver; only functions need an export.
+  for (const [role, s] of Object.entries(supplied)) if (!s.name.includes('.')) aliases[suppliedAliases[role as SuppliedRole]] = s.name;
   for (const p of points) if (p.source === 'constant') aliases[constantAlias(p.constant)] = p.constant;
+  if (receiver?.kind === 'constant') aliases[constantAlias(receiver.name)] = receiver.name;
 
   onProgress?.({ phase: 'bundling', done: 0, total: 1 });
   const bundle = await bundleModule(file, text, aliases);
@@ -190,6 +207,8 @@ export async function runCheck(req: CheckRequest, signal?: AbortSignal, onProgre
       functionName: fn.name,
       points,
       wrtIndex,
+      wrt: wrtPaths,
+      ...(fn.method ? { method: { member: fn.method.member, kind: fn.method.kind, receiver } } : {}),
       supplied,
       ...evaluationSettings(req, directives),
       source: { file, text },
@@ -212,16 +231,17 @@ export async function runCheck(req: CheckRequest, signal?: AbortSignal, onProgre
     wrt,
     points,
     outcome,
+    ...(receiver ? { receiver: receiverInput(receiver, fn) } : {}),
     directives: directives.list.map((x) => ({ tag: x.tag, text: x.text, location: x.location })),
     bundleMs: bundle.ms,
     startedAt: t0,
   });
 }
 
-function shapeOf(value: Nested): number[] {
-  const shape: number[] = [];
-  for (let v = value; Array.isArray(v); v = v[0]) shape.push(v.length);
-  return shape;
+/** The receiver as an input: a module constant, or made by `new Class()`. */
+function receiverInput(receiver: Receiver, fn: FunctionInfo): InputSource {
+  if (receiver.kind === 'new') return { name: 'this', source: 'generated', detail: `new ${fn.method!.owner}()` };
+  return { name: 'this', source: 'constant', detail: receiver.kind === 'constant' ? receiver.name : fn.method!.owner };
 }
 
 /** Failures that inputs of the wrong size or range can cause (not a timeout, not an unsupported operation). */
@@ -236,6 +256,29 @@ function generatedHint(points: PlannedPoint[]): string {
   return `\n(generated inputs: ${which}; if the function expects other values, give them in its doc comment, e.g. ${example})`;
 }
 
+/**
+ * Where a method's receiver comes from: the named constant, `new Class()` when that needs no arguments, the object a
+ * method of a module constant belongs to; none for functions and static methods.
+ */
+function receiverOf(fn: FunctionInfo, constant: string | undefined, bindings: Set<string>, where: SourceLocation): Receiver | undefined {
+  const m = fn.method;
+  if (!m || m.kind === 'static') {
+    if (constant !== undefined) throw new EngineError('bad-argument', `--this ${constant}: ${fn.name} is not ${m ? 'an instance method' : 'a method'}`);
+    return undefined;
+  }
+  if (constant !== undefined) {
+    if (!bindings.has(constant)) throw new EngineError('bad-argument', `--this ${constant}: no constant named '${constant}' in the module`);
+    return { kind: 'constant', name: constant };
+  }
+  if (m.kind === 'object') return { kind: 'owner' };
+  if (m.newable) return { kind: 'new' };
+  throw new EngineError(
+    'bad-argument',
+    `${fn.name}: the constructor of ${m.owner} needs arguments, so name the object to call ${m.member} on: --this CONSTANT or @dlens-this CONSTANT (a module constant holding a ${m.owner})`,
+    where,
+  );
+}
+
 /** A candidate function with the directives of its doc comment (and their ranges), or the directive error it has. */
 export type AnalysedFunction = FunctionInfo & { directives: Directive[]; directiveError?: EngineErrorInfo };
 
@@ -248,6 +291,8 @@ export const analysisLimitChars = 128 * 1024;
 
 export interface FileAnalysis {
   functions: AnalysedFunction[];
+  /** Every top-level name (constants a receiver or a point may name). */
+  names: string[];
   /** Set when the file is above analysisLimitChars and was not analysed (functions is then empty). */
   tooLarge?: { chars: number; limit: number };
 }
@@ -257,10 +302,11 @@ let lastAnalysis: { text: string; fileName: string; result: FileAnalysis } | und
 
 /** For the extension (code lenses, completion, hover, diagnostics): every candidate function of a file and its directives. */
 export function analyseFile(text: string, fileName: string): FileAnalysis {
-  if (text.length > analysisLimitChars) return { functions: [], tooLarge: { chars: text.length, limit: analysisLimitChars } };
+  if (text.length > analysisLimitChars) return { functions: [], names: [], tooLarge: { chars: text.length, limit: analysisLimitChars } };
   if (lastAnalysis?.text === text && lastAnalysis.fileName === fileName) return lastAnalysis.result;
   const outline = outlineModule(text, fileName);
   const result = {
+    names: [...outline.bindings],
     functions: outline.functions.map((info): AnalysedFunction => {
       try {
         return { ...info, directives: parseDirectives(text, fileName, info, outline.bindings).list };

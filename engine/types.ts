@@ -3,6 +3,9 @@
 /** A value in the shape of a parameter: a number, or nested arrays of numbers (row-major). */
 export type Nested = number | Nested[];
 
+/** An evaluation point as JSON: nested arrays, or a tree of objects and arrays whose leaves are those (`{ "w": [1, 2], "b": 0.1 }`). */
+export type PointValue = Nested | PointValue[] | { [key: string]: PointValue };
+
 /** A place in the user's TypeScript source. `line` and `column` are 1-based. */
 export interface SourceLocation {
   file: string;
@@ -20,7 +23,12 @@ export interface Tolerance {
 }
 
 export interface Mismatch {
-  /** Multi-index into the wrt parameter ([] for a scalar, [i] for a vector, [i, j] for a matrix). */
+  /** The entry as the user reads it: `Y[0][3]`, `p.w[1]`, `this.layers[0].W[2][1]`. */
+  entry: string;
+  /**
+   * Multi-index into the wrt parameter ([] for a scalar, [i] for a vector, [i, j] for a matrix); for a tree or several
+   * paths, [k]: the position in the vector of all leaves (Report.leaves says which leaf holds it).
+   */
   index: number[];
   /** The reference: finite differences for the *-vs-fd checks, the engine for supplied-* checks. */
   expected: number;
@@ -127,18 +135,24 @@ export interface Report {
   file: string;
   location?: SourceLocation;
   value: number;
+  /** The wrt path, or the paths joined by ', '. */
   wrt: string;
-  /** [] scalar, [n] vector, [r, c] matrix. */
-  shape: number[];
-  /** The evaluation point of every parameter, by name. */
-  point: Record<string, Nested>;
-  gradient: Nested;
-  hessianDiagonal: Nested;
+  /**
+   * [] scalar, [n] vector, [r, c] matrix; for a tree or several paths, each leaf's shape keyed by its full path
+   * (`"p.w"`, `"this.layers[0].W"`), and so are `gradient`, `hessianDiagonal` and `hessianDiagonalStdError`.
+   */
+  shape: number[] | Record<string, number[]>;
+  /** For a tree or several paths: where each leaf sits in the vector of all leaves (mismatch indices are positions in it). */
+  leaves?: { path: string; shape: number[]; offset: number; size: number }[];
+  /** The evaluation point of every parameter (and `this` for a method), by name. */
+  point: Record<string, PointValue>;
+  gradient: Nested | Record<string, Nested>;
+  hessianDiagonal: Nested | Record<string, Nested>;
   hessianDiagonalMethod: HessianDiagonalMethod | string;
   /** Derivative passes over the recorded function (reverse sweeps, forward sweeps, HVPs). */
   passes: number;
   /** Standard error per entry when hessianDiagonalMethod is an estimate. */
-  hessianDiagonalStdError?: Nested;
+  hessianDiagonalStdError?: Nested | Record<string, Nested>;
   checks: Check[];
   kinks: Kink[];
   /** Things the user should know that are not failures (e.g. "Math.floor on an active value: derivative 0"). */
@@ -231,7 +245,9 @@ export interface CheckRequest {
   offset?: number;
   /** Overrides of the wrt parameter, evaluation points (JSON values), supplied derivative function names, tolerances. */
   wrt?: string;
-  at?: Record<string, Nested>;
+  at?: Record<string, PointValue>;
+  /** For a method: the module constant to call it on (else `new Class()` when that needs no arguments). */
+  thisConstant?: string;
   gradientFunction?: string;
   hessianDiagonalFunction?: string;
   objectiveFunction?: string;
@@ -288,9 +304,12 @@ export const defaultTolerances = {
 
 /** A candidate function of a file, for code lenses and the picker. */
 export interface FunctionInfo {
+  /** `f`, or `Class.method` / `object.method` for a method. */
   name: string;
-  /** 'declaration' | 'arrow' | 'function-expression'. */
+  /** 'declaration' | 'arrow' | 'function-expression' | 'method'. */
   form: string;
+  /** For a method: the class or module constant it belongs to, and how its receiver is found. */
+  method?: MethodInfo;
   exported: boolean;
   /** 0-based offsets of the whole statement, and of the name (for diagnostics). */
   start: number;
@@ -303,12 +322,27 @@ export interface FunctionInfo {
   docEnd?: number;
 }
 
+export interface MethodInfo {
+  /** The top-level class or constant, and the member's name. */
+  owner: string;
+  member: string;
+  /** 'instance': a class's method, needs a receiver; 'static': called on the class; 'object': a method of a module constant. */
+  kind: 'instance' | 'static' | 'object';
+  /** For 'instance': whether `new Owner()` needs no arguments (no constructor, or one whose parameters are all optional). */
+  newable: boolean;
+}
+
+/** A parameter type made of numeric kinds: a kind, or fields (`{ weights: number[]; bias: number }`, an interface). */
+export type TypeTree = Exclude<ParamInfo['kind'], 'unknown' | 'tree'> | { [field: string]: TypeTree };
+
 export interface ParamInfo {
   name: string;
   /** The declared type as written ('number[]', 'Matrix', ...), or undefined. */
   type?: string;
   /** What the engine makes of the type. */
-  kind: 'number' | 'vector' | 'matrix-array' | 'float64array' | 'matrix' | 'unknown';
+  kind: 'number' | 'vector' | 'matrix-array' | 'float64array' | 'matrix' | 'tree' | 'unknown';
+  /** For kind 'tree': the fields, as far as the declared types tell (points are generated from it). */
+  tree?: TypeTree;
   hasDefault: boolean;
   /** Declared with `?`: without a point it receives undefined. */
   optional?: boolean;

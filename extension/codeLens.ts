@@ -1,9 +1,9 @@
-// Code lenses above every candidate function: run a check, then its verdict and time; never evaluates anything itself.
+// Code lenses above every candidate function (methods when they look checkable): run a check, then its verdict and time; never evaluates anything itself.
 
 import * as vscode from 'vscode';
 import type { Engine } from './engine';
 import { CommandId } from './commandIds';
-import { evaluationErrorMessage, lensTitles, verdictLensTitle } from './format';
+import { evaluationErrorMessage, lensTitles, lensWorthy, verdictLensTitle } from './format';
 import type { Results } from './results';
 import { codeLensEnabled } from './settings';
 
@@ -37,7 +37,7 @@ export class DerivativeCodeLenses implements vscode.CodeLensProvider, vscode.Dis
       const title = lensTitles.tooLarge(chars, limit);
       return [new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), { title, command: '', tooltip: `${title}: run checks from the command line (derivative-lens check FILE --function NAME)` })];
     }
-    return analysis.functions.map((fn) => {
+    return analysis.functions.filter(lensWorthy).map((fn) => {
       const range = new vscode.Range(doc.positionAt(fn.start), doc.positionAt(fn.start));
       const run: vscode.Command = { title: lensTitles.run, command: CommandId.checkAtCursor, arguments: [doc.uri, fn.name] };
       if (!vscode.workspace.isTrusted) return new vscode.CodeLens(range, { ...run, title: lensTitles.untrusted });

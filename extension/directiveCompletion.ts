@@ -30,14 +30,22 @@ export class DirectiveCompletion implements vscode.CompletionItemProvider {
       });
     }
     let functions;
+    let names: string[];
     try {
-      functions = engine.analyseFile(doc.getText(), doc.fileName).functions;
+      ({ functions, names } = engine.analyseFile(doc.getText(), doc.fileName));
     } catch {
       return [];
     }
+    if (slot.kind === 'constant') {
+      // A receiver is a module constant: every top-level name that is not a function or a class.
+      const fnNames = new Set(functions.flatMap((f) => [f.name, ...(f.method && f.method.kind !== 'object' ? [f.method.owner] : [])]));
+      return names.filter((n) => !fnNames.has(n)).map((n) => Object.assign(new vscode.CompletionItem(n, vscode.CompletionItemKind.Constant), { range: replace }));
+    }
     if (slot.kind === 'parameter') {
       const fn = functionForComment(functions, offset);
-      return (fn?.params ?? []).map((p) => {
+      // A method's receiver is a root of wrt paths too (`@dlens-wrt this.w`).
+      const receiver = slot.tag === 'dlens-wrt' && fn?.method && fn.method.kind !== 'static' ? [{ name: 'this', type: fn.method.owner }] : [];
+      return [...(fn?.params ?? []), ...receiver].map((p) => {
         const item = new vscode.CompletionItem(p.name, vscode.CompletionItemKind.Variable);
         item.range = replace;
         item.detail = p.type ? `${p.name}: ${p.type}` : p.name;

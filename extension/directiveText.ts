@@ -15,7 +15,8 @@ export function insideDocComment(textBefore: string): boolean {
 export type DirectiveSlot =
   | { kind: 'tag'; typed: string }
   | { kind: 'parameter'; tag: string; typed: string }
-  | { kind: 'function'; tag: string; typed: string };
+  | { kind: 'function'; tag: string; typed: string }
+  | { kind: 'constant'; tag: string; typed: string };
 
 const parameterTags = new Set(['dlens-at', 'dlens-wrt']);
 const functionTags = new Set(['dlens-gradient', 'dlens-hessian-diagonal', 'dlens-objective']);
@@ -27,6 +28,7 @@ export function directiveSlot(linePrefix: string): DirectiveSlot | undefined {
   if (!arg) return undefined;
   if (parameterTags.has(arg[1])) return { kind: 'parameter', tag: arg[1], typed: arg[2] };
   if (functionTags.has(arg[1])) return { kind: 'function', tag: arg[1], typed: arg[2] };
+  if (arg[1] === 'dlens-this') return { kind: 'constant', tag: arg[1], typed: arg[2] };
   return undefined;
 }
 

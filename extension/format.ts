@@ -2,6 +2,7 @@
 
 import type { Check, CheckId, CheckStatus, EngineErrorInfo, Report } from '../engine/types';
 import { formatEntry } from '../engine/check/shape';
+import { entryName } from '../engine/check/tree';
 import { kinksMatter } from '../engine/report/text';
 
 /**
@@ -75,15 +76,25 @@ export function statusBarText(report: Report): string {
   return `${icon} ${report.function}: ${words}`;
 }
 
+/** Every top-level function gets a lens; a method only when it carries @dlens- directives or takes numeric parameters. */
+export function lensWorthy(fn: { method?: unknown; directives: unknown[]; params: { kind: string }[] }): boolean {
+  return !fn.method || fn.directives.length > 0 || fn.params.some((p) => p.kind !== 'unknown');
+}
+
 /** "Y[0][0]: expected 0.2409, got 1.1e-17" for the worst mismatch of a check, when it has one. */
 export function worstEntryText(check: Check, wrt: string): string | undefined {
   const m = check.mismatches[0];
   if (!m) return undefined;
-  return `${formatIndex(wrt, m.index)}: expected ${formatNumber(m.expected)}, got ${formatNumber(m.actual)}`;
+  return `${m.entry ?? formatIndex(wrt, m.index)}: expected ${formatNumber(m.expected)}, got ${formatNumber(m.actual)}`;
 }
 
 function entriesOf(report: Report): number {
-  return report.shape.reduce((a, b) => a * b, 1);
+  return report.leaves ? report.leaves.reduce((a, l) => a + l.size, 0) : (report.shape as number[]).reduce((a, b) => a * b, 1);
+}
+
+/** How a kink's entry reads: by leaf path in a tree, else as an index of the wrt. */
+function kinkEntry(report: Report, e: number[]): string {
+  return report.leaves ? entryName({ wrt: report.wrt, shape: [entriesOf(report)], leaves: report.leaves }, e[0]) : formatIndex(report.wrt, e);
 }
 
 /** What one diagnostic says; the glue decides where it goes from `anchor`. */
@@ -132,7 +143,7 @@ export function diagnosticsFor(report: Report): DiagnosticSpec[] {
   for (const kink of report.kinks) {
     const where = kink.location;
     const entries = kink.entries.length
-      ? ` (entries ${kink.entries.slice(0, 5).map((e) => formatIndex(report.wrt, e)).join(', ')}${kink.entries.length > 5 ? ', …' : ''})`
+      ? ` (entries ${kink.entries.slice(0, 5).map((e) => kinkEntry(report, e)).join(', ')}${kink.entries.length > 5 ? ', …' : ''})`
       : '';
     out.push({
       code: 'kink',
@@ -143,9 +154,10 @@ export function diagnosticsFor(report: Report): DiagnosticSpec[] {
       anchor: where ? { kind: 'location', file: where.file, line: where.line, column: where.column } : { kind: 'checked' },
     });
   }
+  const values = (v: Report['gradient']) => (report.leaves ? Object.values(v) : v);
   const nonFinite = [
-    ['gradient', report.gradient],
-    ['Hessian diagonal', report.hessianDiagonal],
+    ['gradient', values(report.gradient)],
+    ['Hessian diagonal', values(report.hessianDiagonal)],
   ].filter(([, v]) => hasNonFinite(v));
   if (nonFinite.length > 0) {
     out.push({

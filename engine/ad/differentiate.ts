@@ -2,11 +2,14 @@
 
 import type { Contributions, Derivatives, Evaluator, Supplied } from '../check/evaluator';
 import { rademacher, seededUniform } from '../check/random';
-import { EngineError, type Kink, type Nested, type ParamInfo, type SourceLocation } from '../types';
+import { buildTree, flattenTree, pathText, type Leaf, type LeafKind, type LeafSlot, type TreeDef } from '../check/tree';
+import { isPrefix, type WrtPath } from '../load/paths';
+import { multiIndex } from '../check/shape';
+import { EngineError, type Kink, type ParamInfo, type SourceLocation } from '../types';
 import { ADNum, isAD } from './adnum';
 import { lastRecordingLog, withTape } from './context';
 import { PlacingTape, groupByLine, linearTail } from './contributions';
-import { ADFloat64Array } from './globals';
+import { ADFloat32Array, ADFloat64Array } from './globals';
 import { VARIABLE } from './primitives';
 import { Sweeps } from './sweeps';
 import { Tape } from './tape';
@@ -21,9 +24,17 @@ export interface EvaluatorSpec {
   fn: (...args: unknown[]) => unknown;
   /** The checked function's name, for messages (defaults to fn.name). */
   name?: string;
-  /** A parameter whose value is undefined receives undefined (its default in code applies). */
-  params: { name: string; kind: ParamInfo['kind']; value: Nested | undefined }[];
+  /**
+   * The arguments, in order: numbers, arrays, typed arrays, Matrix, or trees of them (engine/check/tree.ts). `kind`
+   * says how a parameter that is itself one array-like is built (a JSON point for a Matrix parameter is nested arrays).
+   * `plainValue`, when given, is the same tree as the plain (non-recording) copy of the module sees it: a receiver
+   * built by each copy's own class.
+   */
+  params: { name: string; kind?: ParamInfo['kind']; value: unknown; plainValue?: unknown }[];
+  /** The parameter to differentiate, whole, unless `wrt` names paths. */
   wrtIndex: number;
+  /** Paths whose numeric leaves together form the input vector, in this order. */
+  wrt?: WrtPath[];
   supplied?: { gradient?: SuppliedSpec; hessianDiagonal?: SuppliedSpec; objective?: SuppliedSpec };
   options: { hessianDiagonal: 'exact' | 'estimate'; estimateProbes: number; seed: number };
   makeMatrix?: (rows: number, cols: number, values: Float64Array, ids: Int32Array) => unknown;
@@ -43,24 +54,6 @@ const MAX_GROUPS = 32;
 /** Placing a contribution costs a stack capture (microseconds): beyond this many, the split is skipped. */
 const MAX_PLACED = 5_000;
 
-/** [] for a number, [n] for a flat array, [r, c] for a rectangular nested array; undefined when not numeric. */
-function shapeOf(value: Nested | undefined): number[] | undefined {
-  if (typeof value === 'number') return [];
-  if (!Array.isArray(value)) return undefined;
-  if (value.every((v) => typeof v === 'number')) return [value.length];
-  const cols = Array.isArray(value[0]) ? value[0].length : -1;
-  const rect = value.every((row) => Array.isArray(row) && row.length === cols && row.every((v) => typeof v === 'number'));
-  return rect ? [value.length, cols] : undefined;
-}
-
-function flatten(value: Nested): Float64Array {
-  return Float64Array.from((Array.isArray(value) ? value.flat(2) : [value]) as number[]);
-}
-
-function multiIndex(k: number, shape: number[]): number[] {
-  return shape.length === 0 ? [] : shape.length === 1 ? [k] : [Math.floor(k / shape[1]), k % shape[1]];
-}
-
 function describe(x: unknown): string {
   if (x === null) return 'null';
   if (Array.isArray(x) || ArrayBuffer.isView(x)) return `an array of ${(x as ArrayLike<unknown>).length} entries`;
@@ -73,12 +66,10 @@ function describe(x: unknown): string {
   return typeof x === 'string' ? `the string ${JSON.stringify(x.slice(0, 40))}` : String(x);
 }
 
-function summarize(name: string, value: Nested | undefined): string {
-  if (typeof value === 'number' || value === undefined) return `${name} = ${value}`;
-  const shape = shapeOf(value);
-  const flat = shape ? Array.from(flatten(value)) : [];
-  const range = flat.length ? `, entries in [${Math.min(...flat).toPrecision(4)}, ${Math.max(...flat).toPrecision(4)}]` : '';
-  return `${name} (${shape ? shape.join('×') : 'ragged'}${range})`;
+function summarize(leaf: Leaf): string {
+  if (leaf.shape.length === 0) return `${leaf.path} = ${leaf.values[0]}`;
+  const flat = Array.from(leaf.values);
+  return `${leaf.path} (${leaf.shape.join('×')}, entries in [${Math.min(...flat).toPrecision(4)}, ${Math.max(...flat).toPrecision(4)}])`;
 }
 
 /**
@@ -114,16 +105,78 @@ function entries(flat: Float64Array, from: number, to: number, active: boolean):
   return out;
 }
 
+/** The leaves of one parameter, and the definitions that rebuild it in each copy of the module. */
+interface ParamTree {
+  name: string;
+  leaves: Leaf[];
+  def: TreeDef;
+  plainDef: TreeDef;
+}
+
+function paramTree(p: EvaluatorSpec['params'][number]): ParamTree {
+  const tree = flattenTree(p.value, p.name);
+  const root = tree.leaves.length === 1 && tree.leaves[0].steps.length === 0 ? tree.leaves[0] : undefined;
+  // A parameter declared Matrix or Float64Array is built as one, whatever form its point was written in.
+  if (root && (p.kind === 'matrix' || (p.kind === 'float64array' && root.shape.length === 1))) root.kind = p.kind;
+  if (p.plainValue === undefined) return { name: p.name, ...tree, plainDef: tree.def };
+  const plain = flattenTree(p.plainValue, p.name);
+  if (plain.leaves.map((l) => l.path).join() !== tree.leaves.map((l) => l.path).join()) {
+    throw new EngineError('internal', `${p.name} is not the same tree in both copies of the module`);
+  }
+  return { name: p.name, ...tree, plainDef: plain.def };
+}
+
+/** Why a wrt path selects no leaf: it does not exist, it is inside a leaf, or it holds no numbers. */
+function noLeafError(path: WrtPath, tree: ParamTree, value: unknown): EngineError {
+  const inside = tree.leaves.find((l) => isPrefix({ root: path.root, steps: l.steps }, path));
+  if (inside) return new EngineError('bad-argument', `wrt ${path.text} is part of ${inside.path}: differentiate all of ${inside.path}`);
+  let v = value;
+  for (const [k, step] of path.steps.entries()) {
+    const container = v as Record<string | number, unknown> | null;
+    if (typeof container !== 'object' || container === null || !(step in container)) {
+      const at = pathText(path.root, path.steps.slice(0, k));
+      const keys = typeof container === 'object' && container !== null ? Object.keys(container) : [];
+      const has = Array.isArray(container) ? `it has ${container.length} entries` : keys.length ? `its fields: ${keys.join(', ')}` : `it is ${describe(container)}`;
+      return new EngineError('bad-argument', `wrt ${path.text}: ${at} has no ${typeof step === 'number' ? `entry [${step}]` : `field '${step}'`} (${has})`);
+    }
+    v = container[step];
+  }
+  return new EngineError('bad-argument', `wrt ${path.text} holds no numbers to differentiate (it is ${describe(v)})`);
+}
+
 export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
   const fname = spec.name ?? (spec.fn.name || 'the function');
-  const params = spec.params.map((p) => ({ ...p, shape: shapeOf(p.value) }));
-  const wrtParam = params[spec.wrtIndex];
-  if (wrtParam === undefined) throw new EngineError('bad-argument', `no parameter at position ${spec.wrtIndex}`);
-  const shape = wrtParam.shape;
-  if (shape === undefined) throw new EngineError('bad-shape', `${wrtParam.name} must be a number or a rectangular array of numbers to differentiate with respect to it`);
-  const x0 = flatten(wrtParam.value!);
-  const n = x0.length;
-  const flats = params.map((p) => (p.shape ? flatten(p.value!) : undefined));
+  const trees = spec.params.map(paramTree);
+  if (trees[spec.wrtIndex] === undefined && !spec.wrt) throw new EngineError('bad-argument', `no parameter at position ${spec.wrtIndex}`);
+  const paths = spec.wrt ?? [{ root: trees[spec.wrtIndex].name, steps: [], text: trees[spec.wrtIndex].name }];
+
+  // Each wrt leaf's place in the input vector: wrtOffsets[param][leaf], -1 for leaves that stay constant.
+  const wrtOffsets = trees.map((t) => new Int32Array(t.leaves.length).fill(-1));
+  const slots: (LeafSlot & { kind: LeafKind })[] = [];
+  const x0Parts: Float64Array[] = [];
+  let n = 0;
+  for (const path of paths) {
+    const p = trees.findIndex((t) => t.name === path.root);
+    if (p < 0) throw new EngineError('bad-argument', `wrt ${path.text}: ${fname} has no parameter '${path.root}' (parameters: ${trees.map((t) => t.name).join(', ')})`);
+    let found = 0;
+    trees[p].leaves.forEach((leaf, k) => {
+      if (!isPrefix(path, { root: path.root, steps: leaf.steps })) return;
+      found++;
+      wrtOffsets[p][k] = n;
+      slots.push({ path: leaf.path, shape: leaf.shape, offset: n, size: leaf.values.length, kind: leaf.kind });
+      x0Parts.push(leaf.values);
+      n += leaf.values.length;
+    });
+    if (found === 0) throw noLeafError(path, trees[p], spec.params[p].value);
+  }
+  const x0 = new Float64Array(n);
+  x0Parts.reduce((at, part) => (x0.set(part, at), at + part.length), 0);
+  // One path that is itself one array-like keeps its own shape and names; anything else is a vector of leaves.
+  const single = paths.length === 1 && slots.length === 1 && slots[0].path === paths[0].text;
+  const shape = single ? slots[0].shape : [n];
+  const wrtName = paths.map((q) => q.text).join(', ');
+  const leafSlots: LeafSlot[] | undefined = single ? undefined : slots.map(({ path, shape: s, offset, size }) => ({ path, shape: s, offset, size }));
+  const noOffsets = trees.map((t) => new Int32Array(t.leaves.length).fill(-1));
 
   const tape = new Tape();
   const sweeps = new Sweeps();
@@ -133,46 +186,65 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
   let value0 = NaN;
   let out = -1;
 
-  /** A fresh argument of parameter p from flat values; active entries are nodes 0..len-1 of the tape. */
-  function argument(p: number, flat: Float64Array | undefined, active: boolean): unknown {
-    const { kind, shape: s, value } = params[p];
-    if (flat === undefined || s === undefined) return structuredClone(value);
-    if (kind === 'matrix') {
-      if (!spec.makeMatrix) throw new EngineError('internal', 'no Matrix stand-in was given to the evaluator');
-      const ids = new Int32Array(flat.length);
-      for (let k = 0; k < ids.length; k++) ids[k] = active ? k : -1;
-      return spec.makeMatrix(s.length === 2 ? s[0] : 1, s.length === 2 ? s[1] : flat.length, Float64Array.from(flat), ids);
+  /** A leaf in its own form: from x at `offset` (active: nodes offset.. of the tape), or from its own values. */
+  function leafValue(leaf: Leaf, x: Float64Array, offset: number, active: boolean): unknown {
+    const size = leaf.values.length;
+    const s = leaf.shape;
+    switch (leaf.kind) {
+      case 'number':
+        return active ? new ADNum(offset, x[offset]) : x[offset];
+      case 'vector':
+        return entries(x, offset, offset + size, active);
+      case 'matrix-array': {
+        const rows: unknown[] = new Array(s[0]);
+        for (let i = 0; i < s[0]; i++) rows[i] = entries(x, offset + i * s[1], offset + (i + 1) * s[1], active);
+        return rows;
+      }
+      case 'float64array':
+        return new ADFloat64Array(entries(x, offset, offset + size, active));
+      case 'float32array':
+        return new ADFloat32Array(entries(x, offset, offset + size, active));
+      case 'matrix': {
+        if (!spec.makeMatrix) throw new EngineError('internal', 'no Matrix stand-in was given to the evaluator');
+        const ids = new Int32Array(size);
+        for (let k = 0; k < size; k++) ids[k] = active ? offset + k : -1;
+        // A vector given for a Matrix parameter is one row.
+        return spec.makeMatrix(s.length === 2 ? s[0] : 1, s.length === 2 ? s[1] : size, x.slice(offset, offset + size), ids);
+      }
     }
-    if (kind === 'float64array') return new ADFloat64Array(entries(flat, 0, flat.length, active));
-    if (s.length === 0) return active ? new ADNum(0, flat[0]) : flat[0];
-    if (s.length === 1) return entries(flat, 0, flat.length, active);
-    const rows: unknown[] = [];
-    for (let i = 0; i < s[0]; i++) rows.push(entries(flat, i * s[1], (i + 1) * s[1], active));
-    return rows;
   }
 
-  function args(activeParam: number, activeFlat: Float64Array | undefined, active: boolean): unknown[] {
-    return params.map((_p, i) => argument(i, i === activeParam ? activeFlat : flats[i], active && i === activeParam));
+  /**
+   * Fresh arguments: leaves with an offset in `offsets` come from x (active when recording), the others from their own
+   * values. Recording calls see the recording copy's trees, plain calls the plain copy's.
+   */
+  function args(offsets: Int32Array[], x: Float64Array, active: boolean): unknown[] {
+    return trees.map((t, p) =>
+      buildTree(active ? t.def : t.plainDef, (k) => {
+        const at = offsets[p][k];
+        return at >= 0 ? leafValue(t.leaves[k], x, at, active) : leafValue(t.leaves[k], t.leaves[k].values, 0, false);
+      }),
+    );
   }
 
   function checkFinite(value: number): void {
     if (!Number.isFinite(value)) {
-      const at = params.map((p) => summarize(p.name, p.value)).join(', ');
+      const at = trees.flatMap((t) => t.leaves.map(summarize)).join(', ');
       throw new EngineError('non-finite', `${fname} returned ${value} at ${at}`);
     }
   }
 
   /** Records f with parameter p active at the flat point x; returns the output node (-1 when f does not depend on it). */
-  function record(p: number, x: Float64Array, locate = true): { value: number; id: number } {
+  function record(offsets: Int32Array[], x: Float64Array, locate = true): { value: number; id: number } {
     tape.reset();
     for (let k = 0; k < x.length; k++) tape.variable(x[k], VARIABLE);
-    const callArgs = args(p, x, true);
-    return withTape(tape, () => scalarResult(spec.fn(...callArgs), fname), locate);
+    // Arguments are built while the tape records: a Float32Array leaf rounds its active entries as it is filled.
+    return withTape(tape, () => scalarResult(spec.fn(...args(offsets, x, true)), fname), locate);
   }
 
   function recordX0(): void {
     if (tapeHoldsX0) return;
-    const r = record(spec.wrtIndex, x0);
+    const r = record(wrtOffsets, x0);
     checkFinite(r.value);
     value0 = r.value;
     out = r.id;
@@ -195,7 +267,7 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
         const j = stack.pop()!;
         if (j < 0 || seen[j]) continue;
         seen[j] = 1;
-        if (j < n) entries.push(multiIndex(j, shape!));
+        if (j < n) entries.push(single ? multiIndex(j, shape) : [j]);
         else stack.push(tape.a[j], tape.b[j]);
       }
       entries.sort((u, v) => u.reduce((acc, x, k) => acc || x - v[k], 0));
@@ -227,7 +299,7 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
 
   function contributions(): Contributions {
     recordX0();
-    if (out < 0) return { skipped: `${fname} does not depend on ${wrtParam.name}` };
+    if (out < 0) return { skipped: `${fname} does not depend on ${wrtName}` };
     const tail = linearTail(tape, out, n);
     if (tail.leaves.length < 2) return { skipped: `${fname}'s value is not a sum of several terms` };
     if (tail.leaves.length > MAX_PLACED) return { skipped: `${fname}'s value sums ${tail.leaves.length} terms, more than ${MAX_PLACED} to place` };
@@ -238,7 +310,7 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
     for (let k = 0; k < n; k++) placing.variable(x0[k], VARIABLE);
     let again: { id: number };
     try {
-      again = withTape(placing, () => scalarResult(spec.fn(...args(spec.wrtIndex, x0, true)), fname), false);
+      again = withTape(placing, () => scalarResult(spec.fn(...args(wrtOffsets, x0, true)), fname), false);
     } catch (e) {
       // Only an explanation depends on this recording: a function that fails the second time loses it, not the check.
       return { skipped: `${fname} threw when recorded again (${e instanceof Error ? e.message : String(e)})` };
@@ -295,7 +367,7 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
   }
 
   function callSupplied(s: SuppliedSpec): unknown {
-    return s.fn(...args(-1, undefined, false));
+    return s.fn(...args(noOffsets, x0, false));
   }
 
   function supplied(): Evaluator['supplied'] {
@@ -317,16 +389,19 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
 
   return {
     name: fname,
-    wrt: wrtParam.name,
+    wrt: wrtName,
     shape,
+    ...(leafSlots ? { leaves: leafSlots, paths: paths.map((q) => q.text) } : {}),
     n,
     x0: Float64Array.from(x0),
-    otherParams: params.filter((_p, i) => i !== spec.wrtIndex).map((p) => ({ name: p.name, shape: p.shape ?? [] })),
+    otherParams: trees
+      .filter((t) => t.leaves.length > 0 && !paths.some((q) => q.root === t.name))
+      .map((t) => ({ name: t.name, shape: t.leaves.length === 1 && t.leaves[0].steps.length === 0 ? t.leaves[0].shape : [t.leaves.reduce((a, l) => a + l.values.length, 0)] })),
     supplied: supplied(),
 
     /** Plain evaluation (no tape). A non-finite value is returned as it is: finite differences decide what it means. */
     f(x: Float64Array): number {
-      return scalarResult(spec.fn(...args(spec.wrtIndex, x, false)), fname).value;
+      return scalarResult(spec.fn(...args(wrtOffsets, x, false)), fname).value;
     },
 
     derivatives,
@@ -334,7 +409,7 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
 
     gradientAt(x: Float64Array): Float64Array {
       tapeHoldsX0 = false;
-      const r = record(spec.wrtIndex, x, false);
+      const r = record(wrtOffsets, x, false);
       return gradientOfRecording(r.id, n);
     },
 
@@ -344,13 +419,18 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
     },
 
     gradientWrt(name: string): Float64Array | undefined {
-      const p = params.findIndex((q) => q.name === name);
-      const other = flats[p];
-      if (p < 0 || other === undefined) return undefined;
+      const p = trees.findIndex((t) => t.name === name);
+      if (p < 0 || trees[p].leaves.length === 0) return undefined;
+      // Every leaf of that parameter active, in order.
+      const offsets = trees.map((t) => new Int32Array(t.leaves.length).fill(-1));
+      let m = 0;
+      trees[p].leaves.forEach((leaf, k) => ((offsets[p][k] = m), (m += leaf.values.length)));
+      const other = new Float64Array(m);
+      trees[p].leaves.forEach((leaf, k) => other.set(leaf.values, offsets[p][k]));
       tapeHoldsX0 = false;
       try {
-        const r = record(p, other, false);
-        return gradientOfRecording(r.id, other.length);
+        const r = record(offsets, other, false);
+        return gradientOfRecording(r.id, m);
       } catch (e) {
         // Used as an integer or a label (bit operations, Math.floor...): not a differentiable parameter.
         if (e instanceof EngineError && e.info.kind === 'unsupported') return undefined;

@@ -16,6 +16,7 @@ import { rademacher, sampleWithoutReplacement, seededUniform } from './random';
 import { inconclusiveCheck, suppliedCheck, type SuppliedContext } from './supplied-checks';
 import { primitives } from '../ad/primitives';
 import { count, num } from './words';
+import type { LeafSlot } from './tree';
 
 export interface CheckOptions {
   fd: Tolerance;
@@ -29,6 +30,9 @@ export interface CheckOptions {
 }
 
 export interface ChecksResult {
+  /** The wrt's shape ([n] for a vector of leaves) and, for a tree or several paths, where each leaf sits. */
+  shape: number[];
+  leaves?: LeafSlot[];
   derivatives: Derivatives;
   checks: Check[];
   stepSweeps: StepSweep[];
@@ -97,7 +101,7 @@ export function runChecks(plainEv: Evaluator, opts: CheckOptions, onProgress?: (
     checks.push(judgeSupplied('supplied-hessian-diagonal', s, diagonal.check, ctx, suppliedTolerance, opts.fd));
   }
   const supplied = performance.now() - start;
-  return { derivatives, checks, stepSweeps, notes, timingsMs: { evaluate, finiteDifference, supplied }, plan: summary };
+  return { shape: ev.shape, ...(ev.leaves ? { leaves: ev.leaves } : {}), derivatives, checks, stepSweeps, notes, timingsMs: { evaluate, finiteDifference, supplied }, plan: summary };
 }
 
 /**
@@ -265,6 +269,8 @@ function suppliedContext(ev: Evaluator) {
     functionName: ev.name,
     wrt: ev.wrt,
     shape: ev.shape,
+    leaves: ev.leaves,
+    paths: ev.paths,
     // One Hessian-vector product with v = 1 gives H·1, the row sums that "elementwise gradient twice" returns.
     rowSums: () => (rowSums ??= ev.hvp(new Float64Array(ev.n).fill(1))),
     otherGradients: () =>

@@ -6,7 +6,8 @@
 // so it is added, not multiplied into the relative tolerance: an accurate reference keeps the check tight.
 
 import type { Mismatch, Tolerance } from '../types';
-import { formatShape, multiIndex } from './shape';
+import { formatShape } from './shape';
+import { locateEntry, type EntryNaming } from './tree';
 
 /** How many FD error estimates an entry may be off by before it counts as a mismatch. */
 export const FD_SAFETY = 3;
@@ -38,7 +39,7 @@ export interface EntryComparison {
 export function compareEntries(
   actual: ArrayLike<number>,
   expected: ArrayLike<number>,
-  shape: number[],
+  naming: EntryNaming,
   tolerance: Tolerance,
   widen?: ArrayLike<number>,
   indices?: ArrayLike<number>,
@@ -63,7 +64,7 @@ export function compareEntries(
       maxAbsError = Math.max(maxAbsError, absError);
       if (Math.abs(e) > tolerance.atol) maxRelError = Math.max(maxRelError, absError / Math.abs(e));
     } else nonFinite.push(i);
-    if (!(absError <= bound)) failing.push({ i, ratio, m: { index: multiIndex(i, shape), expected: e, actual: a, absError, bound } });
+    if (!(absError <= bound)) failing.push({ i, ratio, m: { ...entryOf(naming, i), expected: e, actual: a, absError, bound } });
   }
   failing.sort((x, y) => y.ratio - x.ratio);
   return {
@@ -77,6 +78,12 @@ export function compareEntries(
     uncertain,
     worst,
   };
+}
+
+/** A mismatch's names: the entry as the user reads it, and its multi-index in the wrt shape ([k] in a vector of leaves). */
+function entryOf(naming: EntryNaming, i: number): { entry: string; index: number[] } {
+  const { entry, index } = locateEntry(naming, i);
+  return { entry, index: naming.leaves ? [i] : index };
 }
 
 /** How a supplied result's shape relates to the wrt parameter's shape. */

@@ -1,6 +1,7 @@
 // What the checks need from a function under test, independent of how it was loaded or differentiated.
 
 import type { Kink, SourceLocation } from '../types';
+import type { LeafSlot } from './tree';
 
 /** The engine's derivatives at the evaluation point, flat and row-major in the wrt parameter's shape. */
 export interface Derivatives {
@@ -44,10 +45,16 @@ export type Contributions = { groups: ContributionGroup[] } | { skipped: string 
 export interface Evaluator {
   /** The checked function's name, for messages that name both it and a hand-written derivative. */
   name?: string;
-  /** The wrt parameter's name and shape ([] scalar, [n], [r, c]); n = product of shape. */
+  /**
+   * The wrt parameter's name and shape ([] scalar, [n], [r, c]); n = product of shape. For a tree or several paths,
+   * `wrt` lists the paths, `shape` is [n], and `leaves` says where each numeric leaf sits in the flat vector.
+   */
   wrt: string;
   shape: number[];
   n: number;
+  leaves?: LeafSlot[];
+  /** The wrt paths in order, when `leaves` is set (a supplied derivative returns one value per path). */
+  paths?: string[];
   /** The evaluation point of the wrt parameter, flat. Never mutated. */
   x0: Float64Array;
   /** f with the wrt parameter set to the flat point x (other parameters at their evaluation points), plain numbers. */

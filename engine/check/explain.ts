@@ -12,6 +12,7 @@ import { lineFit } from './explain-lines';
 import { permutation } from './explain-permutation';
 import { FIT_RESIDUAL, dot, near, norm, problemCounts, residual, short } from './fit';
 import { formatEntry, multiIndex } from './shape';
+import { entryName, type LeafSlot } from './tree';
 
 const MAX_NAMED_ENTRIES = 10;
 
@@ -19,6 +20,8 @@ export interface ExplainInput {
   quantity: 'gradient' | 'hessian-diagonal';
   wrt: string;
   shape: number[];
+  /** For a tree or several paths: where each leaf sits in the flat values. */
+  leaves?: LeafSlot[];
   /** The engine's values (the truth), flat row-major. */
   truth: Float64Array;
   /** The supplied values, flat row-major in the order they were returned (same count as truth). */
@@ -48,6 +51,8 @@ export interface Explanation {
 export function explain(given: ExplainInput): Explanation | undefined {
   // Several models read H·1, the other gradients and the split by line: each is computed once.
   const input = { ...given, rowSums: once(given.rowSums), otherGradients: once(given.otherGradients), contributions: once(given.contributions) };
+  const perLeaf = oneLeaf(input);
+  if (perLeaf) return perLeaf;
   const { truth: t, supplied: s, quantity } = input;
   const scale = Math.max(norm(s), norm(t));
   if (residual(s, t, scale) <= FIT_RESIDUAL) return someEntries(input);
@@ -206,8 +211,32 @@ function offDiagonalMass({ rowSums: compute, truth: t, supplied: s }: ExplainInp
   };
 }
 
+/** When every wrong entry is in one leaf of a tree: that leaf, explained on its own (transposed, a factor, ...). */
+function oneLeaf(input: ExplainInput): Explanation | undefined {
+  const { leaves, failing } = input;
+  if (!leaves || failing.length === 0) return undefined;
+  const leaf = leaves.find((l) => failing[0] >= l.offset && failing[0] < l.offset + l.size)!;
+  if (!failing.every((k) => k >= leaf.offset && k < leaf.offset + leaf.size)) return undefined;
+  const part = (v: Float64Array) => v.subarray(leaf.offset, leaf.offset + leaf.size);
+  const rowSums = input.rowSums;
+  const inner = explain({
+    quantity: input.quantity,
+    wrt: leaf.path,
+    shape: leaf.shape,
+    truth: part(input.truth),
+    supplied: part(input.supplied),
+    failing: failing.map((k) => k - leaf.offset),
+    ...(rowSums ? { rowSums: () => part(rowSums()) } : {}),
+  });
+  const evidence = { ...inner?.evidence, leaf: leaf.path };
+  if (inner) return { explanation: `only ${leaf.path} is wrong: ${inner.explanation}`, evidence };
+  return failing.length === leaf.size && leaves.length > 1
+    ? { explanation: `only ${leaf.path} is wrong (every entry); the other leaves match`, evidence }
+    : undefined;
+}
+
 /** Lists the wrong entries, as whole rows or columns when that is what they are. */
-function someEntries({ failing, shape, wrt, truth }: ExplainInput): Explanation | undefined {
+function someEntries({ failing, shape, wrt, truth , leaves }: ExplainInput): Explanation | undefined {
   const n = truth.length;
   if (failing.length === 0 || failing.length === n) return undefined;
   const evidence = { wrongEntries: failing.length, entries: n };
@@ -229,7 +258,7 @@ function someEntries({ failing, shape, wrt, truth }: ExplainInput): Explanation 
     if (cols) return { explanation: `only ${plural(cols.length, 'column')} ${listed(cols)} of ${wrt} ${cols.length === 1 ? 'is' : 'are'} wrong (every entry); the other columns match`, evidence };
   }
   const sorted = [...failing].sort((a, b) => a - b);
-  const names = sorted.slice(0, MAX_NAMED_ENTRIES).map((i) => formatEntry(wrt, multiIndex(i, shape)));
+  const names = sorted.slice(0, MAX_NAMED_ENTRIES).map((i) => entryName({ wrt, shape, leaves }, i));
   const more = sorted.length > MAX_NAMED_ENTRIES ? ` and ${sorted.length - MAX_NAMED_ENTRIES} more` : '';
   return { explanation: `only some entries are wrong (${failing.length} of ${n}): ${names.join(', ')}${more}; the others match`, evidence };
 }

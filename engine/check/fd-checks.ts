@@ -15,7 +15,8 @@ import {
 } from './fd';
 import { diagonalByGroupedGradientDifferences, hessianProductCheck, type ProductCheck } from './fd-grouped';
 import { seededUniform } from './random';
-import { flatIndex, formatEntry, multiIndex, unflatten } from './shape';
+import { flatIndex, multiIndex, unflatten } from './shape';
+import { entryName } from './tree';
 import { count, entries, num } from './words';
 
 /** Which coordinates the FD checks difference: all, a seeded sample plus one random ±1 direction over all, or fast mode. */
@@ -94,7 +95,7 @@ function coverage(plan: FdPlan): string {
 export function gradientCheck(ev: Evaluator, d: Derivatives, f0: number, plan: FdPlan, tolerance: Tolerance): FdCheckOutcome {
   const est = gradientByDifferences(ev.f.bind(ev), ev.x0, f0, plan.indices, tolerance, plan.noiseFloor);
   const s = spread(est, ev.n);
-  const cmp = compareEntries(d.gradient, s.reference, ev.shape, tolerance, s.widen, plan.indices);
+  const cmp = compareEntries(d.gradient, s.reference, ev, tolerance, s.widen, plan.indices);
 
   let method = `central differences + Richardson on ${coverage(plan)}`;
   let directionalFailure: string | undefined;
@@ -168,7 +169,7 @@ export function diagonalCheck(
     } else {
       const second = diagonalBySecondDifferences(ev.f.bind(ev), ev.x0, f0, plan.indices, tolerance, plan.noiseFloor);
       const secondSpread = spread(second, ev.n, stdError);
-      const cross = compareEntries(d.hessianDiagonal, secondSpread.reference, ev.shape, tolerance, secondSpread.widen, plan.indices);
+      const cross = compareEntries(d.hessianDiagonal, secondSpread.reference, ev, tolerance, secondSpread.widen, plan.indices);
       method += '; second differences of f as a cross-check';
       const disagree = cross.mismatches.filter((m) => !atKnownKink.has(flatIndex(m.index, ev.shape)));
       method += disagree.length === 0 ? ' (agree)' : ` (disagree at ${entries(disagree.length)})`;
@@ -176,7 +177,7 @@ export function diagonalCheck(
         const worst = disagree[0];
         notes.push(
           `second differences of f disagree with the engine's Hessian diagonal at ${entries(disagree.length)} ` +
-            `(worst ${formatEntry(ev.wrt, worst.index)}: ${num(worst.expected)} vs ${num(worst.actual)}) although differences of its gradient agree`,
+            `(worst ${worst.entry}: ${num(worst.expected)} vs ${num(worst.actual)}) although differences of its gradient agree`,
         );
       }
     }
@@ -189,7 +190,7 @@ export function diagonalCheck(
   }
   if (d.hessianDiagonalStdError) method += `; bounds widened by 3 standard errors of the estimated diagonal`;
   if (est.adapted > 0) method += `; adaptive step on ${entries(est.adapted)}`;
-  const cmp = compareEntries(d.hessianDiagonal, s.reference, ev.shape, tolerance, s.widen, plan.indices);
+  const cmp = compareEntries(d.hessianDiagonal, s.reference, ev, tolerance, s.widen, plan.indices);
   if (products.length > 0) method += `; the engine's Hessian-vector product along each probe compared with its differences at all ${entries(ev.n)}`;
   const productFailure = describeProductFailure(products, ev);
   const verdict = judge(cmp, knownKinks, est, ev, 'Hessian diagonal', plan, products.length > 0 ? { failure: productFailure } : undefined);
@@ -241,10 +242,10 @@ function describeProductFailure(products: ProductCheck[], ev: Evaluator): string
   const failing = [...new Set(products.flatMap((p) => p.failingRows))].sort((a, b) => a - b);
   if (failing.length === 0) return undefined;
   const worst = products.find((p) => p.worst)!.worst!;
-  const names = failing.slice(0, 5).map((i) => formatEntry(ev.wrt, multiIndex(i, ev.shape)));
+  const names = failing.slice(0, 5).map((i) => entryName(ev, i));
   return (
     `the Hessian-vector product along a random-sign probe differs from differences of the gradient at ${entries(failing.length)} ` +
-    `(${names.join(', ')}${failing.length > 5 ? ', …' : ''}; worst ${formatEntry(ev.wrt, multiIndex(worst.row, ev.shape))}: engine ${num(worst.engine)}, finite differences ${num(worst.fd)})`
+    `(${names.join(', ')}${failing.length > 5 ? ', …' : ''}; worst ${entryName(ev, worst.row)}: engine ${num(worst.engine)}, finite differences ${num(worst.fd)})`
   );
 }
 
@@ -271,7 +272,7 @@ export function judge(
   directional?: { failure?: string },
 ): Verdict {
   const directionalFailure = directional?.failure;
-  const name = (index: number[]) => formatEntry(ev.wrt, index);
+  const name = (index: number[]) => entryName(ev, flatIndex(index, ev.shape));
   const failing = new Set(cmp.failing);
   const engineKinks = knownKinks.filter((k) => k.entries.some((e) => failing.has(flatIndex(e, ev.shape))));
   const fdKinks: Kink[] = est.kinks.map((k) => ({
@@ -291,7 +292,7 @@ export function judge(
       const m = unexplained[0] ?? cmp.mismatches[0];
       parts.push(
         `${quantity} differs from finite differences at ${count(cmp.mismatchCount)} of ${entries(cmp.compared)} ` +
-          `(worst ${name(m.index)}: engine ${num(m.actual)}, finite differences ${num(m.expected)})`,
+          `(worst ${m.entry}: engine ${num(m.actual)}, finite differences ${num(m.expected)})`,
       );
     }
     if (directionalFailure) parts.push(parts.length > 0 ? directionalFailure : `${quantity}: ${directionalFailure}`);
@@ -304,7 +305,7 @@ export function judge(
   }
   const words: string[] = [];
   if (nonFinite.size > 0) {
-    words.push(`${quantity} is NaN or infinite at ${[...nonFinite].slice(0, 5).map((i) => name(multiIndex(i, ev.shape))).join(', ')} while f is finite`);
+    words.push(`${quantity} is NaN or infinite at ${[...nonFinite].slice(0, 5).map((i) => entryName(ev, i)).join(', ')} while f is finite`);
   }
   if (kinks.length > 0) {
     const where = kinks.slice(0, 3).map((k) => `${name(k.entries[0] ?? [])}: ${k.detail}${k.location ? ` (line ${k.location.line})` : ''}`);

@@ -74,7 +74,7 @@ export function fastGradientCheck(ev: Evaluator, d: Derivatives, f0: number, pla
   const named = Int32Array.from([...found].sort((a, b) => a - b));
   const est = gradientByDifferences(ev.f.bind(ev), ev.x0, f0, named, tolerance, plan.noiseFloor);
   const s = spread(est, ev.n);
-  const cmp = compareEntries(d.gradient, s.reference, ev.shape, tolerance, s.widen, named);
+  const cmp = compareEntries(d.gradient, s.reference, ev, tolerance, s.widen, named);
 
   const k = results.length;
   const tau = Math.max(...results.map((x) => x.r.bound));

@@ -4,7 +4,8 @@ import type { Check, CheckId, Tolerance } from '../types';
 import type { Supplied } from './evaluator';
 import { FD_SAFETY, compareEntries, relateShapes } from './compare';
 import { explain, nonPositiveHessianWarning, type ExplainInput } from './explain';
-import { flattenSupplied, formatEntry, unflatten } from './shape';
+import { flattenSupplied, unflatten } from './shape';
+import { flattenSuppliedTree, type LeafSlot } from './tree';
 import { entries, num } from './words';
 
 export interface SuppliedContext {
@@ -12,6 +13,9 @@ export interface SuppliedContext {
   functionName?: string;
   wrt: string;
   shape: number[];
+  /** For a tree or several paths: where each leaf sits, and the paths (the supplied result has their structure). */
+  leaves?: LeafSlot[];
+  paths?: string[];
   /** The engine's values (flat) and, for an estimated diagonal, their standard errors. */
   truth: Float64Array;
   stdError?: Float64Array;
@@ -31,7 +35,7 @@ export function suppliedCheck(id: CheckId, supplied: Supplied, ctx: SuppliedCont
       ? "the engine's gradient"
       : "the engine's Hessian diagonal";
   const base = { id, tolerance, location: supplied.location };
-  const flat = flattenSupplied(supplied.result);
+  const flat = ctx.leaves ? suppliedTree(supplied.result, ctx) : flattenSupplied(supplied.result);
   if ('error' in flat) return failed(base, `${supplied.name} ${flat.error}`);
 
   const shapes = relateShapes(flat.shape, ctx.shape);
@@ -40,7 +44,7 @@ export function suppliedCheck(id: CheckId, supplied: Supplied, ctx: SuppliedCont
   // An estimated diagonal is uncertain by its standard error, finite differences by their error estimate: three
   // of them keep a right answer from failing.
   const widen = (ctx.finiteDifferences?.errorEstimate ?? ctx.stdError)?.map((e) => FD_SAFETY * e);
-  const cmp = compareEntries(flat.values, ctx.truth, ctx.shape, tolerance, widen);
+  const cmp = compareEntries(flat.values, ctx.truth, ctx, tolerance, widen);
   const objectiveWarning = quantity === 'hessian-diagonal' && supplied.fromObjective ? nonPositiveHessianWarning(flat.values, ctx.wrt, ctx.shape) : undefined;
   const numbers = {
     ...base,
@@ -63,6 +67,7 @@ export function suppliedCheck(id: CheckId, supplied: Supplied, ctx: SuppliedCont
     quantity,
     wrt: ctx.wrt,
     shape: ctx.shape,
+    leaves: ctx.leaves,
     truth: ctx.truth,
     supplied: flat.values,
     failing: cmp.failing,
@@ -79,7 +84,7 @@ export function suppliedCheck(id: CheckId, supplied: Supplied, ctx: SuppliedCont
     status: 'fail',
     summary:
       `${supplied.name} is not the ${quantity === 'gradient' ? 'gradient' : 'Hessian diagonal'} of ${ctx.functionName ?? 'the function'}: ` +
-      `${cmp.mismatchCount} of ${entries(cmp.compared)} ${cmp.mismatchCount === 1 ? 'differs' : 'differ'} (worst ${formatEntry(ctx.wrt, worst.index)}: ${num(worst.actual)}, ${ctx.finiteDifferences ? 'finite differences' : 'engine'} ${num(worst.expected)})`,
+      `${cmp.mismatchCount} of ${entries(cmp.compared)} ${cmp.mismatchCount === 1 ? 'differs' : 'differ'} (worst ${worst.entry}: ${num(worst.actual)}, ${ctx.finiteDifferences ? 'finite differences' : 'engine'} ${num(worst.expected)})`,
   };
   const explanation = [fit?.explanation, objectiveWarning].filter(Boolean).join('; ');
   if (explanation) check.explanation = explanation;
@@ -87,6 +92,12 @@ export function suppliedCheck(id: CheckId, supplied: Supplied, ctx: SuppliedCont
   if (fit?.alternatives) check.alternatives = fit.alternatives;
   if (fit?.location) check.explanationLocation = fit.location;
   return check;
+}
+
+/** A tree-shaped result in the input vector's order (shape [n], like the vector of leaves it is compared with). */
+function suppliedTree(result: unknown, ctx: SuppliedContext): { shape: number[]; values: Float64Array } | { error: string } {
+  const flat = flattenSuppliedTree(result, ctx.paths ?? [ctx.wrt], ctx.leaves!);
+  return 'error' in flat ? flat : { shape: ctx.shape, values: flat.values };
 }
 
 function failed(base: { id: CheckId; tolerance: Tolerance; location: Supplied['location'] }, summary: string): Check {

@@ -1,11 +1,13 @@
 // Parses the @dlens-* doc-comment tags of a checked function: evaluation points, wrt, supplied derivatives, tolerances.
-import { EngineError, type FunctionInfo, type Nested, type SourceLocation } from '../types';
+import { EngineError, type FunctionInfo, type PointValue, type SourceLocation } from '../types';
 import { locationAt } from './functions';
+import { parseWrtPaths, type WrtPath } from './paths';
 
 /** Every tag, with its syntax and a one-line description (the extension uses these for completion, hover and the grammar). */
 export const directiveTags = [
   { tag: 'dlens-at', syntax: '@dlens-at P = <JSON | constant | normal(RxC, seed=S[, mean=M][, std=D]) | uniform(N, seed=S[, min=A][, max=B])>', description: "Evaluation point of parameter P: a JSON literal (may span lines), a module constant's name, or a seeded random generator with a shape." },
-  { tag: 'dlens-wrt', syntax: '@dlens-wrt P', description: 'Differentiate with respect to parameter P (default: the first parameter).' },
+  { tag: 'dlens-wrt', syntax: '@dlens-wrt PATH[, PATH]...', description: 'Differentiate with respect to these parameters or parts of them (`W`, `p.layers[1].W`, `this.w`, `W, b`); default: the first parameter.' },
+  { tag: 'dlens-this', syntax: '@dlens-this CONSTANT', description: "For a method: the module constant to call it on (default: `new Class()` when the constructor needs no arguments)." },
   { tag: 'dlens-gradient', syntax: '@dlens-gradient F', description: "Check hand-written gradient F: same parameters as the checked function, returns the wrt parameter's shape." },
   { tag: 'dlens-hessian-diagonal', syntax: '@dlens-hessian-diagonal F', description: "Check hand-written Hessian diagonal F: same parameters, returns the wrt parameter's shape." },
   { tag: 'dlens-objective', syntax: '@dlens-objective F', description: 'Check F returning { grad, hess } as gradient-boosting custom objectives do.' },
@@ -16,7 +18,7 @@ export const directiveTags = [
 export type DirectiveTag = (typeof directiveTags)[number]['tag'];
 
 export type PointSpec =
-  | { kind: 'json'; value: Nested }
+  | { kind: 'json'; value: PointValue }
   | { kind: 'constant'; name: string }
   | { kind: 'normal'; shape: number[]; seed?: number; mean: number; std: number }
   | { kind: 'uniform'; shape: number[]; seed?: number; min: number; max: number };
@@ -34,7 +36,8 @@ export interface Directive {
 export interface Directives {
   list: Directive[];
   at: Map<string, { spec: PointSpec; directive: Directive }>;
-  wrt?: { name: string; directive: Directive };
+  wrt?: { paths: WrtPath[]; text: string; directive: Directive };
+  this?: { name: string; directive: Directive };
   gradient?: { name: string; directive: Directive };
   hessianDiagonal?: { name: string; directive: Directive };
   objective?: { name: string; directive: Directive };
@@ -84,8 +87,10 @@ export function scanTags(text: string, docStart: number, docEnd: number, fileNam
   return out;
 }
 
-function isNested(v: unknown): v is Nested {
-  return typeof v === 'number' || (Array.isArray(v) && v.every(isNested));
+function isPointValue(v: unknown): v is PointValue {
+  if (typeof v === 'number') return true;
+  if (Array.isArray(v)) return v.every(isPointValue);
+  return typeof v === 'object' && v !== null && Object.values(v).every(isPointValue);
 }
 
 function parseNumber(text: string, what: string, d: Directive): number {
@@ -136,7 +141,7 @@ function parsePoint(value: string, d: Directive, bindings: Set<string>): PointSp
   } catch (e) {
     throw new EngineError('directive', `@dlens-at: bad JSON (${(e as Error).message}): ${value.length > 80 ? value.slice(0, 80) + '…' : value}`, d.location);
   }
-  if (!isNested(parsed)) throw new EngineError('directive', '@dlens-at: the value must be a number or (nested) arrays of numbers', d.location);
+  if (!isPointValue(parsed)) throw new EngineError('directive', '@dlens-at: the value must be a number, (nested) arrays of numbers, or an object of them', d.location);
   return { kind: 'json', value: parsed };
 }
 
@@ -155,8 +160,11 @@ export function parseDirectives(text: string, fileName: string, fn: FunctionInfo
     if (taken) throw new EngineError('directive', `@${d.tag} is given twice`, d.location);
   };
   const functionName = (d: Directive): string => {
-    if (!identifier.test(d.text)) throw new EngineError('directive', `@${d.tag}: expected a function name, got '${d.text}'`, d.location);
-    if (!bindings.has(d.text)) throw new EngineError('directive', `@${d.tag}: no function named '${d.text}' in this module`, d.location);
+    // A method of the checked method's own class or object is called on the same receiver.
+    const [owner, member] = d.text.split('.');
+    const ownMethod = fn.method !== undefined && owner === fn.method.owner && member !== undefined && identifier.test(member);
+    if (!ownMethod && !identifier.test(d.text)) throw new EngineError('directive', `@${d.tag}: expected a function name, got '${d.text}'`, d.location);
+    if (!bindings.has(owner)) throw new EngineError('directive', `@${d.tag}: no function named '${d.text}' in this module`, d.location);
     return d.text;
   };
   for (const d of scanTags(text, fn.docStart, fn.docEnd, fileName)) {
@@ -170,10 +178,25 @@ export function parseDirectives(text: string, fileName: string, fn: FunctionInfo
         result.at.set(m[1], { spec: parsePoint(m[2].trim(), d, bindings), directive: d });
         break;
       }
-      case 'dlens-wrt':
+      case 'dlens-wrt': {
         once(d, result.wrt);
-        if (!params.includes(d.text)) throw new EngineError('directive', `@dlens-wrt: ${fn.name} has no parameter '${d.text}' (parameters: ${params.join(', ')})`, d.location);
-        result.wrt = { name: d.text, directive: d };
+        let paths: WrtPath[];
+        try {
+          paths = parseWrtPaths(d.text, '@dlens-wrt');
+        } catch (e) {
+          throw e instanceof EngineError ? new EngineError('directive', e.info.message, d.location) : e;
+        }
+        const roots = fn.method?.kind === 'instance' || fn.method?.kind === 'object' ? [...params, 'this'] : params;
+        const unknown = paths.find((p) => !roots.includes(p.root));
+        if (unknown) throw new EngineError('directive', `@dlens-wrt: ${fn.name} has no parameter '${unknown.root}' (parameters: ${roots.join(', ')})`, d.location);
+        result.wrt = { paths, text: d.text, directive: d };
+        break;
+      }
+      case 'dlens-this':
+        once(d, result.this);
+        if (!fn.method || fn.method.kind === 'static') throw new EngineError('directive', `@dlens-this: ${fn.name} is not ${fn.method ? 'an instance method' : 'a method'}`, d.location);
+        if (!identifier.test(d.text) || !bindings.has(d.text)) throw new EngineError('directive', `@dlens-this: '${d.text}' is not a constant of this module`, d.location);
+        result.this = { name: d.text, directive: d };
         break;
       case 'dlens-gradient':
       case 'dlens-hessian-diagonal':

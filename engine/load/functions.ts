@@ -1,6 +1,6 @@
 // Finds the checkable functions of a TypeScript module (by name or cursor), their parameters and doc comments, and its top-level names.
 import ts from 'typescript';
-import { EngineError, type FunctionInfo, type ParamInfo } from '../types';
+import { EngineError, type FunctionInfo, type MethodInfo, type ParamInfo, type TypeTree } from '../types';
 
 /** What the loader needs from one parse of the module. */
 export interface ModuleOutline {
@@ -38,13 +38,43 @@ export function kindOfType(type: string | undefined): ParamInfo['kind'] {
   return 'unknown';
 }
 
-function paramsOf(fn: ts.SignatureDeclarationBase, sf: ts.SourceFile): ParamInfo[] {
+/** The module's own interfaces and type aliases, by name: what a parameter's type may refer to. */
+type TypeDecls = Map<string, ts.InterfaceDeclaration | ts.TypeAliasDeclaration>;
+
+/** The numeric fields of a type literal or of a module's interface/type alias (nested ones too); undefined when any field is not numeric. */
+function typeTree(node: ts.TypeNode, sf: ts.SourceFile, decls: TypeDecls, depth = 0): TypeTree | undefined {
+  if (depth > 8) return undefined;
+  const kind = kindOfType(node.getText(sf));
+  if (kind !== 'unknown' && kind !== 'tree') return kind;
+  let members: ts.NodeArray<ts.TypeElement> | undefined;
+  if (ts.isTypeLiteralNode(node)) members = node.members;
+  else if (ts.isTypeReferenceNode(node) && ts.isIdentifier(node.typeName) && !node.typeArguments) {
+    const decl = decls.get(node.typeName.text);
+    if (decl && ts.isInterfaceDeclaration(decl) && !decl.heritageClauses) members = decl.members;
+    else if (decl && ts.isTypeAliasDeclaration(decl)) return typeTree(decl.type, sf, decls, depth + 1);
+  }
+  if (!members || members.length === 0) return undefined;
+  const out: Record<string, TypeTree> = {};
+  for (const m of members) {
+    if (!ts.isPropertySignature(m) || !m.type || m.questionToken || !(ts.isIdentifier(m.name) || ts.isStringLiteral(m.name))) return undefined;
+    const field = typeTree(m.type, sf, decls, depth + 1);
+    if (field === undefined) return undefined;
+    out[m.name.text] = field;
+  }
+  return out;
+}
+
+function paramsOf(fn: ts.SignatureDeclarationBase, sf: ts.SourceFile, decls: TypeDecls): ParamInfo[] {
   return fn.parameters.map((p) => {
     const type = p.type ? p.type.getText(sf) : undefined;
+    let kind = kindOfType(type);
+    const tree = kind === 'unknown' && p.type ? typeTree(p.type, sf, decls) : undefined;
+    if (tree !== undefined && typeof tree === 'object') kind = 'tree';
     return {
       name: ts.isIdentifier(p.name) ? p.name.text : p.name.getText(sf),
       type,
-      kind: kindOfType(type),
+      kind,
+      ...(kind === 'tree' ? { tree } : {}),
       hasDefault: p.initializer !== undefined,
       optional: p.questionToken !== undefined,
     };
@@ -64,24 +94,59 @@ function isExported(stmt: ts.Statement): boolean {
 }
 
 function info(
-  stmt: ts.Statement,
+  stmt: ts.Node,
   name: ts.Identifier,
   fn: ts.SignatureDeclarationBase,
   form: string,
   sf: ts.SourceFile,
   text: string,
+  decls: TypeDecls,
 ): FunctionInfo {
   return {
     name: name.text,
     form,
-    exported: isExported(stmt),
+    exported: ts.isStatement(stmt) && isExported(stmt),
     start: stmt.getStart(sf),
     end: stmt.getEnd(),
     nameStart: name.getStart(sf),
     nameEnd: name.getEnd(),
-    params: paramsOf(fn, sf),
+    params: paramsOf(fn, sf, decls),
     ...docRange(stmt, text),
   };
+}
+
+/** A function written as a member's value: `m(x) {…}`, `m = (x) => …`, `m: function (x) {…}`. */
+function memberFunction(member: ts.Node): ts.SignatureDeclarationBase | undefined {
+  if (ts.isMethodDeclaration(member)) return member.body ? member : undefined;
+  const init = (ts.isPropertyDeclaration(member) || ts.isPropertyAssignment(member)) && member.initializer && skipParens(member.initializer);
+  return init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) ? init : undefined;
+}
+
+function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
+  return (ts.canHaveModifiers(node) ? ts.getModifiers(node) ?? [] : []).some((m) => m.kind === kind);
+}
+
+/** The checkable methods of a top-level class or of an object literal bound to a module constant, named `Owner.member`. */
+function methodsOf(owner: ts.Identifier, exportedFrom: ts.Statement, members: readonly ts.Node[], isClass: boolean, sf: ts.SourceFile, text: string, decls: TypeDecls): FunctionInfo[] {
+  const ctor = members.find(ts.isConstructorDeclaration);
+  const newable = !ctor || ctor.parameters.every((p) => p.initializer !== undefined || p.questionToken !== undefined || p.dotDotDotToken !== undefined);
+  const out: FunctionInfo[] = [];
+  for (const member of members) {
+    const fn = memberFunction(member);
+    const name = (member as ts.ClassElement | ts.ObjectLiteralElement).name;
+    if (!fn || !name || !ts.isIdentifier(name) || hasModifier(member, ts.SyntaxKind.AbstractKeyword)) continue;
+    const isStatic = hasModifier(member, ts.SyntaxKind.StaticKeyword);
+    const method: MethodInfo = { owner: owner.text, member: name.text, kind: !isClass ? 'object' : isStatic ? 'static' : 'instance', newable };
+    const base = info(member, name, fn, 'method', sf, text, decls);
+    out.push({ ...base, name: `${owner.text}.${name.text}`, exported: isExported(exportedFrom), method });
+  }
+  return out;
+}
+
+/** An object literal under `as const`, `satisfies T`, parentheses. */
+function objectLiteral(e: ts.Expression): ts.ObjectLiteralExpression | undefined {
+  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
+  return ts.isObjectLiteralExpression(e) ? e : undefined;
 }
 
 function bindingNames(name: ts.BindingName, out: Set<string>): void {
@@ -92,20 +157,25 @@ function bindingNames(name: ts.BindingName, out: Set<string>): void {
 function outlineOf(sf: ts.SourceFile, text: string): ModuleOutline {
   const functions: FunctionInfo[] = [];
   const bindings = new Set<string>();
+  const decls: TypeDecls = new Map();
+  for (const stmt of sf.statements) if (ts.isInterfaceDeclaration(stmt) || ts.isTypeAliasDeclaration(stmt)) decls.set(stmt.name.text, stmt);
   for (const stmt of sf.statements) {
     if (ts.isFunctionDeclaration(stmt) && stmt.name) {
       bindings.add(stmt.name.text);
-      if (stmt.body) functions.push(info(stmt, stmt.name, stmt, 'declaration', sf, text));
+      if (stmt.body) functions.push(info(stmt, stmt.name, stmt, 'declaration', sf, text, decls));
     } else if (ts.isVariableStatement(stmt)) {
       for (const decl of stmt.declarationList.declarations) {
         bindingNames(decl.name, bindings);
         const init = decl.initializer && skipParens(decl.initializer);
         if (!ts.isIdentifier(decl.name) || !init) continue;
-        if (ts.isArrowFunction(init)) functions.push(info(stmt, decl.name, init, 'arrow', sf, text));
-        else if (ts.isFunctionExpression(init)) functions.push(info(stmt, decl.name, init, 'function-expression', sf, text));
+        if (ts.isArrowFunction(init)) functions.push(info(stmt, decl.name, init, 'arrow', sf, text, decls));
+        else if (ts.isFunctionExpression(init)) functions.push(info(stmt, decl.name, init, 'function-expression', sf, text, decls));
+        const object = objectLiteral(init);
+        if (object) functions.push(...methodsOf(decl.name, stmt, object.properties, false, sf, text, decls));
       }
     } else if ((ts.isClassDeclaration(stmt) || ts.isEnumDeclaration(stmt)) && stmt.name) {
       bindings.add(stmt.name.text);
+      if (ts.isClassDeclaration(stmt)) functions.push(...methodsOf(stmt.name, stmt, stmt.members, true, sf, text, decls));
     } else if (ts.isImportDeclaration(stmt) && stmt.importClause && !stmt.importClause.isTypeOnly) {
       const clause = stmt.importClause;
       if (clause.name) bindings.add(clause.name.text);
@@ -134,7 +204,7 @@ export function listFunctions(text: string, fileName: string): FunctionInfo[] {
 
 function candidatesText(functions: FunctionInfo[]): string {
   return functions.length === 0
-    ? 'the file has no top-level functions'
+    ? 'the file has no top-level functions or methods'
     : `candidates: ${functions.map((f) => f.name).join(', ')}`;
 }
 
@@ -156,18 +226,31 @@ function nameOfFunctionLike(node: ts.Node, sf: ts.SourceFile): string | undefine
   return undefined;
 }
 
-function isMemberLike(node: ts.Node): boolean {
-  if (ts.isMethodDeclaration(node) || ts.isGetAccessor(node) || ts.isSetAccessor(node) || ts.isConstructorDeclaration(node)) return true;
-  const parent = node.parent;
-  return (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && !!parent && (ts.isPropertyDeclaration(parent) || ts.isPropertyAssignment(parent));
+/** What to do about a named function the engine cannot call on its own, inside `container` (a candidate's name) or not. */
+function notCallable(node: ts.Node, name: string, container: string | undefined): string {
+  if (ts.isGetAccessor(node) || ts.isSetAccessor(node) || ts.isConstructorDeclaration(node)) {
+    return `\`${name}\` is a ${ts.isConstructorDeclaration(node) ? 'constructor' : ts.isGetAccessor(node) ? 'getter' : 'setter'}: check a method or function that uses it`;
+  }
+  const inside = container ? `a function inside \`${container}\`` : 'not at the top level of the module';
+  return `\`${name}\` is ${inside}: it cannot be called on its own. To check it, move it to the top level (or make it a method of a top-level class or of an object bound to a module constant)`;
 }
 
-/** The function the cursor (0-based offset) is in: a top-level candidate, or a clear error for what is not supported. */
+/** The function-like nodes from `node` up to the root, innermost first. */
+function enclosingFunctions(node: ts.Node): ts.Node[] {
+  const out: ts.Node[] = [];
+  for (let n: ts.Node | undefined = node; n; n = n.parent) if (ts.isFunctionLike(n)) out.push(n);
+  return out;
+}
+
+/** The function the cursor (0-based offset) is in: a top-level function or a method, or a clear error for what is not callable. */
 export function functionAt(text: string, fileName: string, offset: number): FunctionInfo {
   const sf = parse(text, fileName);
   const { functions } = outlineOf(sf, text);
-  const top = functions.find((f) => offset >= (f.docStart ?? f.start) && offset <= f.end);
-  // The innermost named function-like node around the cursor decides: a method or a named nested function is not checkable.
+  // The smallest candidate around the cursor: a method rather than the constant's arrow around it.
+  const around = functions
+    .filter((f) => offset >= (f.docStart ?? f.start) && offset <= f.end)
+    .sort((a, b) => a.end - (a.docStart ?? a.start) - (b.end - (b.docStart ?? b.start)))[0];
+  // The innermost named function-like node around the cursor: the candidate's own function, or one nested in it.
   let innermost: ts.Node | undefined;
   const visit = (node: ts.Node): void => {
     if (offset < node.getStart(sf) || offset > node.getEnd()) return;
@@ -176,34 +259,36 @@ export function functionAt(text: string, fileName: string, offset: number): Func
   };
   visit(sf);
   if (innermost) {
-    const name = nameOfFunctionLike(innermost, sf)!;
-    const isTop = top && top.name === name && (innermost.parent === sf || innermost.parent?.parent?.parent?.parent === sf);
-    if (!isTop) {
-      const what = isMemberLike(innermost) ? 'methods are not supported yet' : 'nested functions are not supported yet';
-      throw new EngineError('unsupported', `${what}: move \`${name}\` to a top-level function`, lineCol(sf, innermost.getStart(sf)));
+    const inCandidate = around ? enclosingFunctions(innermost).filter((n) => n.getStart(sf) >= around.start && n.getEnd() <= around.end) : [];
+    if (inCandidate.length !== 1) {
+      throw new EngineError('unsupported', notCallable(innermost, nameOfFunctionLike(innermost, sf)!, around?.name), lineCol(sf, innermost.getStart(sf)));
     }
   }
-  if (top) return top;
+  if (around) return around;
   throw new EngineError('not-found', `no function at the cursor (${candidatesText(functions)})`, lineCol(sf, Math.min(offset, text.length)));
 }
 
-/** The top-level function named `name`, or a clear error (a method of that name, or the list of candidates). */
+/** The function or method named `name` (`f`, `Class.method`, `object.method`), or a clear error (a nested function of that name, or the candidates). */
 export function functionNamed(text: string, fileName: string, name: string): FunctionInfo {
   const sf = parse(text, fileName);
   const { functions } = outlineOf(sf, text);
   const found = functions.find((f) => f.name === name);
   if (found) return found;
-  let member: ts.Node | undefined;
+  const methods = functions.filter((f) => f.method?.member === name).map((f) => f.name);
+  if (methods.length > 0) throw new EngineError('not-found', `no function named '${name}' in ${fileName}: name the method with its owner (${methods.join(', ')})`, { file: fileName });
+  const bare = name.slice(name.lastIndexOf('.') + 1);
+  let nested: ts.Node | undefined;
   const visit = (node: ts.Node): void => {
-    if (member) return;
-    if (ts.isFunctionLike(node) && isMemberLike(node) && nameOfFunctionLike(node, sf) === name) member = node;
+    if (nested) return;
+    if (ts.isFunctionLike(node) && nameOfFunctionLike(node, sf) === bare) nested = node;
     else ts.forEachChild(node, visit);
   };
   visit(sf);
-  if (member) {
-    throw new EngineError('unsupported', `methods are not supported yet: move \`${name}\` to a top-level function`, lineCol(sf, member.getStart(sf)));
+  if (nested) {
+    const container = enclosingFunctions(nested.parent).map((n) => nameOfFunctionLike(n, sf)).find((n) => n !== undefined);
+    throw new EngineError('unsupported', notCallable(nested, bare, container), lineCol(sf, nested.getStart(sf)));
   }
-  throw new EngineError('not-found', `no top-level function named '${name}' in ${fileName} (${candidatesText(functions)})`, { file: fileName });
+  throw new EngineError('not-found', `no function named '${name}' in ${fileName} (${candidatesText(functions)})`, { file: fileName });
 }
 
 /** The offsets where each line of the last text asked about starts: one pass per text, a binary search per lookup. */

@@ -1,5 +1,6 @@
 // Evaluation points: seeded generators, defaults from declared types, and validation of a value against its parameter's kind.
-import { EngineError, type EngineOptions, type Nested, type ParamInfo, type SourceLocation } from '../types';
+import { EngineError, type EngineOptions, type Nested, type ParamInfo, type PointValue, type SourceLocation, type TypeTree } from '../types';
+import { asLeaf, flattenTree } from '../check/tree';
 import type { PointSpec } from './directives';
 import { seededUniform } from '../check/random';
 
@@ -45,13 +46,17 @@ export function generate(spec: Extract<PointSpec, { kind: 'normal' | 'uniform' }
  * A point for a parameter nobody gave one: 0.5 for scalars, seeded normal values in the default shapes otherwise
  * (never exactly 0 and never tied, so |x|, max and friends are not at their kinks). Each parameter gets its own seed.
  */
-export function defaultPoint(param: ParamInfo, index: number, options: EngineOptions): Nested | undefined {
+export function defaultPoint(param: Pick<ParamInfo, 'kind' | 'tree'>, index: number, options: EngineOptions): PointValue | undefined {
   const z = normalSampler(options.seed * 1000 + index);
   const sample = () => {
     let v = z();
     while (Math.abs(v) < 1e-3) v = z();
     return v;
   };
+  // A typed tree: each field as its kind would be on its own, from the same generator.
+  const ofTree = (t: TypeTree): PointValue =>
+    typeof t === 'object' ? Object.fromEntries(Object.entries(t).map(([k, f]) => [k, ofTree(f)])) : t === 'number' ? 0.5 : fill(t === 'vector' || t === 'float64array' ? [options.vectorLength] : [...options.matrixShape], sample);
+  if (param.kind === 'tree') return param.tree === undefined ? undefined : ofTree(param.tree);
   switch (param.kind) {
     case 'number':
       return 0.5;
@@ -72,9 +77,10 @@ const kindWords: Record<ParamInfo['kind'], string> = {
   float64array: 'Float64Array (a vector)',
   'matrix-array': 'number[][] (a matrix)',
   matrix: 'Matrix (a matrix)',
+  tree: 'an object whose leaves are numbers, arrays or matrices',
   unknown: 'a number or nested arrays of numbers',
 };
-const kindDepth: Record<ParamInfo['kind'], number | undefined> = { number: 0, vector: 1, float64array: 1, 'matrix-array': 2, matrix: 2, unknown: undefined };
+const kindDepth: Record<ParamInfo['kind'], number | undefined> = { number: 0, vector: 1, float64array: 1, 'matrix-array': 2, matrix: 2, tree: undefined, unknown: undefined };
 
 function describe(v: unknown): string {
   if (v === null) return 'null';
@@ -107,7 +113,11 @@ function shapeOf(value: unknown, name: string, where?: Partial<SourceLocation>):
 }
 
 /** Checks a point against its parameter's declared kind ("Y: expected number[][] (a matrix), got a number"); returns its shape. */
-export function validatePoint(param: Pick<ParamInfo, 'name' | 'kind'>, value: unknown, where?: Partial<SourceLocation>): number[] {
+export function validatePoint(param: Pick<ParamInfo, 'name' | 'kind'>, value: unknown, where?: Partial<SourceLocation>): number[] | undefined {
+  if ((param.kind === 'tree' || param.kind === 'unknown') && typeof value === 'object' && value !== null && !asLeaf(value)) {
+    validateTree(param.name, value, where);
+    return undefined;
+  }
   const depth = kindDepth[param.kind];
   if (depth !== undefined) {
     let actualDepth = 0;
@@ -119,6 +129,16 @@ export function validatePoint(param: Pick<ParamInfo, 'name' | 'kind'>, value: un
     }
   }
   return shapeOf(value, param.name, where);
+}
+
+/** A tree point: at least one numeric leaf, and every leaf finite. */
+function validateTree(name: string, value: object, where?: Partial<SourceLocation>): void {
+  const { leaves } = flattenTree(value, name);
+  if (leaves.length === 0) throw new EngineError('bad-shape', `${name}: expected numbers, arrays or matrices somewhere in it, got ${describe(value)} without any`, where);
+  for (const leaf of leaves) {
+    const bad = leaf.values.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new EngineError('bad-argument', `${leaf.path} holds ${leaf.values[bad]}: evaluation points must be finite`, where);
+  }
 }
 
 /** Converts a module constant (arrays, typed arrays, Matrix-like objects) into nested arrays of numbers, or returns it untouched. */
@@ -134,17 +154,19 @@ export function toNested(value: unknown): unknown {
 
 /** Where a parameter's evaluation point comes from (InputSource's names); constants are read in the sandbox, where the module runs. */
 export type PlannedPoint = { name: string; kind: ParamInfo['kind']; location?: SourceLocation; detail?: string } & (
-  | { source: 'at' | 'directive' | 'generated'; value: Nested }
+  | { source: 'at' | 'directive' | 'generated'; value: PointValue }
   | { source: 'constant'; constant: string }
   /** The function receives undefined: its own default applies, or the optional parameter stays undefined. */
   | { source: 'default-value' | 'omitted' }
 );
 
 /** Words for a generated point: "0.5", "normal 4×3, seed 1". */
-function generatedDetail(value: Nested, options: EngineOptions): string {
+function generatedDetail(value: PointValue, options: EngineOptions): string {
   if (typeof value === 'number') return String(value);
+  // A typed tree: each field's own detail.
+  if (!Array.isArray(value)) return `{ ${Object.entries(value).map(([k, v]) => `${k}: ${generatedDetail(v, options)}`).join(', ')} }`;
   const shape: number[] = [];
-  for (let v: Nested = value; Array.isArray(v); v = v[0]) shape.push(v.length);
+  for (let v: PointValue = value; Array.isArray(v); v = v[0]) shape.push(v.length);
   return `normal ${shape.join('×')}, seed ${options.seed}`;
 }
 
@@ -155,11 +177,12 @@ function generatedDetail(value: Nested, options: EngineOptions): string {
  */
 export function planPoints(
   params: ParamInfo[],
-  at: Record<string, Nested> | undefined,
+  at: Record<string, PointValue> | undefined,
   directives: Map<string, { spec: PointSpec; directive: { location: SourceLocation; text?: string } }>,
   options: EngineOptions,
   fnName: string,
-  wrt?: string,
+  /** The parameters wrt paths start at: they need a value even when optional. */
+  wrtRoots: string[] = [],
 ): PlannedPoint[] {
   for (const name of Object.keys(at ?? {})) {
     if (!params.some((p) => p.name === name)) {
@@ -181,7 +204,7 @@ export function planPoints(
       validatePoint(p, value, location);
       return { name: p.name, kind: p.kind, source: 'directive', value, location, ...(detail ? { detail } : {}) };
     }
-    if (p.name !== wrt && (p.hasDefault || p.optional)) return { name: p.name, kind: p.kind, source: p.hasDefault ? 'default-value' : 'omitted' };
+    if (!wrtRoots.includes(p.name) && (p.hasDefault || p.optional)) return { name: p.name, kind: p.kind, source: p.hasDefault ? 'default-value' : 'omitted' };
     const value = defaultPoint(p, i, options);
     if (value === undefined) {
       throw new EngineError(

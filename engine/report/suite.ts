@@ -20,7 +20,7 @@ const failedChecks = (e: SuiteEntry): Check[] => e.report?.checks.filter((c) => 
 export function entryText(e: SuiteEntry, color: boolean, cwd?: string): string {
   const mark = color ? `\x1b[${colors[e.status]}m${marks[e.status]}\x1b[0m` : marks[e.status];
   const lines = [`${mark} ${e.function}  ${shortPath(e.file, cwd)}:${e.line}  ${ms(e.ms)}`];
-  for (const c of failedChecks(e)) lines.push(formatCheck(c, e.report!.wrt, { color }));
+  for (const c of failedChecks(e)) lines.push(formatCheck(c, { color }));
   if (e.error) {
     const where = e.error.file && e.error.line ? ` (${shortPath(e.error.file, cwd)}:${e.error.line})` : '';
     lines.push(`    could not evaluate: ${e.error.message}${where}`);
@@ -58,7 +58,7 @@ function testcase(e: SuiteEntry): string {
   const file = shortPath(e.file);
   const body: string[] = [];
   for (const c of failedChecks(e)) {
-    body.push(`      <failure${attrs({ message: c.summary, type: c.id })}>${xml(formatCheck(c, e.report!.wrt, { color: false }))}</failure>`);
+    body.push(`      <failure${attrs({ message: c.summary, type: c.id })}>${xml(formatCheck(c, { color: false }))}</failure>`);
   }
   if (e.error) {
     const where = e.error.file && e.error.line ? `${shortPath(e.error.file)}:${e.error.line}: ` : '';
@@ -113,7 +113,7 @@ export function githubAnnotations(entries: SuiteEntry[]): string[] {
     for (const c of e.report?.checks ?? []) {
       if (c.status === 'pass') continue;
       const at = c.location ?? e.report!.location;
-      const text = formatCheck(c, e.report!.wrt, { color: false }).replace(/^\s+/gm, '');
+      const text = formatCheck(c, { color: false }).replace(/^\s+/gm, '');
       out.push(annotation(c.status === 'fail' ? 'error' : 'warning', at?.file ?? e.file, at?.line ?? e.line, `${title} · ${c.id}`, text));
     }
   }

@@ -1,6 +1,6 @@
 // The human-readable report the CLI prints: aligned tables, a verdict per check, colour only when asked.
 
-import { formatEntry } from '../check/shape';
+import { leafReports, type LeafReport } from './leaves';
 import type { Check, CheckPlan, CheckStatus, EngineErrorInfo, InputSource, Nested, Report } from '../types';
 
 export interface TextOptions {
@@ -75,7 +75,7 @@ export function formatTable(value: Nested, opts: TextOptions): string {
     .join('\n');
 }
 
-export function formatCheck(check: Check, wrt: string, opts: TextOptions): string {
+export function formatCheck(check: Check, opts: TextOptions): string {
   const paint = painter(opts.color);
   const lines = [
     `  ${paint(STATUS_STYLE[check.status], STATUS_MARK[check.status])}  ${check.id.padEnd(26)} ${check.summary}`,
@@ -84,7 +84,7 @@ export function formatCheck(check: Check, wrt: string, opts: TextOptions): strin
   if (check.method) lines.push(paint('dim', `${indent}${check.method}`));
   if (check.status !== 'pass') {
     for (const m of check.mismatches.slice(0, 3)) {
-      lines.push(`${indent}${formatEntry(wrt, m.index)}: expected ${formatNumber(m.expected)}, got ${formatNumber(m.actual)}`);
+      lines.push(`${indent}${m.entry}: expected ${formatNumber(m.expected)}, got ${formatNumber(m.actual)}`);
     }
     if (check.mismatchCount > 3) lines.push(`${indent}… ${check.mismatchCount - 3} more`);
     if (check.explanation) lines.push(`${indent}${paint('bold', 'why:')} ${check.explanation}`);
@@ -134,20 +134,21 @@ export function formatReport(report: Report, opts: TextOptions): string {
   const where = report.location ? `${report.location.file}:${report.location.line}` : report.file;
   const failed = report.checks.filter((c) => c.status === 'fail').length;
   const warned = report.checks.filter((c) => c.status === 'warn').length;
+  const leaves = leafReports(report);
+  const size = report.leaves ? `${report.leaves.length} leaves, ${report.leaves.reduce((a, l) => a + l.size, 0)} entries` : formatShape(leaves[0].shape);
+  // One gradient and one diagonal table per leaf, headed by the leaf's path when there are several.
+  const tables = (title: string, pick: (l: LeafReport) => Nested) =>
+    leaves.flatMap((l) => [paint('bold', report.leaves ? `${title} ${l.wrt} (${formatShape(l.shape)})` : title), formatTable(pick(l), opts), '']);
   const out: string[] = [
     paint('bold', `${report.function} — ${where}`),
-    `  wrt ${report.wrt} (${formatShape(report.shape)}), value ${formatNumber(report.value)}`,
+    `  wrt ${report.wrt} (${size}), value ${formatNumber(report.value)}`,
     `  Hessian diagonal: ${report.hessianDiagonalMethod}, ${report.passes} passes`,
     ...(report.inputs ?? []).map((i) => `  input ${inputWords(i)}`),
     '',
-    paint('bold', 'gradient'),
-    formatTable(report.gradient, opts),
-    '',
-    paint('bold', 'Hessian diagonal'),
-    formatTable(report.hessianDiagonal, opts),
-    '',
+    ...tables('gradient', (l) => l.gradient),
+    ...tables('Hessian diagonal', (l) => l.hessianDiagonal),
     paint('bold', 'checks'),
-    ...report.checks.map((c) => formatCheck(c, report.wrt, opts)),
+    ...report.checks.map((c) => formatCheck(c, opts)),
   ];
   if (report.kinks.length > 0) {
     out.push('', paint('bold', kinksMatter(report) ? 'kinks' : 'kinks (finite differences agree with the engine: no effect here)'));

@@ -1,17 +1,21 @@
 // The common core of a check once the user's function is loaded (in the worker, or live in the caller's process): plan → evaluator → checks.
-import { createEvaluator, type SuppliedSpec } from '../ad/differentiate';
+import { createEvaluator, type EvaluatorSpec, type SuppliedSpec } from '../ad/differentiate';
 import { makeMatrix } from '../ad/matrix';
 import { runChecks, type ChecksResult } from '../check/checks';
+import { unflatten } from '../check/shape';
+import { asLeaf } from '../check/tree';
 import { toNested, validatePoint } from '../load/inputs';
-import { EngineError, type CheckProgress, type Nested, type SourceLocation } from '../types';
+import { EngineError, type CheckProgress, type PointValue, type SourceLocation } from '../types';
 import { findParting, type Parting } from './divergence';
 import type { SuppliedRole, WorkerPlan } from './protocol';
 
 /** The part of a plan that does not depend on where the function came from. */
-export type EvaluationPlan = Pick<WorkerPlan, 'functionName' | 'points' | 'wrtIndex' | 'evaluator' | 'checks'>;
+export type EvaluationPlan = Pick<WorkerPlan, 'functionName' | 'points' | 'wrtIndex' | 'evaluator' | 'checks'> & Partial<Pick<WorkerPlan, 'wrt'>>;
 
 export interface LoadedFunctions {
   fn: (...args: unknown[]) => unknown;
+  /** A method's receiver as each copy of the module has it; it is passed as a leading `this` parameter. */
+  receiver?: { recording: Record<string, unknown>; plain: Record<string, unknown> };
   supplied: Partial<Record<SuppliedRole, SuppliedSpec>>;
   /** The value of a module constant a point names (only plans with 'constant' points ask). */
   constant(name: string): unknown;
@@ -38,19 +42,46 @@ function withParting(e: EngineError, parting: Parting | undefined): EngineError 
   return new EngineError('diverged', `${e.info.message}. The two runs part at ${where}: ${what}`, parting.location);
 }
 
+/** A point as the report shows it: leaves as nested arrays, objects (class instances too) as their fields. */
+function pointOf(value: unknown): PointValue {
+  if (typeof value === 'number') return value;
+  const leaf = asLeaf(value);
+  if (leaf) return unflatten(leaf.values, leaf.shape);
+  if (Array.isArray(value)) return value.map(pointOf);
+  if (typeof value !== 'object' || value === null) return value as unknown as PointValue;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => typeof v !== 'function' && v !== undefined).map(([k, v]) => [k, pointOf(v)]));
+}
+
 /** Resolves the plan's points, builds the evaluator over the loaded functions and runs the checks. */
-export function evaluatePlan(plan: EvaluationPlan, loaded: LoadedFunctions): { point: Record<string, Nested>; result: ChecksResult } {
-  const point: Record<string, Nested> = {};
-  const params = plan.points.map((p) => {
+export function evaluatePlan(plan: EvaluationPlan, loaded: LoadedFunctions): { point: Record<string, PointValue>; result: ChecksResult } {
+  const point: Record<string, PointValue> = {};
+  const params: EvaluatorSpec['params'] = plan.points.map((p) => {
     let value: unknown;
     if (p.source === 'constant') {
-      value = toNested(loaded.constant(p.constant));
+      const constant = loaded.constant(p.constant);
+      // An array-like constant is read as numbers; a tree keeps its objects (class instances, Matrix leaves).
+      value = asLeaf(constant) ? toNested(constant) : constant;
       validatePoint({ name: `${p.name} = ${p.constant}`, kind: p.kind }, value, p.location);
     } else if ('value' in p) value = p.value; // otherwise undefined: the parameter's own default applies
-    if (value !== undefined) point[p.name] = value as Nested;
-    return { name: p.name, kind: p.kind, value: value as Nested };
+    if (value !== undefined) point[p.name] = pointOf(value);
+    return { name: p.name, kind: p.kind, value };
   });
-  const spec = { fn: loaded.fn, name: plan.functionName, params, wrtIndex: plan.wrtIndex, supplied: loaded.supplied, options: plan.evaluator, makeMatrix, sourceLine: loaded.sourceLine };
+  const { receiver } = loaded;
+  if (receiver) {
+    params.unshift({ name: 'this', value: receiver.recording, plainValue: receiver.plain });
+    point.this = pointOf(receiver.recording);
+  }
+  const spec = {
+    fn: loaded.fn,
+    name: plan.functionName,
+    params,
+    wrtIndex: plan.wrtIndex + (receiver ? 1 : 0),
+    wrt: plan.wrt,
+    supplied: loaded.supplied,
+    options: plan.evaluator,
+    makeMatrix,
+    sourceLine: loaded.sourceLine,
+  };
   const evaluator = createEvaluator(spec);
   try {
     return { point, result: runChecks(evaluator, plan.checks, loaded.onProgress) };

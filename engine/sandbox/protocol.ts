@@ -1,7 +1,11 @@
 // The typed messages between the host (engine/sandbox/host.ts) and the evaluation worker (engine/sandbox/worker.ts).
 import type { ChecksResult } from '../check/checks';
-import type { CheckProgress, EngineErrorInfo, EngineOptions, Nested, SourceLocation, Tolerance } from '../types';
+import type { CheckProgress, EngineErrorInfo, EngineOptions, MethodInfo, PointValue, SourceLocation, Tolerance } from '../types';
 import type { PlannedPoint } from '../load/inputs';
+import type { WrtPath } from '../load/paths';
+
+/** A method's receiver: a module constant, `new Class()`, or the module constant the method belongs to. */
+export type Receiver = { kind: 'constant'; name: string } | { kind: 'new' } | { kind: 'owner' };
 
 /** The global the bundle's IIFE assigns the module's exports to. */
 export const moduleGlobal = '__dlens_module';
@@ -24,6 +28,10 @@ export interface WorkerPlan {
   functionName: string;
   points: PlannedPoint[];
   wrtIndex: number;
+  /** The paths differentiated (parameters, parts of them, `this.…`). */
+  wrt: WrtPath[];
+  /** For a method: fnAlias exports its class or object; the receiver is passed as a leading `this` parameter. */
+  method?: { member: string; kind: MethodInfo['kind']; receiver?: Receiver };
   supplied: Partial<Record<SuppliedRole, { name: string; location?: SourceLocation }>>;
   evaluator: Pick<EngineOptions, 'hessianDiagonal' | 'estimateProbes' | 'seed'>;
   checks: { fd: Tolerance; supplied: Tolerance; sampleThreshold: number; sampleSize: number; seed: number; budgetMs: number };
@@ -34,7 +42,7 @@ export interface WorkerPlan {
 export interface WorkerSuccess {
   type: 'result';
   /** Every parameter's evaluation point, module constants resolved. */
-  point: Record<string, Nested>;
+  point: Record<string, PointValue>;
   result: ChecksResult;
   /** What the user's code printed with console.*, capped. */
   console: string[];

@@ -261,13 +261,17 @@ function runBundle(
 type Console = Record<string, (...args: unknown[]) => void>;
 
 export interface LoadedBundle {
-  /** The module's exports (of the instance that records). */
+  /** The module's exports (of the instance that records), and of the plain instance. */
   exports: Record<string, unknown>;
+  /** The plain instance's exports (a method's receiver is built by each instance's own class). */
+  plain: Record<string, unknown>;
   /**
    * Export `name` as one function: the recording instance's while a tape records, the plain instance's otherwise.
    * Each call is one evaluation: Math.random restarts from the seed first.
    */
   byMode(name: string): ((...args: unknown[]) => unknown) | undefined;
+  /** As byMode, for the function `pick` finds in each instance's exports (a method of its own class or object). */
+  byModeOf(pick: (exports: Record<string, unknown>) => unknown): ((...args: unknown[]) => unknown) | undefined;
   /** Export `name` of the recording instance, Math.random restarted before each call (for supplied derivatives). */
   restarting(name: string): ((...args: unknown[]) => unknown) | undefined;
   /** Math.random draws: while the module loaded, and the most in one evaluation so far. */
@@ -300,8 +304,12 @@ export function loadBundle(program: Pick<Rewritten, 'code'>, console?: Console, 
   };
   return {
     exports: recording.exports,
+    plain: plain.exports,
     byMode(name) {
-      const [onTape, onNumbers] = [recording.exports[name], plain.exports[name]];
+      return this.byModeOf((exports) => exports[name]);
+    },
+    byModeOf(pick) {
+      const [onTape, onNumbers] = [pick(recording.exports), pick(plain.exports)];
       if (typeof onTape !== 'function' || typeof onNumbers !== 'function') return undefined;
       const [a, b] = [restarting(recording, onTape), restarting(plain, onNumbers)];
       return (...args) => (currentTape() === null ? b : a)(...args);

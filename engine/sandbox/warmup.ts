@@ -49,6 +49,7 @@ export const warmUpPlan: WorkerPlan = {
     { name: 'w', kind: 'vector', source: 'at', value: [0.5, 1, 2] },
   ],
   wrtIndex: 0,
+  wrt: [{ root: 'Y', steps: [], text: 'Y' }],
   supplied: { gradient: { name: 'gradient' }, hessianDiagonal: { name: 'rowSums' } },
   evaluator: { hessianDiagonal: defaultEngineOptions.hessianDiagonal, estimateProbes: defaultEngineOptions.estimateProbes, seed: defaultEngineOptions.seed },
   checks: { ...defaultTolerances, sampleThreshold: defaultEngineOptions.fdSampleThreshold, sampleSize: defaultEngineOptions.fdSampleSize, seed: defaultEngineOptions.seed, budgetMs: defaultEngineOptions.checkBudgetMs },

@@ -10,7 +10,7 @@ import { EngineError, type CheckProgress, type EngineErrorInfo, type SourceLocat
 import { bundleFileName, createLocator, type Locator } from '../load/sourcemap';
 import { constantAlias, fnAlias, suppliedAliases, type SuppliedRole, type WorkerMessage, type WorkerPlan } from './protocol';
 import { evaluatePlan } from './evaluate';
-import { loadBundle, prepareBundle } from './realm';
+import { loadBundle, prepareBundle, type LoadedBundle } from './realm';
 import { warmUpPlan } from './warmup';
 
 /** A result above this size (serialized) is refused: the host would have to hold it. */
@@ -84,42 +84,74 @@ function safeDecode(file: string): string {
   }
 }
 
+type Callable = (...args: unknown[]) => unknown;
+
+/**
+ * A method as a function of (receiver, ...parameters), and its receiver as each copy of the module has it (each copy's
+ * methods only know their own copy's #private fields). A static method keeps its class as `this` and takes no receiver.
+ */
+function methodCall(plan: WorkerPlan, loaded: LoadedBundle): { fn: Callable; receiver?: { recording: Record<string, unknown>; plain: Record<string, unknown> } } {
+  const { member, receiver } = plan.method!;
+  const owners = [loaded.exports[fnAlias], loaded.plain[fnAlias]] as Record<string, Callable>[];
+  if (plan.method!.kind === 'static') {
+    return { fn: loaded.byModeOf((exports) => (...args: unknown[]) => (exports[fnAlias] as Record<string, Callable>)[member](...args))! };
+  }
+  const make = (owner: Record<string, Callable>, exports: Record<string, unknown>): Record<string, unknown> => {
+    if (receiver?.kind === 'constant') {
+      const value = exports[constantAlias(receiver.name)];
+      if (typeof value !== 'object' || value === null) throw new EngineError('bad-argument', `--this ${receiver.name}: expected an object to call ${plan.functionName} on, got ${value === null ? 'null' : typeof value}`);
+      return value as Record<string, unknown>;
+    }
+    if (receiver?.kind === 'new') return new (owner as unknown as new () => Record<string, unknown>)();
+    return owner;
+  };
+  const recording = make(owners[0], loaded.exports);
+  const plain = make(owners[1], loaded.plain);
+  if (typeof recording[member] !== 'function') throw new EngineError('not-found', `${plan.functionName} is not a function of the receiver (it is ${typeof recording[member]})`);
+  // The receiver passed decides which copy's method runs; byModeOf restarts that copy's Math.random.
+  const call = loaded.byModeOf(() => (self: unknown, ...args: unknown[]) => (self as Record<string, Callable>)[member](...args))!;
+  return { fn: call, receiver: { recording, plain } };
+}
+
 function run(plan: WorkerPlan, onProgress?: (p: CheckProgress) => void): WorkerMessage {
   let locator: Locator | undefined;
   try {
-    parentPort?.postMessage({ type: 'progress', progress: { phase: 'loading', done: 0, total: 1 } } satisfies WorkerMessage);
+    onProgress?.({ phase: 'loading', done: 0, total: 1 });
     const program = prepareBundle(plan.code);
     locator = createLocator(plan.map, program, plan.sourceRoot);
     setLocator(locator.locateStack);
     const capture = captureConsole();
     const loaded = loadBundle(program, capture.methods, plan.evaluator.seed);
     const mod = loaded.exports;
-    const byMode = loaded.byMode(fnAlias);
-    // The console of one evaluation (the module's top level and the first call) is kept; the rest is ignored.
-    const fn =
-      byMode &&
-      ((...args: unknown[]) => {
-        try {
-          return byMode(...args);
-        } finally {
-          capture.close();
-        }
-      });
-    if (typeof fn !== 'function') {
+    const { fn: call, receiver } = plan.method ? methodCall(plan, loaded) : { fn: loaded.byMode(fnAlias), receiver: undefined };
+    if (typeof call !== 'function') {
       throw new EngineError('not-found', `${plan.functionName} is not a function once the module has run (it is ${typeof mod[fnAlias]})`);
     }
+    // The console of one evaluation (the module's top level and the first call) is kept; the rest is ignored.
+    const fn = (...args: unknown[]) => {
+      try {
+        return call(...args);
+      } finally {
+        capture.close();
+      }
+    };
     const supplied: Partial<Record<SuppliedRole, SuppliedSpec>> = {};
     for (const role of Object.keys(plan.supplied) as SuppliedRole[]) {
       const s = plan.supplied[role]!;
-      const f = loaded.restarting(suppliedAliases[role]);
-      if (f === undefined) throw new EngineError('not-found', `${s.name} is not a function (it is ${typeof mod[suppliedAliases[role]]})`, s.location);
-      supplied[role] = { fn: f, name: s.name, location: s.location };
+      const member = s.name.includes('.') ? s.name.slice(s.name.indexOf('.') + 1) : undefined;
+      const f = member === undefined ? loaded.restarting(suppliedAliases[role]) : receiver?.recording[member];
+      if (typeof f !== 'function') throw new EngineError('not-found', `${s.name} is not a function (it is ${typeof f})`, s.location);
+      // With a receiver, the evaluator passes it first: a method gets it as `this`, a function only the parameters.
+      const call = !receiver ? (f as Callable) : member === undefined ? (_self: unknown, ...args: unknown[]) => (f as Callable)(...args) : (self: unknown, ...args: unknown[]) => (self as Record<string, Callable>)[member](...args);
+      supplied[role] = { fn: call, name: s.name, location: s.location };
     }
     const { point, result } = evaluatePlan(plan, {
       fn,
+      receiver,
       supplied,
       constant: (name) => mod[constantAlias(name)],
-      traced: (trace) => loaded.traced(fnAlias, trace),
+      // A method's class is no function to trace: the error stands without the line where the runs parted.
+      traced: plan.method ? undefined : (trace) => loaded.traced(fnAlias, trace),
       sourceLine: sourceLines(plan.source),
       onProgress,
     });

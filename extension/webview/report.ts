@@ -1,12 +1,14 @@
 // Builds the report's DOM from a Report: header, badges, derivatives as tables and heat maps, checks, plot, timings.
 
-import type { Check, EngineErrorInfo, Report } from '../../engine/types';
+import { leafReports, type LeafReport } from '../../engine/report/leaves';
+import type { Check, EngineErrorInfo, PointValue, Report } from '../../engine/types';
 import { checkBadge, evaluationErrorMessage, formatIndex, formatMs, formatNumber } from '../format';
 import type { RenderedSummary } from '../protocol';
 import type { RGB } from './colorScale';
 import { el, table } from './dom';
 import { heatmap, largeInputEntries } from './heatmap';
 import { describeValue, flatIndex, flatten, gridOf, indexOf, maxAbs, withinTolerance } from './nested';
+import type { Nested } from '../../engine/types';
 import { stepSweepPlot } from './plot';
 
 export interface Actions {
@@ -28,7 +30,7 @@ function section(title: string, ...children: (Node | undefined | false)[]): HTML
 }
 
 /** Values in the wrt shape as a table of rows × columns (a vector wraps), or the largest entries when large. */
-function shapedTable(values: number[], report: Report, tally: Tally, marked?: Set<number>): HTMLElement {
+function shapedTable(values: number[], report: LeafReport, tally: Tally, marked?: Set<number>): HTMLElement {
   tally.tables++;
   if (values.length > largeInputEntries) {
     const order = values.map((_, k) => k).sort((a, b) => Math.abs(values[b]) - Math.abs(values[a]) || a - b);
@@ -55,7 +57,7 @@ function shapedTable(values: number[], report: Report, tally: Tally, marked?: Se
   return t;
 }
 
-function derivativeBlock(title: string, values: number[], report: Report, bg: RGB, tally: Tally, note?: string): HTMLElement {
+function derivativeBlock(title: string, values: number[], report: LeafReport, bg: RGB, tally: Tally, note?: string): HTMLElement {
   const parts: HTMLElement[] = [];
   if (report.shape.length > 0) {
     parts.push(heatmap({ values, shape: report.shape, wrt: report.wrt, background: bg }));
@@ -90,7 +92,7 @@ function explanationBlock(check: Check, explanations: string[]): HTMLElement | u
 }
 
 /** Engine vs finite differences, entry by entry (all entries up to the limit, else the worst ones). */
-function fdCheck(check: Check, engine: number[], report: Report, actions: Actions, tally: Tally, explanations: string[]): HTMLElement {
+function fdCheck(check: Check, engine: number[], report: LeafReport, actions: Actions, tally: Tally, explanations: string[]): HTMLElement {
   const reference = flatten(check.reference);
   const estimate = flatten(check.errorEstimate);
   const bad = new Set(check.mismatches.map((m) => flatIndex(report.shape, m.index)));
@@ -119,7 +121,7 @@ function fdCheck(check: Check, engine: number[], report: Report, actions: Action
 }
 
 /** A supplied derivative in the wrt shape, entries that miss the engine's value outlined. */
-function suppliedCheck(check: Check, engine: number[], report: Report, bg: RGB, actions: Actions, tally: Tally, explanations: string[]): HTMLElement {
+function suppliedCheck(check: Check, engine: number[], report: LeafReport, bg: RGB, actions: Actions, tally: Tally, explanations: string[]): HTMLElement {
   const supplied = flatten(check.supplied);
   const marked = new Set<number>();
   if (supplied.length === engine.length) supplied.forEach((s, k) => withinTolerance(s, engine[k], check.tolerance) || marked.add(k));
@@ -145,11 +147,20 @@ function suppliedCheck(check: Check, engine: number[], report: Report, bg: RGB, 
   return el('div', { className: 'check' }, ...parts);
 }
 
-function header(report: Report, stale: boolean, actions: Actions): HTMLElement {
-  const shape = report.shape.length ? report.shape.join('×') : 'scalar';
+/** A point in one line: nested arrays summarised, objects as their fields. */
+function describePoint(v: PointValue): string {
+  if (typeof v === 'number' || (Array.isArray(v) && v.every((x) => typeof x === 'number' || Array.isArray(x)) && !JSON.stringify(v).includes('{'))) {
+    return describeValue(v as Nested, (x) => formatNumber(x));
+  }
+  if (Array.isArray(v)) return `[${v.map(describePoint).join(', ')}]`;
+  return `{ ${Object.entries(v).map(([k, x]) => `${k}: ${describePoint(x)}`).join(', ')} }`;
+}
+
+function header(report: Report, leaves: LeafReport[], stale: boolean, actions: Actions): HTMLElement {
+  const shape = report.leaves ? `${leaves.length} leaves: ${leaves.map((l) => `${l.wrt} ${l.shape.length ? l.shape.join('×') : 'scalar'}`).join(', ')}` : leaves[0].shape.length ? leaves[0].shape.join('×') : 'scalar';
   const copy = el('button', {}, 'Copy as JSON');
   copy.addEventListener('click', () => actions.copyJson());
-  const point = el('ul', { className: 'point' }, ...Object.entries(report.point).map(([name, v]) => el('li', {}, el('code', {}, name), ` = ${describeValue(v, (x) => formatNumber(x))}`)));
+  const point = el('ul', { className: 'point' }, ...Object.entries(report.point).map(([name, v]) => el('li', {}, el('code', {}, name), ` = ${describePoint(v)}`)));
   return el(
     'header',
     {},
@@ -168,16 +179,67 @@ function timings(report: Report, tally: Tally): HTMLElement {
   return section('Method and timings', el('p', {}, `Hessian diagonal: ${report.hessianDiagonalMethod}; ${report.passes} derivative passes.`), table(['phase', 'time'], rows));
 }
 
+/** Above this many leaves, a picker shows one leaf at a time. */
+const LEAF_PICKER_MIN = 4;
+
+/**
+ * The derivatives and checks of one array-like: the whole wrt, or one leaf of a tree (titled by its path). A check's
+ * explanation is shown once, with the first leaf it concerns.
+ */
+function leafBody(leaf: LeafReport, titled: boolean, bg: RGB, actions: Actions, tally: Tally, explanations: string[]): HTMLElement {
+  const gradient = flatten(leaf.gradient);
+  const diagonal = flatten(leaf.hessianDiagonal);
+  const engineFor = (c: Check) => (c.id === 'gradient-vs-fd' || c.id === 'supplied-gradient' ? gradient : diagonal);
+  const of = (title: string) => (titled ? `${title} of ${leaf.wrt}` : title);
+  const parts: (HTMLElement | undefined)[] = [
+    derivativeBlock(of('Gradient'), gradient, leaf, bg, tally),
+    derivativeBlock(
+      of('Hessian diagonal'),
+      diagonal,
+      leaf,
+      bg,
+      tally,
+      leaf.hessianDiagonalMethod.startsWith('estimate') ? `An estimate (${leaf.hessianDiagonalMethod}), not exact.` : undefined,
+    ),
+  ];
+  const once = (c: Check): Check => (c.explanation && explanations.includes(c.explanation) ? { ...c, explanation: undefined } : c);
+  const supplied = leaf.checks.filter((c) => c.id.startsWith('supplied-'));
+  if (supplied.length) parts.push(section(of('Supplied derivatives'), ...supplied.map((c) => suppliedCheck(once(c), engineFor(c), leaf, bg, actions, tally, explanations))));
+  const fd = leaf.checks.filter((c) => c.id.endsWith('-vs-fd'));
+  if (fd.length) parts.push(section(of('Finite-difference checks'), ...fd.map((c) => fdCheck(once(c), engineFor(c), leaf, actions, tally, explanations))));
+  if (leaf.stepSweeps.length) {
+    tally.plot = true;
+    parts.push(
+      section(
+        of('Finite-difference error vs step size'),
+        ...leaf.stepSweeps.map((s) =>
+          el('figure', {}, stepSweepPlot(s, leaf.wrt), el('figcaption', {}, `${s.quantity === 'gradient' ? 'Gradient' : 'Hessian diagonal'} at ${formatIndex(leaf.wrt, s.index)} (reference ${fmt(s.reference)})`)),
+        ),
+      ),
+    );
+  }
+  return el('div', { className: 'leaf' }, ...parts.filter((p): p is HTMLElement => p !== undefined));
+}
+
+/** A select that shows one leaf's sections at a time. */
+function leafPicker(leaves: LeafReport[], bodies: HTMLElement[]): HTMLElement {
+  const options = leaves.map((l, k) => Object.assign(el('option', {}, l.wrt), { value: String(k) }));
+  const select = el('select', { title: 'Leaf to show' }, ...options) as HTMLSelectElement;
+  const show = () => bodies.forEach((b, k) => (b.hidden = String(k) !== select.value));
+  select.addEventListener('change', show);
+  show();
+  return el('div', { className: 'leaf-picker' }, el('label', {}, 'Leaf: ', select));
+}
+
 export function renderReport(root: HTMLElement, report: Report, stale: boolean, bg: RGB, actions: Actions): RenderedSummary {
   const tally: Tally = { heatmaps: 0, tables: 0, plot: false };
   const explanations: string[] = [];
-  const gradient = flatten(report.gradient);
-  const diagonal = flatten(report.hessianDiagonal);
   const badges = report.checks.map(checkBadge);
-  const engineFor = (c: Check) => (c.id === 'gradient-vs-fd' || c.id === 'supplied-gradient' ? gradient : diagonal);
+  const leaves = leafReports(report);
+  const bodies = leaves.map((leaf) => leafBody(leaf, report.leaves !== undefined, bg, actions, tally, explanations));
 
   const parts: (HTMLElement | undefined)[] = [
-    header(report, stale, actions),
+    header(report, leaves, stale, actions),
     el(
       'div',
       { className: 'badges' },
@@ -185,31 +247,9 @@ export function renderReport(root: HTMLElement, report: Report, stale: boolean, 
       ...report.checks.map((c) => el('span', { className: `badge ${c.status}`, title: c.summary }, checkBadge(c))),
     ),
     section('Value', el('p', { className: 'value' }, `f = ${report.value}`)),
-    derivativeBlock('Gradient', gradient, report, bg, tally),
-    derivativeBlock(
-      'Hessian diagonal',
-      diagonal,
-      report,
-      bg,
-      tally,
-      report.hessianDiagonalMethod.startsWith('estimate') ? `An estimate (${report.hessianDiagonalMethod}), not exact.` : undefined,
-    ),
+    leaves.length > LEAF_PICKER_MIN ? leafPicker(leaves, bodies) : undefined,
+    ...bodies,
   ];
-  const supplied = report.checks.filter((c) => c.id.startsWith('supplied-'));
-  if (supplied.length) parts.push(section('Supplied derivatives', ...supplied.map((c) => suppliedCheck(c, engineFor(c), report, bg, actions, tally, explanations))));
-  const fd = report.checks.filter((c) => c.id.endsWith('-vs-fd'));
-  if (fd.length) parts.push(section('Finite-difference checks', ...fd.map((c) => fdCheck(c, engineFor(c), report, actions, tally, explanations))));
-  if (report.stepSweeps.length) {
-    tally.plot = true;
-    parts.push(
-      section(
-        'Finite-difference error vs step size',
-        ...report.stepSweeps.map((s) =>
-          el('figure', {}, stepSweepPlot(s, report.wrt), el('figcaption', {}, `${s.quantity === 'gradient' ? 'Gradient' : 'Hessian diagonal'} at ${formatIndex(report.wrt, s.index)} (reference ${fmt(s.reference)})`)),
-        ),
-      ),
-    );
-  }
   if (report.kinks.length || report.notes.length) {
     parts.push(
       section(

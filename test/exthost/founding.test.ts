@@ -1,7 +1,7 @@
 // The founding case: the row-sum "Hessian" is caught with the right diagnostic, the exact diagonal matches the closed form, the ml-matrix objective passes.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { Report } from '../../engine/types';
+import type { Nested, Report } from '../../engine/types';
 import {
   activateApi, assertClose, check, closeAllEditors, diagnosticCode, flat, foundingClosedForm, foundingLabels, foundingWeights,
   lineOf, nameRange, openFixture, ourDiagnostics, waitFor, workspaceUri,
@@ -27,8 +27,8 @@ suite('founding example', () => {
 
     const truth = foundingClosedForm(foundingLabels, foundingLabels, foundingWeights);
     assertClose(report.value, truth.value, 1e-12, 'value');
-    flat(report.gradient).forEach((g, i) => assertClose(g, flat(truth.gradient)[i], 1e-12, `gradient[${i}]`));
-    flat(report.hessianDiagonal).forEach((h, i) => assertClose(h, flat(truth.diagonal)[i], 1e-12, `diag[${i}]`));
+    flat(report.gradient as Nested).forEach((g, i) => assertClose(g, flat(truth.gradient as Nested)[i], 1e-12, `gradient[${i}]`));
+    flat(report.hessianDiagonal as Nested).forEach((h, i) => assertClose(h, flat(truth.diagonal)[i], 1e-12, `diag[${i}]`));
     // The figures of the original issue, to the 8 digits it printed.
     const H = report.hessianDiagonal as number[][];
     [0, 1, 3, 2].forEach((hot, i) => {
@@ -106,7 +106,7 @@ suite('founding example', () => {
     assert.deepEqual(ids, ['gradient-vs-fd', 'hessian-diagonal-vs-fd', 'supplied-gradient', 'supplied-hessian-diagonal']);
     for (const c of report.checks) assert.equal(c.status, 'pass', `${c.id}: ${c.summary}`);
     const truth = foundingClosedForm(foundingLabels, foundingLabels, foundingWeights);
-    flat(report.hessianDiagonal).forEach((h, i) => assertClose(h, flat(truth.diagonal)[i], 1e-12, `diag[${i}]`));
+    flat(report.hessianDiagonal as Nested).forEach((h, i) => assertClose(h, flat(truth.diagonal)[i], 1e-12, `diag[${i}]`));
     assert.equal(ourDiagnostics(uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error).length, 0);
   });
 });

@@ -1,7 +1,7 @@
 // Code lenses: one above every candidate function, verdict text after a run, and a lens's command checks its own function.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { Report } from '../../engine/types';
+import type { Nested, Report } from '../../engine/types';
 import {
   activateApi, assertClose, closeAllEditors, codeLenses, flat, lensTitlesByLine, nameRange, openFixture, waitFor, check,
 } from './helpers';
@@ -66,8 +66,8 @@ suite('code lenses', () => {
       assert.ok(report, `${c.name}: no report; lastError ${JSON.stringify(api.lastError())}`);
       assert.equal(report.function, c.name);
       const truth = c.f(c.x);
-      flat(report.gradient).forEach((g, i) => assertClose(g, truth.g[i], 1e-12, `${c.name} gradient[${i}]`));
-      flat(report.hessianDiagonal).forEach((h, i) => assertClose(h, truth.h[i], 1e-12, `${c.name} diag[${i}]`));
+      flat(report.gradient as Nested).forEach((g, i) => assertClose(g, truth.g[i], 1e-12, `${c.name} gradient[${i}]`));
+      flat(report.hessianDiagonal as Nested).forEach((h, i) => assertClose(h, truth.h[i], 1e-12, `${c.name} diag[${i}]`));
       assert.equal(report.verdict, 'pass', report.checks.map((k) => k.summary).join('; '));
       const title = await waitFor(`verdict lens on ${c.name}`, async () => {
         const t = (await codeLenses(doc.uri)).find((l) => l.range.start.line === lens.range.start.line)?.command?.title;

@@ -83,6 +83,19 @@ export async function runUiSuite({ port, run, shotsDir }) {
       await shot('lens-click-sumOfSquares');
     });
 
+    await scenario('the lens above a method checks it: a report with one section per leaf of this.layers', async () => {
+      await openFile(page, 'two-layer-network.ts', 'TwoLayerNetwork');
+      const lenses = page.locator('.monaco-editor .codelens-decoration a', { hasText: /^Check derivatives$/ });
+      await lenses.first().waitFor({ timeout: 30_000 });
+      // forward (numeric parameter) and loss (directives): the second lens is the loss.
+      expect((await lenses.count()) === 2, `expected 2 lenses on two-layer-network.ts, saw ${JSON.stringify(await lensTexts(page))}`);
+      await lenses.nth(1).click();
+      await waitForWebviewText(page, ['TwoLayerNetwork.loss', 'Gradient of this.layers[0].W', 'Hessian diagonal of this.layers[1].b'], 60_000);
+      await page.locator('.tabs-container .tab', { hasText: 'Derivatives: TwoLayerNetwork.loss' }).waitFor({ timeout: 10_000 });
+      await shot('method-report-leaves');
+      await closeReportPanel(page);
+    });
+
     await scenario('F1 "Derivative Lens: Check Derivatives" in softmaxLoss shows 0.2409 and the row-sum explanation', async () => {
       await openFile(page, 'founding-loss.ts', 'softmaxLoss');
       await focusSourceEditor(page, insideSoftmaxLoss);

@@ -31,10 +31,11 @@ interface Case {
 
 const cases: Case[] = [
   { name: 'syntax error', req: { file: at('syntax-error.ts'), functionName: 'broken' }, kind: 'syntax', message: /Unexpected "\*"/, file: at('syntax-error.ts'), line: 'return y +* 3' },
-  { name: 'function not found lists the candidates', req: { file: bad, functionName: 'nope' }, kind: 'not-found', message: /no top-level function named 'nope' .*candidates: throwsHtml, throwsString, callsUndefined/ },
-  { name: 'method by name', req: { file: bad, functionName: 'loss' }, kind: 'unsupported', message: 'methods are not supported yet: move `loss` to a top-level function', file: bad, line: '  loss(x: number)' },
-  { name: 'method at the cursor', req: { file: bad, offset: fs.readFileSync(bad, 'utf8').indexOf('marker:method') }, kind: 'unsupported', message: 'methods are not supported yet: move `loss` to a top-level function', file: bad, line: '  loss(x: number)' },
-  { name: 'nested function at the cursor', req: { file: bad, offset: fs.readFileSync(bad, 'utf8').indexOf('y * y; // marker:nested') }, kind: 'unsupported', message: 'nested functions are not supported yet: move `inner` to a top-level function', file: bad, line: 'marker:nested' },
+  { name: 'function not found lists the candidates', req: { file: bad, functionName: 'nope' }, kind: 'not-found', message: /no function named 'nope' .*candidates: throwsHtml, throwsString, callsUndefined/ },
+  { name: 'method by its bare name', req: { file: bad, functionName: 'loss' }, kind: 'not-found', message: /no function named 'loss' in .*: name the method with its owner \(Model\.loss\)$/ },
+  { name: 'method at the cursor whose class needs constructor arguments', req: { file: bad, offset: fs.readFileSync(bad, 'utf8').indexOf('marker:method') }, kind: 'bad-argument', message: 'Model.loss: the constructor of Model needs arguments, so name the object to call loss on: --this CONSTANT or @dlens-this CONSTANT (a module constant holding a Model)', file: bad, line: '  loss(x: number)' },
+  { name: 'nested function at the cursor', req: { file: bad, offset: fs.readFileSync(bad, 'utf8').indexOf('y * y; // marker:nested') }, kind: 'unsupported', message: '`inner` is a function inside `hasNested`: it cannot be called on its own. To check it, move it to the top level (or make it a method of a top-level class or of an object bound to a module constant)', file: bad, line: 'marker:nested' },
+  { name: 'nested function by name', req: { file: bad, functionName: 'inner' }, kind: 'unsupported', message: /^`inner` is a function inside `hasNested`: it cannot be called on its own/, file: bad, line: 'marker:nested' },
   { name: 'cursor outside any function', req: { file: bad, offset: 5 }, kind: 'not-found', message: /no function at the cursor \(candidates: / },
   { name: 'bad directive JSON', req: { file: bad, functionName: 'badJson' }, kind: 'directive', message: /^@dlens-at: bad JSON/, file: bad, line: '@dlens-at x = [10, 20,' },
   { name: 'unknown directive tag', req: { file: bad, functionName: 'unknownTag' }, kind: 'directive', message: /^unknown tag @dlens-tolerance/, file: bad, line: '@dlens-tolerance' },
@@ -69,7 +70,7 @@ const cases: Case[] = [
   { name: 'no process in the sandbox', req: { file: bad, functionName: 'usesProcess' }, kind: 'threw', message: 'process is not defined', file: bad, line: 'marker:process' },
   { name: 'no timers in the sandbox', req: { file: bad, functionName: 'usesTimer' }, kind: 'threw', message: 'setTimeout is not defined', file: bad, line: 'marker:timer' },
   { name: 'no parameters', req: { file: bad, functionName: 'noParams' }, kind: 'bad-argument', message: 'noParams has no parameters: there is nothing to differentiate', file: bad, line: 'function noParams' },
-  { name: 'a parameter type without a default point', req: { file: bad, functionName: 'optionsParam' }, kind: 'bad-argument', message: /cannot make a default point for parameter 'opts' of type \{ scale: number \}/ },
+  { name: 'a parameter type without a default point', req: { file: bad, functionName: 'optionsParam' }, kind: 'bad-argument', message: /cannot make a default point for parameter 'opts' of type \{ scale: number; label: string \}/ },
   { name: 'file that does not exist', req: { file: at('no-such-file.ts'), functionName: 'f' }, kind: 'bad-argument', message: /^cannot read .*no-such-file\.ts: ENOENT$/ },
 ];
 

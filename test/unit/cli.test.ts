@@ -164,3 +164,56 @@ test('an error in a file whose name has < and % is placed on that file', () => {
   assert.equal(e.file, file);
   assert.equal(e.line, 3);
 });
+
+test('trees and methods: leaf-keyed JSON with entries named by path, --this, --wrt paths and their syntax errors', () => {
+  const dir = scratch();
+  const file = join(dir, 'model.ts');
+  writeFileSync(
+    file,
+    `export class Affine {
+  constructor(public p: { w: number[]; b: number }) {}
+  /** f = Σ (w·x + b)² over two fixed inputs. */
+  loss(xs: number[][]): number {
+    let s = 0;
+    for (const x of xs) {
+      const z = this.p.w[0] * x[0] + this.p.w[1] * x[1] + this.p.b;
+      s += z * z;
+    }
+    return s;
+  }
+  wrongGradient(xs: number[][]): { w: number[]; b: number } {
+    const g = { w: [0, 0], b: 0 };
+    for (const x of xs) {
+      const z = this.p.w[0] * x[0] + this.p.w[1] * x[1] + this.p.b;
+      g.w[0] += 2 * z * x[0];
+      g.w[1] += 2 * z * x[1];
+      g.b += z;
+    }
+    return g;
+  }
+}
+export const model = new Affine({ w: [0.5, -1], b: 0.25 });
+`,
+  );
+  const args = ['check', file, '--function', 'Affine.loss', '--this', 'model', '--at', 'xs=[[1,2],[3,-1]]', '--wrt', 'this.p'];
+  const ok = run(...args, '--json');
+  assert.equal(ok.code, 0, ok.stderr);
+  const report = JSON.parse(ok.stdout);
+  assert.equal(report.wrt, 'this.p');
+  assert.deepEqual(report.shape, { 'this.p.w': [2], 'this.p.b': [] });
+  // z = (−1.25, 2.75): ∂f/∂w = Σ 2 z x, ∂f/∂b = Σ 2 z.
+  assert.deepEqual(report.gradient, { 'this.p.w': [2 * -1.25 * 1 + 2 * 2.75 * 3, 2 * -1.25 * 2 + 2 * 2.75 * -1], 'this.p.b': 3 });
+  assert.deepEqual(report.hessianDiagonal, { 'this.p.w': [2 * (1 + 9), 2 * (4 + 1)], 'this.p.b': 4 });
+  assert.deepEqual(Object.keys(report.point).sort(), ['this', 'xs']);
+  const wrong = run(...args, '--gradient', 'Affine.wrongGradient', '--json');
+  assert.equal(wrong.code, 1);
+  const supplied = JSON.parse(wrong.stdout).checks.find((c: { id: string }) => c.id === 'supplied-gradient');
+  assert.deepEqual(supplied.mismatches.map((m: { entry: string; index: number[] }) => [m.entry, m.index]), [['this.p.b', [2]]]);
+  assert.match(supplied.explanation, /^only this\.p\.b is wrong: half the true gradient/);
+  const text = run(...args, '--gradient', 'Affine.wrongGradient');
+  assert.match(text.stdout, /gradient this\.p\.w \(2\)/);
+  assert.match(text.stdout, /this\.p\.b: expected 3, got 1\.5/);
+  const bad = run(...args.slice(0, -1), 'this.p[w');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--wrt: expected an index, found 'w' at character 8\n {2}this\.p\[w\n {9}\^/);
+});

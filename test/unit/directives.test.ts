@@ -42,7 +42,7 @@ test('every tag is parsed, JSON may span lines, locations point at the tags', ()
   assert.deepEqual(d.at.get('T')!.spec, { kind: 'constant', name: 'labels' });
   assert.deepEqual(d.at.get('w')!.spec, { kind: 'normal', shape: [5], seed: 3, mean: 0, std: 0.5 });
   assert.deepEqual(d.at.get('s')!.spec, { kind: 'uniform', shape: [], seed: 2, min: 1, max: 2 });
-  assert.equal(d.wrt!.name, 'Y');
+  assert.equal(d.wrt!.text, 'Y');
   assert.equal(d.gradient!.name, 'grad');
   assert.equal(d.hessianDiagonal!.name, 'grad');
   assert.equal(d.objective!.name, 'grad');
@@ -67,7 +67,9 @@ test('directive errors name the problem and the line of the tag', () => {
   const doc = (tag: string) => `/**\n * Loss.\n * ${tag}\n */`;
   const cases: [string, RegExp][] = [
     ['@dlens-at Y = [[1, 2], [3', /^@dlens-at: bad JSON/],
-    ['@dlens-at Y = {"a": 1}', /must be a number or \(nested\) arrays of numbers/],
+    ['@dlens-at Y = {"a": "text"}', /must be a number, \(nested\) arrays of numbers, or an object of them/],
+    ['@dlens-wrt Y.a[', /^@dlens-wrt: an index is missing at character 5\n  Y\.a\[\n {6}\^$/],
+    ['@dlens-this model', /^@dlens-this: loss is not a method$/],
     ['@dlens-at Q = [1]', /^@dlens-at: loss has no parameter 'Q' \(parameters: Y, T, w, s\)$/],
     ['@dlens-at Y = missingConstant', /'missingConstant' is not a constant of this module/],
     ['@dlens-at Y = normal(7x5, seed=1.5)', /seed must be an integer/],
@@ -92,7 +94,7 @@ test('directive errors name the problem and the line of the tag', () => {
 });
 
 test('the tag list has a description for every tag', () => {
-  assert.deepEqual(directiveTags.map((t) => t.tag), ['dlens-at', 'dlens-wrt', 'dlens-gradient', 'dlens-hessian-diagonal', 'dlens-objective', 'dlens-rtol', 'dlens-atol']);
+  assert.deepEqual(directiveTags.map((t) => t.tag), ['dlens-at', 'dlens-wrt', 'dlens-this', 'dlens-gradient', 'dlens-hessian-diagonal', 'dlens-objective', 'dlens-rtol', 'dlens-atol']);
   for (const t of directiveTags) assert.ok(t.description.length > 20 && t.syntax.startsWith(`@${t.tag}`));
 });
 
@@ -101,7 +103,7 @@ test('the tag list has a description for every tag', () => {
 test('a doc line padded with 200,000 spaces is scanned in linear time', { timeout: 20_000 }, () => {
   const d = parse(`/**\n * @dlens-at s = 2${' '.repeat(200_000)}\n${' '.repeat(200_000)}\n * @dlens-wrt s\n */`);
   assert.deepEqual(d.at.get('s')?.spec, { kind: 'json', value: 2 });
-  assert.equal(d.wrt?.name, 's');
+  assert.equal(d.wrt?.text, 's');
   assert.equal(d.wrt?.directive.location.line, 7);
 });
 

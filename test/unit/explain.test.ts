@@ -14,7 +14,7 @@ const truthDiag = L.diag(Y);
 /** explain() as the supplied checks call it: on the entries that failed the default supplied tolerance. */
 function explainWrong(quantity: ExplainInput['quantity'], truth: Float64Array, supplied: Float64Array, extra: Partial<ExplainInput> = {}) {
   const shape = extra.shape ?? [7, 5];
-  const failing = compareEntries(supplied, truth, shape, defaultTolerances.supplied).failing;
+  const failing = compareEntries(supplied, truth, { wrt: 'Y', shape }, defaultTolerances.supplied).failing;
   assert.ok(failing.length > 0, 'the purpose-built derivative must be wrong');
   return explain({ quantity, wrt: 'Y', shape, truth, supplied, failing, ...extra });
 }

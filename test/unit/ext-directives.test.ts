@@ -33,6 +33,7 @@ test('the slot after the cursor: a tag, a parameter or a function', () => {
   assert.deepEqual(directiveSlot(' * @dlens-hes'), { kind: 'tag', typed: 'dlens-hes' });
   assert.deepEqual(directiveSlot(' * @dlens-at '), { kind: 'parameter', tag: 'dlens-at', typed: '' });
   assert.deepEqual(directiveSlot(' * @dlens-wrt Y'), { kind: 'parameter', tag: 'dlens-wrt', typed: 'Y' });
+  assert.deepEqual(directiveSlot(' * @dlens-this mo'), { kind: 'constant', tag: 'dlens-this', typed: 'mo' });
   assert.deepEqual(directiveSlot(' * @dlens-hessian-diagonal soft'), { kind: 'function', tag: 'dlens-hessian-diagonal', typed: 'soft' });
   assert.deepEqual(directiveSlot(' * @dlens-objective '), { kind: 'function', tag: 'dlens-objective', typed: '' });
   assert.equal(directiveSlot(' * @dlens-at Y = '), undefined);

@@ -63,7 +63,7 @@ test('the founding case gives one error on the supplied Hessian diagonal with th
 
 test('FD disagreements, kinks and NaN become warnings at the right anchors', () => {
   const r = allPassing();
-  r.checks[0] = { ...r.checks[0], status: 'warn', mismatches: [{ index: [2, 1], expected: 0.5, actual: 0.25, absError: 0.25, bound: 1e-3 }], mismatchCount: 1 };
+  r.checks[0] = { ...r.checks[0], status: 'warn', mismatches: [{ entry: 'Y[2][1]', index: [2, 1], expected: 0.5, actual: 0.25, absError: 0.25, bound: 1e-3 }], mismatchCount: 1 };
   r.kinks = [{ op: 'Math.abs', detail: 'Math.abs at 0', entries: [[2, 1]], location: { file: r.file, line: 30, column: 9 } }];
   (r.hessianDiagonal as number[][])[1][1] = NaN;
   const specs = diagnosticsFor(r);

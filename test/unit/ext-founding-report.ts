@@ -27,7 +27,7 @@ function mismatches(expected: number[][], actual: number[][]): Mismatch[] {
     row.forEach((e, j) => {
       const absError = Math.abs(actual[i][j] - e);
       const bound = suppliedTolerance.atol + suppliedTolerance.rtol * Math.abs(e);
-      if (absError > bound) out.push({ index: [i, j], expected: e, actual: actual[i][j], absError, bound });
+      if (absError > bound) out.push({ entry: `Y[${i}][${j}]`, index: [i, j], expected: e, actual: actual[i][j], absError, bound });
     }),
   );
   return out.sort((x, y) => y.absError - x.absError);

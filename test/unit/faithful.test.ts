@@ -28,8 +28,8 @@ function close(actual: Nested, expected: Nested, tol = 1e-12): void {
 async function expectExact(req: CheckRequest, value: number, gradient: Nested, diagonal: Nested): Promise<Report> {
   const r = await runCheck(req);
   close(r.value, value);
-  close(r.gradient, gradient);
-  close(r.hessianDiagonal, diagonal);
+  close(r.gradient as Nested, gradient);
+  close(r.hessianDiagonal as Nested, diagonal);
   assert.equal(r.verdict, 'pass', r.checks.map((c) => c.summary).join('\n'));
   return r;
 }
@@ -152,7 +152,7 @@ test('Math.random called while the module loads gives both module copies the sam
   const [w0, w1] = [u(), u()];
   const r = await runCheck({ file, text, functionName: 'f', at: { x } });
   close(r.value, w0 * 0.25 + w1 * 2);
-  close(r.gradient, [2 * w0 * 0.5, w1]);
+  close(r.gradient as number[], [2 * w0 * 0.5, w1]);
   assert.equal(r.verdict, 'pass');
   assert.ok(r.notes.some((n) => /^Math\.random: 2 while the module loaded; seeded with 1/.test(n)), r.notes.join('\n'));
 });

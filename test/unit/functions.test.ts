@@ -34,6 +34,7 @@ test('lists declarations, arrows and function expressions, exported or not', () 
     ['f', 'declaration', true],
     ['g', 'arrow', false],
     ['h', 'function-expression', true],
+    ['C.method', 'method', false],
     ['outer', 'declaration', false],
   ]);
   const f = fns[0];
@@ -68,7 +69,7 @@ test('the cursor selects the enclosing top-level function, including its doc com
   assert.equal(functionAt(src, '/w/m.ts', src.indexOf('t + 1')).name, 'outer');
 });
 
-test('a method or a nested named function at the cursor is unsupported, with the way out', () => {
+test('a method at the cursor is found; a nested named function is not callable, with the way out', () => {
   const err = (offset: number) => {
     try {
       functionAt(src, '/w/m.ts', offset);
@@ -78,23 +79,22 @@ test('a method or a nested named function at the cursor is unsupported, with the
     }
     assert.fail('expected an error');
   };
-  const m = err(src.indexOf('return x; }'));
-  assert.equal(m.kind, 'unsupported');
-  assert.equal(m.message, 'methods are not supported yet: move `method` to a top-level function');
-  assert.equal(m.line, 17);
+  const m = functionAt(src, '/w/m.ts', src.indexOf('return x; }'));
+  assert.deepEqual([m.name, m.method], ['C.method', { owner: 'C', member: 'method', kind: 'instance', newable: true }]);
   const n = err(src.indexOf('y * 2'));
   assert.equal(n.kind, 'unsupported');
-  assert.equal(n.message, 'nested functions are not supported yet: move `inner` to a top-level function');
+  assert.equal(n.message, '`inner` is a function inside `outer`: it cannot be called on its own. To check it, move it to the top level (or make it a method of a top-level class or of an object bound to a module constant)');
   const none = err(src.indexOf('const K'));
   assert.equal(none.kind, 'not-found');
-  assert.match(none.message, /candidates: f, g, h, outer/);
+  assert.match(none.message, /candidates: f, g, h, C\.method, outer/);
 });
 
 test('by name: found, a method of that name, or not found with the candidates', () => {
   assert.equal(functionNamed(src, '/w/m.ts', 'h').form, 'function-expression');
-  assert.throws(() => functionNamed(src, '/w/m.ts', 'method'), (e: EngineError) => e.info.kind === 'unsupported' && e.info.line === 17);
+  assert.equal(functionNamed(src, '/w/m.ts', 'C.method').method?.member, 'method');
+  assert.throws(() => functionNamed(src, '/w/m.ts', 'method'), (e: EngineError) => e.info.kind === 'not-found' && /name the method with its owner \(C\.method\)/.test(e.message));
   assert.throws(
     () => functionNamed(src, '/w/m.ts', 'nope'),
-    (e: EngineError) => e.info.kind === 'not-found' && e.message === "no top-level function named 'nope' in /w/m.ts (candidates: f, g, h, outer)",
+    (e: EngineError) => e.info.kind === 'not-found' && e.message === "no function named 'nope' in /w/m.ts (candidates: f, g, h, C.method, outer)",
   );
 });

@@ -100,7 +100,7 @@ test('the request overrides a directive, which overrides the default', () => {
 test('without a point, a parameter with a default in code or declared optional receives undefined; the wrt one is generated', () => {
   const p = (name: string, hasDefault: boolean, optional = false): ParamInfo => ({ name, kind: 'vector', hasDefault, optional });
   const params = [p('x', true), p('T', true), p('scale', false, true), p('w', false)];
-  const plan = planPoints(params, undefined, new Map(), defaultEngineOptions, 'f', 'x');
+  const plan = planPoints(params, undefined, new Map(), defaultEngineOptions, 'f', ['x']);
   assert.deepEqual(plan.map((q) => q.source), ['generated', 'default-value', 'omitted', 'generated']);
   assert.ok(plan.every((q) => q.source === 'generated' ? 'value' in q && q.detail === 'normal 5, seed 1' : !('value' in q)));
 });

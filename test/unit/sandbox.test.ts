@@ -45,8 +45,8 @@ test('the founding loss: exact diagonal, the story figures, and the row-sum pitf
   assert.deepEqual(r.shape, [7, 5]);
   assert.equal(r.wrt, 'Y');
   close(r.value, cf.value, 1e-13, 'value');
-  close(r.gradient, cf.gradient, 1e-12, 'gradient');
-  close(r.hessianDiagonal, cf.diagonal, 1e-12, 'diagonal');
+  close(r.gradient as Nested, cf.gradient, 1e-12, 'gradient');
+  close(r.hessianDiagonal as Nested, cf.diagonal, 1e-12, 'diagonal');
   const d = r.hessianDiagonal as number[][];
   for (const [i, hot] of [0, 1, 3, 2, 4, 4, 4].entries()) {
     close(d[i][hot], i < 4 ? 0.24090069 : 0.08030023, 1e-8, `hot ${i}`);
@@ -70,8 +70,8 @@ test('the founding loss: exact diagonal, the story figures, and the row-sum pitf
 test('the founding loss as ml-matrix code, checked through a { grad, hess } objective', async () => {
   const r = await runCheck({ file: path.join(root, 'examples/founding-loss-matrix.ts'), functionName: 'softmaxLossMatrix' });
   const cf = foundingClosedForm(r.point.Y as number[][], r.point.T as number[][], r.point.w as number[]);
-  close(r.hessianDiagonal, cf.diagonal, 1e-12, 'diagonal');
-  close(r.gradient, cf.gradient, 1e-12, 'gradient');
+  close(r.hessianDiagonal as Nested, cf.diagonal, 1e-12, 'diagonal');
+  close(r.gradient as Nested, cf.gradient, 1e-12, 'gradient');
   assert.equal(r.verdict, 'pass');
 });
 
@@ -88,8 +88,8 @@ test('the sandbox hides Node globals and captures console output', async () => {
   const r = await runCheck({ file: cases, functionName: 'probesGlobals' });
   assert.deepEqual(r.console, ['visible: none']);
   assert.equal(r.value, 0.25);
-  assert.equal(r.gradient, 1);
-  assert.equal(r.hessianDiagonal, 2);
+  assert.equal(r.gradient as Nested, 1);
+  assert.equal(r.hessianDiagonal as Nested, 2);
 });
 
 test('a kink is reported at its TypeScript line', async () => {
@@ -114,8 +114,8 @@ test('every parameter kind, with respect to each parameter in turn, against the 
     const r: Report = await runCheck({ file: cases, functionName: 'mixed', wrt, at });
     assert.deepEqual(r.shape, e.shape, wrt);
     close(r.value, 1.5 * 1.5 * -2 + (0.125 - 1 + 8) + 91, 1e-14, `${wrt} value`);
-    close(r.gradient, e.g, 1e-13, `${wrt} gradient`);
-    close(r.hessianDiagonal, e.h, 1e-13, `${wrt} diagonal`);
+    close(r.gradient as Nested, e.g, 1e-13, `${wrt} gradient`);
+    close(r.hessianDiagonal as Nested, e.h, 1e-13, `${wrt} diagonal`);
     assert.equal(r.verdict, 'pass', wrt);
   }
 });
@@ -126,15 +126,15 @@ test('default points follow the declared types', async () => {
   assert.equal(r.point.b, 0.5);
   assert.equal((r.point.v as number[]).length, 4);
   assert.deepEqual([(r.point.M as number[][]).length, (r.point.M as number[][])[0].length], [2, 3]);
-  close(r.gradient, 2 * 0.5 * 0.5, 1e-15);
+  close(r.gradient as Nested, 2 * 0.5 * 0.5, 1e-15);
 });
 
 test('generated points, tolerances from directives and the request, and passing supplied derivatives', async () => {
   const r = await runCheck({ file: cases, functionName: 'cubes' });
   const x = r.point.x as number[][];
   assert.deepEqual([x.length, x[0].length], [2, 3]);
-  close(r.gradient, x.map((row) => row.map((v) => v * v)), 1e-14);
-  close(r.hessianDiagonal, x.map((row) => row.map((v) => 2 * v)), 1e-14);
+  close(r.gradient as Nested, x.map((row) => row.map((v) => v * v)), 1e-14);
+  close(r.hessianDiagonal as Nested, x.map((row) => row.map((v) => 2 * v)), 1e-14);
   assert.equal(r.verdict, 'pass');
   const supplied = r.checks.find((c) => c.id === 'supplied-gradient')!;
   assert.deepEqual(supplied.tolerance, { rtol: 1e-4, atol: 1e-10 });
@@ -148,8 +148,8 @@ test('a module constant as the point, and an objective returning { grad, hess }'
   const r = await runCheck({ file: cases, functionName: 'logistic' });
   assert.deepEqual(r.point.p, [0.5, -0.25]);
   const s = [0.5, -0.25].map((v) => 1 / (1 + Math.exp(-v)));
-  close(r.gradient, s, 1e-14);
-  close(r.hessianDiagonal, s.map((q) => q * (1 - q)), 1e-14);
+  close(r.gradient as Nested, s, 1e-14);
+  close(r.hessianDiagonal as Nested, s.map((q) => q * (1 - q)), 1e-14);
   assert.deepEqual(r.checks.map((c) => [c.id, c.status]), [
     ['gradient-vs-fd', 'pass'],
     ['hessian-diagonal-vs-fd', 'pass'],
@@ -186,7 +186,7 @@ test('checks in a row share the warm worker but never module state; a timeout in
   for (let i = 0; i < 3; i++) {
     const r = await once();
     assert.equal(r.value, 9);
-    assert.equal(r.gradient, 6);
+    assert.equal(r.gradient as Nested, 6);
   }
   await assert.rejects(runCheck({ file, text, functionName: 'scaled', at: { x: -1 }, options: { timeoutMs: 500 } }), /did not finish/);
   assert.equal((await once()).hessianDiagonal, 2);
