@@ -3,6 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { toJson } from './report/json';
 import { formatError, formatReport } from './report/text';
 import { entryText, githubAnnotations, junitXml, summaryText } from './report/suite';
 import { runCheck } from './run';
@@ -196,7 +197,7 @@ async function mainAll(argv: string[]): Promise<number> {
 }
 
 function fail(info: EngineErrorInfo, json: boolean): number {
-  if (json) process.stdout.write(JSON.stringify({ error: info }, null, 2) + '\n');
+  if (json) process.stdout.write(toJson({ error: info }) + '\n');
   process.stderr.write(formatError(info) + '\n');
   return 2;
 }
@@ -217,7 +218,7 @@ async function main(argv: string[]): Promise<number> {
   const { request, json } = parsed;
   try {
     const report = await runCheck(request);
-    if (json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    if (json) process.stdout.write(toJson(report) + '\n');
     else {
       const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
       process.stdout.write(formatReport(report, { color }) + '\n');

@@ -62,6 +62,8 @@ export interface Check {
   mismatchCount: number;
   /** One line for humans: "gradient matches finite differences (35 entries, max rel error 2e-9)". */
   summary: string;
+  /** A few words naming what made the check warn, for badges and lenses: "x[0] is Infinity", "x[3] not checked". */
+  headline?: string;
   /** The likely cause of a failure, in words, when the numbers support one. */
   explanation?: string;
   /** The numbers behind the explanation (fitted factor, residual, ...). */

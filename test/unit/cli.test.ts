@@ -130,3 +130,21 @@ test('bad arguments: exit 2 with usage', () => {
     assert.match(r.stderr, /usage: derivative-lens check/);
   }
 });
+
+test('Σ√x at [0, 1, 4]: exit 0 with a warning, and --json writes the infinite entries as "Infinity" / "-Infinity"', () => {
+  const dir = scratch();
+  const file = join(dir, 'sqrt.ts');
+  writeFileSync(file, 'export function sumSqrt(x: number[]): number {\n  let s = 0;\n  for (const v of x) s += Math.sqrt(v);\n  return s;\n}\n');
+  const r = run('check', file, '--function', 'sumSqrt', '--at', 'x=[0,1,4]', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout);
+  assert.equal(report.verdict, 'warn');
+  assert.deepEqual(report.gradient, ['Infinity', 0.5, 0.25]);
+  assert.deepEqual(report.hessianDiagonal, ['-Infinity', -0.25, -0.25 * 4 ** -1.5]);
+  const g = report.checks.find((c: { id: string }) => c.id === 'gradient-vs-fd');
+  assert.equal(g.status, 'warn');
+  assert.equal(g.headline, 'x[0] is Infinity');
+  assert.equal(g.reference[0], 'NaN', 'the reference that could not be computed stays distinguishable from null');
+  const text = run('check', file, '--function', 'sumSqrt', '--at', 'x=[0,1,4]');
+  assert.match(text.stdout, /PASS with 2 warnings/);
+});
