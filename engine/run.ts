@@ -191,8 +191,16 @@ function generatedHint(points: PlannedPoint[]): string {
   return `\n(generated inputs: ${which}; if the function expects other values, give them in its doc comment, e.g. ${example})`;
 }
 
-/** A candidate function with the directives of its doc comment (and their ranges), or the directive error it has. */
-export type AnalysedFunction = FunctionInfo & { directives: Directive[]; directiveError?: EngineErrorInfo };
+/**
+ * A candidate function with the directives of its doc comment (and their ranges), or the directive error it has.
+ * `checkable`: it returns a number (or may: the syntax cannot tell), or its doc comment asks for a check.
+ */
+export type AnalysedFunction = FunctionInfo & { directives: Directive[]; directiveError?: EngineErrorInfo; checkable: boolean };
+
+function checkable(info: FunctionInfo, text: string): boolean {
+  if (info.returns === 'number' || info.returns === 'unknown') return true;
+  return info.docStart !== undefined && text.slice(info.docStart, info.docEnd).includes('@dlens-');
+}
 
 /** For the extension (code lenses, completion, hover, diagnostics): every candidate function of a file and its directives. */
 export function analyseFile(text: string, fileName: string): { functions: AnalysedFunction[] } {
@@ -200,10 +208,10 @@ export function analyseFile(text: string, fileName: string): { functions: Analys
   return {
     functions: outline.functions.map((info) => {
       try {
-        return { ...info, directives: parseDirectives(text, fileName, info, outline.bindings).list };
+        return { ...info, directives: parseDirectives(text, fileName, info, outline.bindings).list, checkable: checkable(info, text) };
       } catch (e) {
         if (!(e instanceof EngineError)) throw e;
-        return { ...info, directives: [], directiveError: e.info };
+        return { ...info, directives: [], directiveError: e.info, checkable: checkable(info, text) };
       }
     }),
   };

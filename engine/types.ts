@@ -258,6 +258,10 @@ export interface FunctionInfo {
   nameStart: number;
   nameEnd: number;
   params: ParamInfo[];
+  /** The declared return type as written, when there is one. */
+  returnType?: string;
+  /** What the function returns, from its declared type or else its return statements: only 'number' and 'unknown' can be checked. */
+  returns?: 'number' | 'array' | 'other' | 'void' | 'unknown';
   /** The doc comment's range, when there is one. */
   docStart?: number;
   docEnd?: number;
