@@ -1,9 +1,9 @@
-// Code lenses above every candidate function: run a check, then its verdict and time; never evaluates anything itself.
+// Code lenses above every function a check can run on: run a check, then its verdict and time; never evaluates anything itself.
 
 import * as vscode from 'vscode';
 import type { Engine } from './engine';
 import { CommandId } from './commandIds';
-import { evaluationErrorMessage, lensTitles, verdictLensTitle } from './format';
+import { errorLensTitle, evaluationErrorMessage, lensTitles, verdictLensTitle } from './format';
 import type { Results } from './results';
 import { codeLensEnabled } from './settings';
 
@@ -32,14 +32,15 @@ export class DerivativeCodeLenses implements vscode.CodeLensProvider, vscode.Dis
       // A file the parser cannot read yet (mid-edit) simply has no lenses.
       return [];
     }
-    return functions.map((fn) => {
+    // A function that returns an array or an object cannot be checked itself (a gradient helper, say): no lens.
+    return functions.filter((fn) => fn.checkable).map((fn) => {
       const range = new vscode.Range(doc.positionAt(fn.start), doc.positionAt(fn.start));
       const run: vscode.Command = { title: lensTitles.run, command: CommandId.checkAtCursor, arguments: [doc.uri, fn.name] };
       if (!vscode.workspace.isTrusted) return new vscode.CodeLens(range, { ...run, title: lensTitles.untrusted });
       const result = this.results.get(doc.uri, fn.name);
       if (!result) return new vscode.CodeLens(range, run);
       if (result.stale) return new vscode.CodeLens(range, { ...run, title: lensTitles.stale });
-      if (result.error) return new vscode.CodeLens(range, { ...run, title: `✗ could not evaluate (${result.error.kind}) · re-run`, tooltip: evaluationErrorMessage(result.error) });
+      if (result.error) return new vscode.CodeLens(range, { ...run, title: errorLensTitle(result.error), tooltip: evaluationErrorMessage(result.error) });
       return new vscode.CodeLens(range, { title: verdictLensTitle(result.report!), command: CommandId.showReport, arguments: [doc.uri, fn.name], tooltip: 'Open the report' });
     });
   }

@@ -1,13 +1,14 @@
-// Runs one check: trust gate, cancellable progress, the engine's worker run, then results, diagnostics, status bar and report.
+// Runs one check: trust gate, progress, the engine's worker run, then the results store (lenses, status bar follow), diagnostics, log and report.
 
 import * as vscode from 'vscode';
 import type { EngineErrorInfo, Report } from '../engine/types';
 import type { DerivativeDiagnostics } from './diagnostics';
 import type { Engine } from './engine';
 import { evaluationErrorMessage } from './format';
+import type { CheckLog } from './output';
 import type { ReportPanel } from './panel';
-import type { Results } from './results';
-import { requestSettings } from './settings';
+import type { Results, RunResult } from './results';
+import { reportPlacement, requestSettings } from './settings';
 import type { VerdictStatusBar } from './statusBar';
 import { ensureTrusted } from './trust';
 
@@ -15,6 +16,8 @@ export interface CheckTarget {
   functionName?: string;
   /** 0-based offset of the cursor, when no name is given. */
   offset?: number;
+  /** A re-run on save: progress in the status bar, and the report is updated only when it shows this function. */
+  onSave?: boolean;
 }
 
 function errorInfo(e: unknown): EngineErrorInfo {
@@ -22,6 +25,9 @@ function errorInfo(e: unknown): EngineErrorInfo {
   if (info && typeof info.kind === 'string') return info;
   return { kind: 'internal', message: e instanceof Error ? e.message : String(e) };
 }
+
+/** The setting that bounds a limit the run hit, for the "Open setting" action. */
+const limitSettings: Partial<Record<EngineErrorInfo['kind'], string>> = { timeout: 'derivativeLens.timeoutMs', 'out-of-memory': 'derivativeLens.memoryMb' };
 
 export class CheckRunner {
   private running: AbortController | undefined;
@@ -35,6 +41,7 @@ export class CheckRunner {
     private readonly diagnostics: DerivativeDiagnostics,
     private readonly statusBar: VerdictStatusBar,
     private readonly panel: ReportPanel,
+    private readonly log: CheckLog,
   ) {}
 
   evaluationsStarted(): number {
@@ -49,15 +56,38 @@ export class CheckRunner {
     return this.error;
   }
 
+  /**
+   * Shows a result in the report and makes it the status bar's. After a run the report opens where the setting says;
+   * on save it is updated only when it shows this function; asked for (lens, status bar) it opens even when the
+   * setting keeps reports from opening on their own, and takes the focus.
+   */
+  present(result: RunResult, why: 'run' | 'save' | 'asked'): void {
+    if (why === 'save' && !this.panel.showing(result.report?.file ?? result.uri.fsPath, result.functionName)) return;
+    const view = result.report
+      ? { type: 'report' as const, report: result.report, stale: result.stale }
+      : { type: 'error' as const, function: result.functionName, error: result.error! };
+    const setting = reportPlacement(result.uri);
+    const placement = why === 'save' ? 'never' : why === 'asked' && setting === 'never' ? 'beside' : setting;
+    const shown = this.panel.show(view, placement, why !== 'asked');
+    this.results.setShown(shown ? result : undefined);
+  }
+
+  private async evaluate(doc: vscode.TextDocument, engine: Engine, name: string | undefined, target: CheckTarget, signal: AbortSignal): Promise<Report> {
+    this.started++;
+    return engine.runCheck(
+      { file: doc.uri.fsPath, text: doc.getText(), functionName: name, offset: name === undefined ? target.offset : undefined, ...requestSettings(doc.uri) },
+      signal,
+    );
+  }
+
   /** Resolves to the report, or undefined when the check could not run (untrusted, cancelled, an engine error). */
   async run(doc: vscode.TextDocument, target: CheckTarget): Promise<Report | undefined> {
     if (!ensureTrusted()) return undefined;
     const engine = await this.engine();
-    const text = doc.getText();
     let name = target.functionName;
     if (name === undefined && target.offset !== undefined) {
       try {
-        name = engine.functionAt(text, doc.fileName, target.offset)?.name;
+        name = engine.functionAt(doc.getText(), doc.fileName, target.offset)?.name;
       } catch {
         // The engine's run below explains what is at the cursor.
       }
@@ -68,24 +98,31 @@ export class CheckRunner {
     this.running = controller;
     const version = doc.version;
     try {
-      const report = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Derivative Lens: checking ${name ?? 'the function at the cursor'}…`, cancellable: true },
-        (_progress, token) => {
-          token.onCancellationRequested(() => controller.abort());
-          this.started++;
-          return engine.runCheck(
-            { file: doc.uri.fsPath, text, functionName: name, offset: name === undefined ? target.offset : undefined, ...requestSettings(doc.uri) },
-            controller.signal,
-          );
-        },
-      );
+      let report: Report;
+      if (target.onSave) {
+        this.statusBar.setBusy(name);
+        try {
+          report = await this.evaluate(doc, engine, name, target, controller.signal);
+        } finally {
+          this.statusBar.setBusy(undefined);
+        }
+      } else {
+        report = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: `Derivative Lens: checking ${name ?? 'the function at the cursor'}…`, cancellable: true },
+          (_progress, token) => {
+            token.onCancellationRequested(() => controller.abort());
+            return this.evaluate(doc, engine, name, target, controller.signal);
+          },
+        );
+      }
       const stale = doc.version !== version;
       this.report = report;
       this.error = undefined;
-      this.results.record({ uri: doc.uri, functionName: report.function, report, stale });
+      const result: RunResult = { uri: doc.uri, functionName: report.function, report, stale };
       if (!stale) await this.diagnostics.showReport(doc, report);
-      this.statusBar.showReport(report, stale);
-      this.panel.show({ type: 'report', report, stale });
+      this.results.record(result);
+      this.log.report(report);
+      this.present(result, target.onSave ? 'save' : 'run');
       return report;
     } catch (e) {
       const info = errorInfo(e);
@@ -94,15 +131,23 @@ export class CheckRunner {
         return undefined;
       }
       this.error = info;
-      const fn = name ?? 'function at the cursor';
-      if (name !== undefined) this.results.record({ uri: doc.uri, functionName: name, error: info, stale: false });
-      this.statusBar.showError(fn, info);
-      // "No function here" is about the cursor, not the code: a message is enough.
-      if (info.kind !== 'not-found') {
-        await this.diagnostics.showError(doc, info, name);
-        this.panel.show({ type: 'error', function: fn, error: info });
+      this.log.error(name ?? 'the function at the cursor', doc.uri.fsPath, info);
+      if (name === undefined) {
+        // Nothing to check at the cursor: there is no function to attach a result to, so say it here.
+        void vscode.window.showInformationMessage(`Derivative Lens: ${evaluationErrorMessage(info)}`);
+        return undefined;
       }
-      void vscode.window.showErrorMessage(`Derivative Lens: ${evaluationErrorMessage(info)}`);
+      const result: RunResult = { uri: doc.uri, functionName: name, error: info, stale: false };
+      await this.diagnostics.showError(doc, info, name);
+      this.results.record(result);
+      this.present(result, target.onSave ? 'save' : 'run');
+      // Only a limit needs the user to act elsewhere; every other error is in the report, the lens and the status bar.
+      const setting = limitSettings[info.kind];
+      if (setting && !target.onSave) {
+        void vscode.window.showWarningMessage(`Derivative Lens: ${evaluationErrorMessage(info)}`, 'Open setting').then((pick) => {
+          if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', setting);
+        });
+      }
       return undefined;
     } finally {
       if (this.running === controller) this.running = undefined;
