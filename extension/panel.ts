@@ -117,6 +117,9 @@ export class ReportPanel implements vscode.Disposable {
           void vscode.env.clipboard.writeText(JSON.stringify(this.view.report, null, 2)).then(() => vscode.window.showInformationMessage('Derivative Lens: report copied as JSON.'));
         }
         break;
+      case 'openSetting':
+        if (message.id.startsWith('derivativeLens.')) void vscode.commands.executeCommand('workbench.action.openSettings', message.id);
+        break;
       case 'reveal': {
         const loc = message.location ?? (this.view?.type === 'report' ? this.view.report.location : undefined);
         if (loc) this.reveal(loc);
