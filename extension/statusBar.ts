@@ -36,6 +36,7 @@ export class VerdictStatusBar implements vscode.Disposable {
     }
     const r = this.results.current();
     if (!r) {
+      this.item.text = '';
       this.item.hide();
       return;
     }
