@@ -8,6 +8,7 @@ import { lastRecordingLog, withTape } from './context';
 import { PlacingTape, groupByLine, linearTail } from './contributions';
 import { ADFloat64Array } from './globals';
 import { VARIABLE } from './primitives';
+import { describeOrigin, OriginTape } from './origin';
 import { Sweeps } from './sweeps';
 import { Tape } from './tape';
 
@@ -149,16 +150,24 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
   function checkFinite(value: number): void {
     if (!Number.isFinite(value)) {
       const at = params.map((p) => summarize(p.name, p.value)).join(', ');
-      throw new EngineError('non-finite', `${fname} returned ${value} at ${at}`);
+      // Record once more on a tape that watches for the first operation that went non-finite, to say where.
+      const watch = new OriginTape();
+      try {
+        record(spec.wrtIndex, x0, true, watch);
+      } catch {
+        // The first recording got this far; a second that throws adds nothing.
+      }
+      const o = watch.origin;
+      throw new EngineError('non-finite', `${fname} returned ${value} at ${at}${o ? `; the first non-finite value: ${describeOrigin(o)}` : ''}`, o?.location);
     }
   }
 
   /** Records f with parameter p active at the flat point x; returns the output node (-1 when f does not depend on it). */
-  function record(p: number, x: Float64Array, locate = true): { value: number; id: number } {
-    tape.reset();
-    for (let k = 0; k < x.length; k++) tape.variable(x[k], VARIABLE);
+  function record(p: number, x: Float64Array, locate = true, on: Tape = tape): { value: number; id: number } {
+    on.reset();
+    for (let k = 0; k < x.length; k++) on.variable(x[k], VARIABLE);
     const callArgs = args(p, x, true);
-    return withTape(tape, () => scalarResult(spec.fn(...callArgs), fname), locate);
+    return withTape(on, () => scalarResult(spec.fn(...callArgs), fname), locate);
   }
 
   function recordX0(): void {
