@@ -8,7 +8,7 @@ import { lastRecordingLog, withTape } from './context';
 import { PlacingTape, groupByLine, linearTail } from './contributions';
 import { ADFloat64Array } from './globals';
 import { VARIABLE } from './primitives';
-import { describeOrigin, OriginTape } from './origin';
+import { describeOrigin, OriginTape, type NonFiniteOrigin } from './origin';
 import { Sweeps } from './sweeps';
 import { Tape } from './tape';
 
@@ -150,16 +150,20 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
   function checkFinite(value: number): void {
     if (!Number.isFinite(value)) {
       const at = params.map((p) => summarize(p.name, p.value)).join(', ');
-      // Record once more on a tape that watches for the first operation that went non-finite, to say where.
-      const watch = new OriginTape();
-      try {
-        record(spec.wrtIndex, x0, true, watch);
-      } catch {
-        // The first recording got this far; a second that throws adds nothing.
-      }
-      const o = watch.origin;
+      const o = originAtX0('value');
       throw new EngineError('non-finite', `${fname} returned ${value} at ${at}${o ? `; the first non-finite value: ${describeOrigin(o)}` : ''}`, o?.location);
     }
+  }
+
+  /** Records f at x0 once more on a tape that watches for the first operation that went non-finite, to say where. */
+  function originAtX0(what: NonFiniteOrigin['what']): NonFiniteOrigin | undefined {
+    const watch = new OriginTape(what);
+    try {
+      record(spec.wrtIndex, x0, true, watch);
+    } catch {
+      // The first recording got this far; a second that throws adds nothing.
+    }
+    return watch.origin;
   }
 
   /** Records f with parameter p active at the flat point x; returns the output node (-1 when f does not depend on it). */
@@ -281,7 +285,10 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
       passes = 2;
     }
     const t2 = performance.now();
+    const finite = (a: Float64Array) => a.every(Number.isFinite);
+    const origin = finite(gradient) && finite(hessianDiagonal) ? undefined : originAtX0('derivative');
     return {
+      ...(origin ? { nonFiniteOrigin: describeOrigin(origin) } : {}),
       value: value0,
       gradient,
       hessianDiagonal,

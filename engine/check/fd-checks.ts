@@ -104,7 +104,7 @@ export function gradientCheck(ev: Evaluator, d: Derivatives, f0: number, plan: F
   }
   if (est.adapted > 0) method += `; adaptive step on ${entries(est.adapted)}`;
 
-  const verdict = judge(cmp, d.kinks, est, ev, 'gradient', plan, gaps(d.gradient, s.reference, plan), plan.direction ? { failure: directionalFailure } : undefined);
+  const verdict = judge(cmp, d.kinks, est, ev, 'gradient', plan, gaps(d.gradient, s.reference, plan, d.nonFiniteOrigin), plan.direction ? { failure: directionalFailure } : undefined);
   const check = fdCheck('gradient-vs-fd', verdict, cmp, s, ev.shape, tolerance, method);
   if (Object.keys(evidence).length > 0) check.evidence = evidence;
   const sweep =
@@ -172,7 +172,7 @@ export function diagonalCheck(
   if (d.hessianDiagonalStdError) method += `; bounds widened by 3 standard errors of the estimated diagonal`;
   if (est.adapted > 0) method += `; adaptive step on ${entries(est.adapted)}`;
   const cmp = compareEntries(d.hessianDiagonal, s.reference, ev.shape, tolerance, s.widen, plan.indices);
-  const verdict = judge(cmp, knownKinks, est, ev, 'Hessian diagonal', plan, gaps(d.hessianDiagonal, s.reference, plan));
+  const verdict = judge(cmp, knownKinks, est, ev, 'Hessian diagonal', plan, gaps(d.hessianDiagonal, s.reference, plan, d.nonFiniteOrigin));
   const check = fdCheck('hessian-diagonal-vs-fd', verdict, cmp, s, ev.shape, tolerance, method);
   let sweep: StepSweep | undefined;
   if (cmp.worst >= 0) {
@@ -201,14 +201,16 @@ interface Gaps {
   /** Flat positions the plan differenced but whose reference is not finite (f undefined or infinite nearby). */
   uncovered: number[];
   values: ArrayLike<number>;
+  /** Where the first non-finite derivative came from, when the engine could tell. */
+  origin?: string;
 }
 
-function gaps(values: ArrayLike<number>, reference: ArrayLike<number>, plan: FdPlan): Gaps {
+function gaps(values: ArrayLike<number>, reference: ArrayLike<number>, plan: FdPlan, origin?: string): Gaps {
   const nonFinite: number[] = [];
   for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) nonFinite.push(i);
   const uncovered: number[] = [];
   for (const i of plan.indices) if (Number.isFinite(values[i]) && !Number.isFinite(reference[i])) uncovered.push(i);
-  return { nonFinite, uncovered, values };
+  return { nonFinite, uncovered, values, ...(origin ? { origin } : {}) };
 }
 
 /** "x[0], x[2] and 3 more". */
@@ -271,7 +273,7 @@ function judge(
   if (gap.nonFinite.length > 0) {
     const named = gap.nonFinite.map((i) => `${name(multiIndex(i, ev.shape))} is ${gap.values[i]}`);
     heads.push(listed(named, 1));
-    words.push(`${quantity}: ${listed(named)} while f is finite`);
+    words.push(`${quantity}: ${listed(named)} while f is finite${gap.origin ? `: ${gap.origin}` : ''}`);
   }
   if (gap.uncovered.length > 0) {
     const named = gap.uncovered.map((i) => name(multiIndex(i, ev.shape)));

@@ -144,6 +144,7 @@ test('Σ√x at [0, 1, 4]: exit 0 with a warning, and --json writes the infinite
   const g = report.checks.find((c: { id: string }) => c.id === 'gradient-vs-fd');
   assert.equal(g.status, 'warn');
   assert.equal(g.headline, 'x[0] is Infinity');
+  assert.match(g.summary, /^gradient: x\[0\] is Infinity while f is finite: Math\.sqrt at 0 has derivative Infinity \(line 3\)/, 'names the operation and line');
   assert.equal(g.reference[0], 'NaN', 'the reference that could not be computed stays distinguishable from null');
   const text = run('check', file, '--function', 'sumSqrt', '--at', 'x=[0,1,4]');
   assert.match(text.stdout, /PASS with 2 warnings/);
