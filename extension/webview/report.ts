@@ -290,7 +290,7 @@ function pointSection(report: Report & Extras, actions: Actions, tally: Tally): 
         'Where each input came from',
         ['parameter', 'from', 'shape', 'detail'],
         report.inputs.map((i) => ({ cells: [i.name, sourceLabels[i.source] ?? i.source, i.shape?.length ? i.shape.join('×') : i.shape ? 'number' : '', i.detail ?? ''] })),
-        { rowHeaders: true },
+        { rowHeaders: true, className: 'data words' },
       ))
     : undefined;
   const copy = button('Copy as JSON', () => actions.copyJson());
@@ -304,7 +304,7 @@ function timings(report: Report, tally: Tally): HTMLElement {
     'Method and timings',
     false,
     el('p', {}, `Hessian diagonal: ${report.hessianDiagonalMethod}; ${report.passes} derivative passes over the recorded function.`),
-    table('Time spent in each step of the check', ['step', 'time'], rows, { rowHeaders: true }),
+    table('Time spent in each step of the check', ['step', 'time'], rows, { rowHeaders: true, className: 'data words' }),
   );
 }
 
