@@ -57,16 +57,25 @@ function describeDefault(input: HeatmapInput): (k: number) => string {
   return input.describe ?? ((k) => `${formatIndex(input.wrt, indexOf(input.shape, k))} = ${formatNumber(input.values[k], 6)}`);
 }
 
+function tick(text: string): HTMLElement {
+  const t = el('div', { className: 'tick' }, text);
+  t.setAttribute('aria-hidden', 'true');
+  return t;
+}
+
+/** Cells in the input's shape, with row ticks on the left (first entry of the row for a vector) and column ticks on top. */
 function cellGrid(input: HeatmapInput, scale: number, show: (k: number) => void): HTMLElement {
   const { values, shape, background, marked } = input;
   const { cols } = gridOf(shape);
   const grid = el('div', { className: 'heatmap' });
   grid.setAttribute('role', 'img');
   grid.setAttribute('aria-label', input.summary);
-  grid.style.gridTemplateColumns = `repeat(${cols}, minmax(1.6em, 4.5em))`;
+  grid.style.gridTemplateColumns = `max-content repeat(${cols}, minmax(1.6em, 4.5em))`;
   const showNumbers = values.length <= 200;
   const describe = describeDefault(input);
+  grid.append(tick(''), ...Array.from({ length: cols }, (_, c) => tick(shape.length === 2 ? String(c) : `+${c}`)));
   values.forEach((v, k) => {
+    if (k % cols === 0) grid.append(tick(String(shape.length === 2 ? k / cols : k)));
     const { fill, text } = heatColor(scale > 0 ? v / scale : 0, background);
     const cell = el(
       'div',

@@ -122,7 +122,8 @@ function failureSummary(report: Report, actions: Actions, explanations: string[]
       'li',
       { className: `failure ${check.status}` },
       el('strong', {}, `${statusMark(check.status)} ${checkLabel(check.id)}: `),
-      check.summary,
+      // FD summaries start with the quantity's name already.
+      check.summary.startsWith(`${checkLabel(check.id)}: `) ? check.summary.slice(checkLabel(check.id).length + 2) : check.summary,
       worst.length ? el('ul', { className: 'worst' }, ...worst.map((e) => el('li', {}, el('code', {}, entryText(report, e, check))))) : undefined,
       check.explanation
         ? el(
