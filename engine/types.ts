@@ -170,6 +170,8 @@ export interface EngineErrorInfo {
   file?: string;
   line?: number;
   column?: number;
+  /** For a throw: the user's frames, innermost first, mapped to TypeScript ("sumOfLogs (throws.ts:3:11)"). */
+  stack?: string[];
 }
 
 /** An error the user can act on; `info` is what the CLI prints and the JSON's `error` holds. */

@@ -26,6 +26,7 @@ export class CheckLog implements vscode.Disposable {
   error(functionName: string, file: string, error: EngineErrorInfo): void {
     const where = error.file && error.line ? ` (${vscode.workspace.asRelativePath(error.file)}:${error.line})` : '';
     this.channel.appendLine(`${this.head(functionName, file)}: could not evaluate${where}: ${evaluationErrorMessage(error)}`);
+    for (const frame of error.stack ?? []) this.channel.appendLine(`    at ${frame}`);
   }
 
   dispose(): void {

@@ -378,7 +378,15 @@ export function renderError(root: HTMLElement, fn: string, error: EngineErrorInf
   const help = remedy(error);
   root.replaceChildren(
     el('header', {}, el('h1', {}, fn), verdict),
-    el('section', { className: 'summary' }, el('h2', {}, 'What happened'), el('pre', { className: 'error' }, evaluationErrorMessage(error)), where ? el('p', { className: 'muted' }, where) : '', help ? el('p', {}, help) : ''),
+    el(
+      'section',
+      { className: 'summary' },
+      el('h2', {}, 'What happened'),
+      el('pre', { className: 'error' }, evaluationErrorMessage(error)),
+      where ? el('p', { className: 'muted' }, where) : '',
+      error.stack?.length ? el('div', {}, el('h3', {}, 'Where in your code (innermost call first)'), el('ol', { className: 'stack' }, ...error.stack.map((f) => el('li', {}, el('code', {}, f))))) : '',
+      help ? el('p', {}, help) : '',
+    ),
     el('div', { className: 'buttons' }, reveal ?? '', setting ? button('Open setting', () => actions.openSetting(setting)) : ''),
   );
   return { function: fn, verdict: 'error', badges: [], heatmaps: 0, tables: 0, plot: false, explanations: [], stale: false, headline };

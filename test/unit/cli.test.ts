@@ -121,6 +121,11 @@ test('could not evaluate: exit 2 with the message on stderr and error { message,
   assert.match(e.message, /<b>bad<\/b> input/);
   assert.equal(e.file, file);
   assert.equal(e.line, 3);
+
+  const nested = join(dir, 'nested.ts');
+  writeFileSync(nested, 'function inner(v: number): number {\n  if (v < 0) throw new Error(`negative: ${v}`);\n  return Math.log(v);\n}\nexport function outer(x: number[]): number {\n  let s = 0;\n  for (const v of x) s += inner(v);\n  return s;\n}\n');
+  const deep = JSON.parse(run('check', nested, '--function', 'outer', '--at', 'x=[1,-1]', '--json').stdout).error;
+  assert.deepEqual(deep.stack, ['inner (nested.ts:2:20)', 'outer (nested.ts:7:27)'], 'the user\'s frames, innermost first, in TypeScript lines');
 });
 
 test('bad arguments: exit 2 with usage', () => {
