@@ -60,7 +60,7 @@ export const lensTitles = {
 };
 
 /** Errors about the code's behaviour at a place in it: Problems shows them. The others are setup, syntax or limits. */
-const codeErrorKinds = new Set<ErrorKind>(['threw', 'unsupported', 'non-finite', 'bad-return', 'import', 'directive']);
+const codeErrorKinds = new Set<ErrorKind>(['threw', 'unsupported', 'non-finite', 'bad-return', 'import', 'directive', 'diverged']);
 
 export function errorInCode(error: EngineErrorInfo): boolean {
   return codeErrorKinds.has(error.kind);

@@ -23,9 +23,8 @@ interface Tally {
   plot: boolean;
 }
 
-/** Fields other engineers' work adds to the Report; shown when present. */
+/** The captured console of one evaluation, when the engine sends it. */
 type Extras = {
-  inputs?: { name: string; source: string; shape?: number[]; detail?: string }[];
   console?: string[];
 };
 
