@@ -128,8 +128,10 @@ export async function runCheck(req: CheckRequest, signal?: AbortSignal): Promise
     if (!(e instanceof EngineError) || e.info.kind === 'cancelled' || e.info.kind === 'internal') throw e;
     const message = e.info.message + (inputSensitive.has(e.info.kind) ? generatedHint(points) : '');
     // Errors about the function as a whole (returned NaN, timed out, ...) are placed at its name, for the editor.
-    const { file: at, line, column } = e.info;
-    throw new EngineError(e.info.kind, message, line === undefined ? locationAt(text, file, fn.nameStart) : { file: at, line, column });
+    const { file: at, line, column, stack } = e.info;
+    const located = new EngineError(e.info.kind, message, line === undefined ? locationAt(text, file, fn.nameStart) : { file: at, line, column });
+    if (stack) located.info.stack = stack;
+    throw located;
   });
 
   const { derivatives: d, checks, stepSweeps, notes, timingsMs } = outcome.result;
