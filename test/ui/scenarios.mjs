@@ -41,7 +41,12 @@ async function quickOpen(page, file, expectedText) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 10_000 });
   await input.fill(file);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: file }).first().waitFor({ timeout: 15_000 });
+  // Enter picks the first row: wait until the filtered list puts this very file first (not a recent or similar one).
+  await page.waitForFunction(
+    (f) => document.querySelector('.quick-input-list .monaco-list-row .label-name')?.textContent === f,
+    file,
+    { timeout: 15_000 },
+  );
   await page.keyboard.press('Enter');
   await page.waitForSelector(`.tab.active[aria-label*="${file}"]`, { timeout: 30_000 });
   await page.waitForFunction((t) => [...document.querySelectorAll('.monaco-editor .view-lines')].some((e) => e.textContent.includes(t)), expectedText, { timeout: 30_000 });
