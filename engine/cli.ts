@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readRegularFile } from './load/regularFile';
+import { toJson } from './report/json';
 import { progressLine } from './report/progress';
 import { formatError, formatReport } from './report/text';
 import { entryText, githubAnnotations, junitXml, summaryText } from './report/suite';
@@ -200,7 +201,7 @@ async function mainAll(argv: string[]): Promise<number> {
   const totalMs = performance.now() - t0;
   if (json) {
     const objects = entries.map((e) => e.report ?? { function: e.function, file: e.file, location: { file: e.file, line: e.line, column: 1 }, error: e.error });
-    process.stdout.write(JSON.stringify(objects, null, 2) + '\n');
+    process.stdout.write(toJson(objects) + '\n');
   } else process.stdout.write(summaryText(entries, totalMs, Math.min(jobs, tasks.length)) + '\n');
   if (values.junit) {
     try {
@@ -217,7 +218,7 @@ async function mainAll(argv: string[]): Promise<number> {
 }
 
 function fail(info: EngineErrorInfo, json: boolean): number {
-  if (json) process.stdout.write(JSON.stringify({ error: info }, null, 2) + '\n');
+  if (json) process.stdout.write(toJson({ error: info }) + '\n');
   process.stderr.write(formatError(info) + '\n');
   return 2;
 }
@@ -240,7 +241,7 @@ async function main(argv: string[]): Promise<number> {
   const progress = progressLine(process.stderr, !json);
   try {
     const report = await runCheck(request, undefined, (p) => progress.update(p)).finally(() => progress.clear());
-    if (json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    if (json) process.stdout.write(toJson(report) + '\n');
     else {
       const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
       process.stdout.write(formatReport(report, { color }) + '\n');

@@ -220,8 +220,10 @@ export async function runCheck(req: CheckRequest, signal?: AbortSignal, onProgre
     if (!(e instanceof EngineError) || e.info.kind === 'cancelled' || e.info.kind === 'internal') throw e;
     const message = e.info.message + (inputSensitive.has(e.info.kind) ? generatedHint(points) : '');
     // Errors about the function as a whole (returned NaN, timed out, ...) are placed at its name, for the editor.
-    const { file: at, line, column } = e.info;
-    throw new EngineError(e.info.kind, message, line === undefined ? locationAt(text, file, fn.nameStart) : { file: at, line, column });
+    const { file: at, line, column, stack } = e.info;
+    const located = new EngineError(e.info.kind, message, line === undefined ? locationAt(text, file, fn.nameStart) : { file: at, line, column });
+    if (stack) located.info.stack = stack;
+    throw located;
   });
 
   return assembleReport({
@@ -279,8 +281,16 @@ function receiverOf(fn: FunctionInfo, constant: string | undefined, bindings: Se
   );
 }
 
-/** A candidate function with the directives of its doc comment (and their ranges), or the directive error it has. */
-export type AnalysedFunction = FunctionInfo & { directives: Directive[]; directiveError?: EngineErrorInfo };
+/**
+ * A candidate function with the directives of its doc comment (and their ranges), or the directive error it has.
+ * `checkable`: it returns a number (or may: the syntax cannot tell), or its doc comment asks for a check.
+ */
+export type AnalysedFunction = FunctionInfo & { directives: Directive[]; directiveError?: EngineErrorInfo; checkable: boolean };
+
+function checkable(info: FunctionInfo, text: string): boolean {
+  if (info.returns === 'number' || info.returns === 'unknown') return true;
+  return info.docStart !== undefined && text.slice(info.docStart, info.docEnd).includes('@dlens-');
+}
 
 /**
  * Files above this size are not analysed for the editor (lenses, completion, diagnostics): parsing runs on the
@@ -309,10 +319,10 @@ export function analyseFile(text: string, fileName: string): FileAnalysis {
     names: [...outline.bindings],
     functions: outline.functions.map((info): AnalysedFunction => {
       try {
-        return { ...info, directives: parseDirectives(text, fileName, info, outline.bindings).list };
+        return { ...info, directives: parseDirectives(text, fileName, info, outline.bindings).list, checkable: checkable(info, text) };
       } catch (e) {
         if (!(e instanceof EngineError)) throw e;
-        return { ...info, directives: [], directiveError: e.info };
+        return { ...info, directives: [], directiveError: e.info, checkable: checkable(info, text) };
       }
     }),
   };

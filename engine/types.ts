@@ -70,6 +70,8 @@ export interface Check {
   mismatchCount: number;
   /** One line for humans: "gradient matches finite differences (35 entries, max rel error 2e-9)". */
   summary: string;
+  /** A few words naming what made the check warn, for badges and lenses: "x[0] is Infinity", "x[3] not checked". */
+  headline?: string;
   /** The likely cause of a failure, in words, when the numbers support one. */
   explanation?: string;
   /** The numbers behind the explanation (fitted factor, residual, ...). */
@@ -221,6 +223,8 @@ export interface EngineErrorInfo {
   file?: string;
   line?: number;
   column?: number;
+  /** For a throw: the user's frames, innermost first, mapped to TypeScript ("sumOfLogs (throws.ts:3:11)"). */
+  stack?: string[];
 }
 
 /** An error the user can act on; `info` is what the CLI prints and the JSON's `error` holds. */
@@ -317,6 +321,10 @@ export interface FunctionInfo {
   nameStart: number;
   nameEnd: number;
   params: ParamInfo[];
+  /** The declared return type as written, when there is one. */
+  returnType?: string;
+  /** What the function returns, from its declared type or else its return statements: only 'number' and 'unknown' can be checked. */
+  returns?: 'number' | 'array' | 'other' | 'void' | 'unknown';
   /** The doc comment's range, when there is one. */
   docStart?: number;
   docEnd?: number;

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { EngineErrorInfo, FunctionInfo, Report, SourceLocation } from '../engine/types';
 import type { Engine } from './engine';
-import { diagnosticsFor, evaluationErrorMessage, type DiagnosticSpec } from './format';
+import { diagnosticsFor, errorInCode, evaluationErrorMessage, type DiagnosticSpec } from './format';
 
 const source = 'Derivative Lens';
 const severities: Record<DiagnosticSpec['severity'], vscode.DiagnosticSeverity> = {
@@ -37,8 +37,8 @@ function locationRange(doc: vscode.TextDocument, loc: { line: number; column?: n
 
 export class DerivativeDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection(source);
-  /** Checked document → the diagnostics its last run put on each document. */
-  private readonly owned = new Map<string, Map<string, { uri: vscode.Uri; list: vscode.Diagnostic[] }>>();
+  /** (checked document, function) → the diagnostics its last run put on each document: a run replaces only its own. */
+  private readonly owned = new Map<string, { checked: string; byUri: Map<string, { uri: vscode.Uri; list: vscode.Diagnostic[] }> }>();
 
   constructor(private readonly engine: () => Promise<Engine>) {}
 
@@ -62,22 +62,23 @@ export class DerivativeDiagnostics implements vscode.Disposable {
     return fn ? nameRange(doc, fn) : locationRange(doc, loc);
   }
 
-  private put(owner: vscode.Uri, entries: [vscode.Uri, vscode.Diagnostic][]): void {
-    this.clearOwner(owner.toString());
+  private put(checked: vscode.Uri, functionName: string, entries: [vscode.Uri, vscode.Diagnostic][]): void {
+    const owner = `${checked.toString()}#${functionName}`;
+    this.clearOwner(owner);
     const byUri = new Map<string, { uri: vscode.Uri; list: vscode.Diagnostic[] }>();
     for (const [uri, d] of entries) {
       const k = uri.toString();
       if (!byUri.has(k)) byUri.set(k, { uri, list: [] });
       byUri.get(k)!.list.push(d);
     }
-    this.owned.set(owner.toString(), byUri);
+    this.owned.set(owner, { checked: checked.toString(), byUri });
     for (const { uri } of byUri.values()) this.refresh(uri);
   }
 
   /** A document's diagnostics are the union of what every run put on it. */
   private refresh(uri: vscode.Uri): void {
     const k = uri.toString();
-    this.collection.set(uri, [...this.owned.values()].flatMap((byUri) => byUri.get(k)?.list ?? []));
+    this.collection.set(uri, [...this.owned.values()].flatMap(({ byUri }) => byUri.get(k)?.list ?? []));
   }
 
   private diagnostic(range: vscode.Range, spec: Pick<DiagnosticSpec, 'message' | 'severity' | 'code'>): vscode.Diagnostic {
@@ -114,29 +115,38 @@ export class DerivativeDiagnostics implements vscode.Disposable {
         entries.push([target.uri, d]);
       }
     }
-    this.put(doc.uri, entries);
+    this.put(doc.uri, report.function, entries);
   }
 
-  async showError(doc: vscode.TextDocument, error: EngineErrorInfo, functionName: string | undefined): Promise<void> {
+  /**
+   * An error in the user's code (a throw, an unsupported operation, NaN returned) is placed where it happened. Setup
+   * problems (no evaluation point, a bad argument), syntax errors (TypeScript reports them) and limits (timeout,
+   * memory) are not code errors: they only clear the function's old findings, and the lens and the report say them.
+   */
+  async showError(doc: vscode.TextDocument, error: EngineErrorInfo, functionName: string): Promise<void> {
+    if (!errorInCode(error)) {
+      this.put(doc.uri, functionName, []);
+      return;
+    }
     const target = error.file ? await documentFor(error.file, doc) : doc;
     let range: vscode.Range;
     if (target && error.line) range = locationRange(target, { line: error.line, column: error.column });
-    else range = functionName ? await this.checkedName(doc, functionName) : new vscode.Range(0, 0, 0, 0);
-    this.put(doc.uri, [[(target ?? doc).uri, this.diagnostic(range, { code: 'evaluation-error', severity: 'error', message: evaluationErrorMessage(error) })]]);
+    else range = await this.checkedName(doc, functionName);
+    this.put(doc.uri, functionName, [[(target ?? doc).uri, this.diagnostic(range, { code: 'evaluation-error', severity: 'error', message: evaluationErrorMessage(error) })]]);
   }
 
   private clearOwner(owner: string): void {
-    const byUri = this.owned.get(owner);
+    const entry = this.owned.get(owner);
     this.owned.delete(owner);
-    for (const { uri } of byUri?.values() ?? []) this.refresh(uri);
+    for (const { uri } of entry?.byUri.values() ?? []) this.refresh(uri);
   }
 
   /** Removes the diagnostics of every run that the changed document took part in; returns those runs' checked documents. */
   clearTouching(changed: vscode.Uri): string[] {
     const key = changed.toString();
-    const owners = [...this.owned].filter(([owner, uris]) => owner === key || uris.has(key)).map(([owner]) => owner);
-    owners.forEach((o) => this.clearOwner(o));
-    return owners;
+    const touched = [...this.owned].filter(([, { checked, byUri }]) => checked === key || byUri.has(key));
+    touched.forEach(([owner]) => this.clearOwner(owner));
+    return [...new Set(touched.map(([, { checked }]) => checked))];
   }
 
   clear(): void {

@@ -69,23 +69,55 @@ function escapeSnippet(s: string): string {
   return s.replace(/[$}\\]/g, (c) => `\\${c}`);
 }
 
+/** Helpers whose name suits `role` first ("…Gradient" for the gradient), then the rest in file order. */
+export function helpersFor(role: 'gradient' | 'hessian-diagonal', helpers: string[]): string[] {
+  const suits = role === 'gradient' ? /grad/i : /hess|diag/i;
+  return [...helpers.filter((h) => suits.test(h)), ...helpers.filter((h) => !suits.test(h))];
+}
+
 /**
  * The directive lines for `fn` as snippet text, with tab stops on every value. `prefix` starts each line
- * (" * " inside a comment). The first numeric parameter is the default wrt.
+ * (" * " inside a comment). The first numeric parameter is the default wrt. `helpers` are the file's functions that
+ * return arrays: the supplied-derivative tags offer them as choices, and are left out when there is none to name.
  */
-export function directiveSnippetLines(fn: FunctionInfo, prefix: string): string[] {
+export function directiveSnippetLines(fn: FunctionInfo, prefix: string, helpers: string[] = []): string[] {
   const lines: string[] = [];
   let stop = 1;
   for (const p of fn.params) lines.push(`${prefix}@dlens-at ${escapeSnippet(p.name)} = \${${stop++}:${escapeSnippet(defaultPoint(p))}}`);
   const wrt = fn.params.find((p) => p.kind !== 'unknown') ?? fn.params[0];
   if (wrt) lines.push(`${prefix}@dlens-wrt \${${stop++}:${escapeSnippet(wrt.name)}}`);
-  const base = escapeSnippet(fn.name);
-  lines.push(`${prefix}@dlens-gradient \${${stop++}:${base}Gradient}`);
-  lines.push(`${prefix}@dlens-hessian-diagonal \${${stop++}:${base}HessianDiagonal}`);
+  const choices = (names: string[]) => `\${${stop++}|${names.map((n) => escapeSnippet(n).replace(/[,|]/g, (c) => `\\${c}`)).join(',')}|}`;
+  const others = helpers.filter((h) => h !== fn.name);
+  if (others.length > 0) lines.push(`${prefix}@dlens-gradient ${choices(helpersFor('gradient', others))}`);
+  if (others.some((h) => /hess|diag/i.test(h))) lines.push(`${prefix}@dlens-hessian-diagonal ${choices(helpersFor('hessian-diagonal', others))}`);
   return lines;
 }
 
 /** A whole doc comment of directives, for a function that has none. */
-export function directiveBlockSnippet(fn: FunctionInfo, indent: string): string {
-  return [`${indent}/**`, ...directiveSnippetLines(fn, `${indent} * `), `${indent} */`, ''].join('\n');
+export function directiveBlockSnippet(fn: FunctionInfo, indent: string, helpers: string[] = []): string {
+  return [`${indent}/**`, ...directiveSnippetLines(fn, `${indent} * `, helpers), `${indent} */`, ''].join('\n');
+}
+
+/** The indentation of the line `offset` is on. */
+function indentAt(text: string, offset: number): string {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  return /^[ \t]*/.exec(text.slice(lineStart))![0];
+}
+
+/**
+ * The edit that adds the directive line `tagLine` ("@dlens-gradient g") to `fn`'s doc comment: a new comment when it
+ * has none, a line above the closing `*\/` of a block, or a one-line comment opened up into a block.
+ */
+export function addDirectiveEdit(text: string, fn: FunctionInfo, tagLine: string): { start: number; end: number; text: string } {
+  const indent = indentAt(text, fn.start);
+  if (fn.docStart === undefined || fn.docEnd === undefined) {
+    const lineStart = text.lastIndexOf('\n', fn.start - 1) + 1;
+    return { start: lineStart, end: lineStart, text: `${indent}/** ${tagLine} */\n` };
+  }
+  const closingLineStart = text.lastIndexOf('\n', fn.docEnd - 1) + 1;
+  if (text.slice(closingLineStart, fn.docEnd).trim() === '*/' && closingLineStart > fn.docStart) {
+    return { start: closingLineStart, end: closingLineStart, text: `${indent} * ${tagLine}\n` };
+  }
+  const inner = text.slice(fn.docStart + 3, fn.docEnd - 2).trim();
+  return { start: fn.docStart, end: fn.docEnd, text: `/**\n${inner ? `${indent} * ${inner}\n` : ''}${indent} * ${tagLine}\n${indent} */` };
 }

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { EngineErrorInfo, Report } from '../engine/types';
 import { DerivativeDiagnostics } from './diagnostics';
 import { loadEngine } from './engine';
+import { CheckLog } from './output';
 import { ReportPanel } from './panel';
 import type { RenderedSummary } from './protocol';
 import { registerAll } from './registerAll';
@@ -22,6 +23,8 @@ export interface DerivativeLensApi {
   /** The Test Explorer's items (file → functions) and what it last showed for each function, by item id. */
   testItems(): TestItemSummary[];
   testOutcomes(): Record<string, TestOutcome>;
+  /** The status bar item's text, to check that it names what the report shows. */
+  statusBarText(): string;
 }
 
 export interface TestItemSummary {
@@ -47,12 +50,13 @@ export function activate(context: vscode.ExtensionContext): DerivativeLensApi {
   try {
     const results = new Results();
     const diagnostics = new DerivativeDiagnostics(loadEngine);
-    const statusBar = new VerdictStatusBar();
+    const statusBar = new VerdictStatusBar(results);
     const panel = new ReportPanel(context.extensionUri, (loc) => void reveal(loc));
-    const runner = new CheckRunner(loadEngine, results, diagnostics, statusBar, panel);
+    const log = new CheckLog();
+    const runner = new CheckRunner(loadEngine, results, diagnostics, statusBar, panel, log);
     const tree = new TestTree(loadEngine);
     const testRuns = new TestRuns(tree, loadEngine, results, diagnostics);
-    context.subscriptions.push(results, diagnostics, statusBar, panel, testRuns, tree);
+    context.subscriptions.push(results, diagnostics, statusBar, panel, log, testRuns, tree, panel.onDidClose(() => results.setShown(undefined)));
     const tests = { tree, runs: testRuns };
     context.subscriptions.push(...registerAll({ extensionUri: context.extensionUri, engine: loadEngine, results, diagnostics, statusBar, panel, runner, tests }));
     return {
@@ -62,6 +66,7 @@ export function activate(context: vscode.ExtensionContext): DerivativeLensApi {
       evaluationsStarted: () => runner.evaluationsStarted(),
       testItems: () => tree.itemsOf(tree.controller.items).map((i) => summary(i, tree)),
       testOutcomes: () => testRuns.lastOutcomes(),
+      statusBarText: () => statusBar.text(),
     };
   } catch (e) {
     // VS Code only logs activation failures; say it where the user looks.

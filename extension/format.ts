@@ -1,6 +1,6 @@
 // Words and numbers the extension shows (lens titles, diagnostic messages, status text), kept free of `vscode` so they are unit-tested.
 
-import type { Check, CheckId, CheckStatus, EngineErrorInfo, Report } from '../engine/types';
+import type { Check, CheckId, CheckStatus, EngineErrorInfo, ErrorKind, Report } from '../engine/types';
 import { formatEntry } from '../engine/check/shape';
 import { entryName } from '../engine/check/tree';
 import { kinksMatter } from '../engine/report/text';
@@ -41,9 +41,10 @@ export function statusMark(status: CheckStatus): string {
   return statusMarks[status];
 }
 
-/** "✓ gradient", "✗ supplied Hessian diagonal". */
+/** "✓ gradient", "✗ supplied Hessian diagonal", "⚠ gradient: x[0] is Infinity" (a warning names its reason). */
 export function checkBadge(check: Check): string {
-  return `${statusMark(check.status)} ${checkLabel(check.id)}`;
+  const reason = check.status === 'warn' && check.headline ? `: ${check.headline}` : '';
+  return `${statusMark(check.status)} ${checkLabel(check.id)}${reason}`;
 }
 
 export function formatMs(ms: number): string {
@@ -57,13 +58,34 @@ export const lensTitles = {
   stale: 'Check derivatives (results stale)',
   untrusted: 'Check derivatives (trust the workspace to run)',
   tooLarge: (chars: number, limit: number) => `Derivative Lens: file too large to analyse (${Math.round(chars / 1024)} KB, limit ${Math.round(limit / 1024)} KB)`,
+  syntax: 'Fix the syntax error first, then check derivatives',
 };
 
-/** The verdict lens: every check's badge when none failed, else how many failed; then the time. */
+/** Errors about the code's behaviour at a place in it: Problems shows them. The others are setup, syntax or limits. */
+const codeErrorKinds = new Set<ErrorKind>(['threw', 'unsupported', 'non-finite', 'bad-return', 'import', 'directive', 'diverged']);
+
+export function errorInCode(error: EngineErrorInfo): boolean {
+  return codeErrorKinds.has(error.kind);
+}
+
+/** Errors that need the user to set something up before a check can run (a point for a parameter, a shape). */
+export function isSetupError(error: EngineErrorInfo): boolean {
+  return error.kind === 'bad-argument' || error.kind === 'bad-shape' || error.kind === 'not-found';
+}
+
+/** The lens of a function whose last run could not evaluate: what stands in the way, short. */
+export function errorLensTitle(error: EngineErrorInfo): string {
+  if (error.kind === 'syntax') return lensTitles.syntax;
+  const words = evaluationErrorMessage(error).replace(/\s+/g, ' ');
+  const short = words.length > 80 ? `${words.slice(0, 79)}…` : words;
+  return `${isSetupError(error) ? '⚠ needs setup' : '✗ could not evaluate'}: ${short} · re-run`;
+}
+
+/** The verdict lens: every check's badge when none failed, else how many failed and which; then the time. */
 export function verdictLensTitle(report: Report): string {
   const time = formatMs(report.timingsMs.total);
-  const failed = report.checks.filter((c) => c.status === 'fail').length;
-  if (failed > 0) return `✗ ${failed} ${failed === 1 ? 'check' : 'checks'} failed · ${time}`;
+  const failed = report.checks.filter((c) => c.status === 'fail');
+  if (failed.length > 0) return `✗ ${failed.length} ${failed.length === 1 ? 'check' : 'checks'} failed (${failed.map((c) => checkLabel(c.id)).join(', ')}) · ${time}`;
   if (report.checks.length === 0) return `value ${formatNumber(report.value)} · ${time}`;
   return [...report.checks.map(checkBadge), time].join(' · ');
 }
@@ -72,7 +94,8 @@ export function verdictLensTitle(report: Report): string {
 export function statusBarText(report: Report): string {
   const icon = report.verdict === 'pass' ? '$(check)' : report.verdict === 'warn' ? '$(warning)' : '$(error)';
   const failed = report.checks.filter((c) => c.status === 'fail').length;
-  const words = report.verdict === 'fail' ? `${failed} failed` : report.verdict === 'warn' ? 'warnings' : 'all passed';
+  const warned = report.checks.find((c) => c.status === 'warn');
+  const words = report.verdict === 'fail' ? `${failed} failed` : warned ? checkBadge(warned).slice(2) : report.checks.length ? 'all passed' : 'no checks ran';
   return `${icon} ${report.function}: ${words}`;
 }
 

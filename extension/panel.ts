@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { SourceLocation } from '../engine/types';
 import { escapeHtml } from './format';
 import { fromWire, toWire, type FromWebview, type RenderedSummary, type ToWebview, type View, type WebviewState } from './protocol';
+import type { ReportPlacement } from './settings';
 
 export const reportViewType = 'derivativeLens.report';
 
@@ -16,6 +17,9 @@ export class ReportPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private view: View | undefined;
   private rendered: RenderedSummary | undefined;
+  private readonly closed = new vscode.EventEmitter<void>();
+  /** Fires when the user closes the report (or Clear does). */
+  readonly onDidClose = this.closed.event;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -31,17 +35,34 @@ export class ReportPanel implements vscode.Disposable {
     return this.view;
   }
 
-  /** Shows `view`, creating the panel beside the editor when there is none. */
-  show(view: View, preserveFocus = true): void {
+  /**
+   * Shows `view`: an open panel is updated (and revealed unless `placement` is 'never'); otherwise a panel opens where
+   * `placement` says. Returns whether the view is on screen.
+   */
+  show(view: View, placement: ReportPlacement, preserveFocus = true): boolean {
     this.view = view;
     if (!this.panel) {
-      const panel = vscode.window.createWebviewPanel(reportViewType, titleOf(view), { viewColumn: vscode.ViewColumn.Beside, preserveFocus }, this.options());
-      this.attach(panel);
-    } else {
+      if (placement === 'never') return false;
+      const viewColumn = placement === 'beside' ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
+      this.attach(vscode.window.createWebviewPanel(reportViewType, titleOf(view), { viewColumn, preserveFocus }, this.options()));
+    } else if (placement !== 'never') {
       this.panel.reveal(undefined, preserveFocus);
     }
     this.panel!.title = titleOf(view);
     this.post(toWire(view));
+    return true;
+  }
+
+  /** Whether the panel is open showing `functionName` of `file`. */
+  showing(file: string, functionName: string): boolean {
+    if (!this.panel || !this.view) return false;
+    return this.view.type === 'report' ? this.view.report.file === file && this.view.report.function === functionName : this.view.function === functionName;
+  }
+
+  /** Closes the report (Clear Results). */
+  close(): void {
+    this.view = undefined;
+    this.panel?.dispose();
   }
 
   /** The serializer's path: a panel VS Code kept across a reload, with the state the webview saved. */
@@ -74,6 +95,7 @@ export class ReportPanel implements vscode.Disposable {
       messages.dispose();
       this.panel = undefined;
       this.rendered = undefined;
+      this.closed.fire();
     });
   }
 
@@ -94,6 +116,9 @@ export class ReportPanel implements vscode.Disposable {
         if (this.view?.type === 'report') {
           void vscode.env.clipboard.writeText(JSON.stringify(this.view.report, null, 2)).then(() => vscode.window.showInformationMessage('Derivative Lens: report copied as JSON.'));
         }
+        break;
+      case 'openSetting':
+        if (message.id.startsWith('derivativeLens.')) void vscode.commands.executeCommand('workbench.action.openSettings', message.id);
         break;
       case 'reveal': {
         const loc = message.location ?? (this.view?.type === 'report' ? this.view.report.location : undefined);
@@ -126,5 +151,6 @@ export class ReportPanel implements vscode.Disposable {
 
   dispose(): void {
     this.panel?.dispose();
+    this.closed.dispose();
   }
 }

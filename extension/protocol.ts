@@ -12,6 +12,8 @@ export interface RenderedSummary {
   plot: boolean;
   explanations: string[];
   stale: boolean;
+  /** The verdict line the report opens with (announced to screen readers). */
+  headline: string;
 }
 
 /** What the panel shows: a report, or why there is none. */
@@ -29,7 +31,8 @@ export type FromWebview =
   | { type: 'ready' }
   | { type: 'rendered'; summary: RenderedSummary }
   | { type: 'copyJson' }
-  | { type: 'reveal'; location?: SourceLocation };
+  | { type: 'reveal'; location?: SourceLocation }
+  | { type: 'openSetting'; id: string };
 
 /** Kept by the webview with setState and handed back to the serializer after a reload. */
 export interface WebviewState {

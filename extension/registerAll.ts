@@ -16,6 +16,7 @@ import { prewarmWhenVisible } from './prewarm';
 import type { WebviewState } from './protocol';
 import type { Services } from './services';
 import { checkOnSave } from './settings';
+import { UseAsDerivativeActions } from './useAsDerivative';
 
 const commandFactories: Record<CommandId, (s: Services) => (...args: never[]) => unknown> = {
   [CommandId.checkAtCursor]: checkAtCursor,
@@ -40,12 +41,10 @@ function documentListeners(s: Services): vscode.Disposable[] {
       s.results.markStale(e.document.uri);
       for (const owner of owners) s.results.markStale(vscode.Uri.parse(owner));
       s.panel.markStale(e.document.uri.fsPath);
-      const last = s.results.last();
-      if (last?.report && last.stale) s.statusBar.showReport(last.report, true);
     }),
     vscode.workspace.onDidSaveTextDocument(async (doc) => {
       if (!checkOnSave(doc.uri) || !vscode.workspace.isTrusted) return;
-      for (const r of s.results.forDocument(doc.uri)) await s.runner.run(doc, { functionName: r.functionName });
+      for (const r of s.results.forDocument(doc.uri)) await s.runner.run(doc, { functionName: r.functionName, onSave: true });
     }),
   ];
 }
@@ -59,6 +58,7 @@ export function registerAll(s: Services): vscode.Disposable[] {
     vscode.languages.registerCodeLensProvider(typescript, lenses),
     vscode.languages.registerCompletionItemProvider(typescript, new DirectiveCompletion(s.engine), ...DirectiveCompletion.triggers),
     vscode.languages.registerHoverProvider(typescript, new DirectiveHover(s.engine)),
+    vscode.languages.registerCodeActionsProvider(typescript, new UseAsDerivativeActions(s.engine), { providedCodeActionKinds: UseAsDerivativeActions.kinds }),
     vscode.window.registerWebviewPanelSerializer(reportViewType, {
       deserializeWebviewPanel: async (panel, state: WebviewState | undefined) => s.panel.restore(panel, state),
     }),

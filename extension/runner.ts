@@ -1,4 +1,4 @@
-// Runs one check: trust gate, cancellable progress, the engine's worker run, then results, diagnostics, status bar and report.
+// Runs one check: trust gate, progress, the engine's worker run, then the results store (lenses, status bar follow), diagnostics, log and report.
 
 import * as vscode from 'vscode';
 import { overallPercent, progressText } from '../engine/report/progress';
@@ -6,9 +6,10 @@ import type { CheckProgress, EngineErrorInfo, Report } from '../engine/types';
 import type { DerivativeDiagnostics } from './diagnostics';
 import type { Engine } from './engine';
 import { evaluationErrorMessage } from './format';
+import type { CheckLog } from './output';
 import type { ReportPanel } from './panel';
-import type { Results } from './results';
-import { requestSettings } from './settings';
+import type { Results, RunResult } from './results';
+import { reportPlacement, requestSettings } from './settings';
 import type { VerdictStatusBar } from './statusBar';
 import { ensureTrusted } from './trust';
 
@@ -16,6 +17,8 @@ export interface CheckTarget {
   functionName?: string;
   /** 0-based offset of the cursor, when no name is given. */
   offset?: number;
+  /** A re-run on save: progress in the status bar, and the report is updated only when it shows this function. */
+  onSave?: boolean;
 }
 
 function errorInfo(e: unknown): EngineErrorInfo {
@@ -23,6 +26,9 @@ function errorInfo(e: unknown): EngineErrorInfo {
   if (info && typeof info.kind === 'string') return info;
   return { kind: 'internal', message: e instanceof Error ? e.message : String(e) };
 }
+
+/** The setting that bounds a limit the run hit, for the "Open setting" action. */
+const limitSettings: Partial<Record<EngineErrorInfo['kind'], string>> = { timeout: 'derivativeLens.timeoutMs', 'out-of-memory': 'derivativeLens.memoryMb' };
 
 export class CheckRunner {
   private running: AbortController | undefined;
@@ -36,6 +42,7 @@ export class CheckRunner {
     private readonly diagnostics: DerivativeDiagnostics,
     private readonly statusBar: VerdictStatusBar,
     private readonly panel: ReportPanel,
+    private readonly log: CheckLog,
   ) {}
 
   evaluationsStarted(): number {
@@ -50,10 +57,55 @@ export class CheckRunner {
     return this.error;
   }
 
+  /**
+   * Shows a result in the report and makes it the status bar's. After a run the report opens where the setting says;
+   * on save it is updated only when it shows this function; asked for (lens, status bar) it opens even when the
+   * setting keeps reports from opening on their own, and takes the focus.
+   */
+  present(result: RunResult, why: 'run' | 'save' | 'asked'): void {
+    if (why === 'save' && !this.panel.showing(result.report?.file ?? result.uri.fsPath, result.functionName)) return;
+    const view = result.report
+      ? { type: 'report' as const, report: result.report, stale: result.stale }
+      : { type: 'error' as const, function: result.functionName, error: result.error! };
+    const setting = reportPlacement(result.uri);
+    const placement = why === 'save' ? 'never' : why === 'asked' && setting === 'never' ? 'beside' : setting;
+    const shown = this.panel.show(view, placement, why !== 'asked');
+    this.results.setShown(shown ? result : undefined);
+  }
+
+  private async evaluate(
+    doc: vscode.TextDocument,
+    engine: Engine,
+    name: string | undefined,
+    target: CheckTarget,
+    signal: AbortSignal,
+    onProgress?: (p: CheckProgress) => void,
+  ): Promise<Report> {
+    this.started++;
+    return engine.runCheck(
+      { file: doc.uri.fsPath, text: doc.getText(), functionName: name, offset: name === undefined ? target.offset : undefined, ...requestSettings(doc.uri) },
+      signal,
+      onProgress,
+    );
+  }
+
+  /** The engine, and the name of the function the target means (the cursor's, when it names none). */
+  private async resolve(doc: vscode.TextDocument, target: CheckTarget): Promise<{ engine: Engine; name: string | undefined }> {
+    const engine = await this.engine();
+    let name = target.functionName;
+    if (name === undefined && target.offset !== undefined) {
+      try {
+        name = engine.functionAt(doc.getText(), doc.fileName, target.offset)?.name;
+      } catch {
+        // The engine's run below explains what is at the cursor.
+      }
+    }
+    return { engine, name };
+  }
+
   /** Resolves to the report, or undefined when the check could not run (untrusted, cancelled, an engine error). */
   async run(doc: vscode.TextDocument, target: CheckTarget): Promise<Report | undefined> {
     if (!ensureTrusted()) return undefined;
-    const text = doc.getText();
     let name = target.functionName;
     // A new check replaces one still running.
     this.running?.abort();
@@ -61,42 +113,44 @@ export class CheckRunner {
     this.running = controller;
     const version = doc.version;
     try {
-      // The notification comes first, before the engine loads: the user sees at once that the command was heard.
-      const report = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: 'Derivative Lens', cancellable: true },
-        async (progress, token) => {
-          token.onCancellationRequested(() => controller.abort());
-          let shown = 0;
-          const report = (p: CheckProgress) => {
-            const percent = overallPercent(p);
-            progress.report({ message: `checking ${name ?? 'the function at the cursor'}: ${progressText(p)}`, increment: Math.max(0, percent - shown) });
-            shown = Math.max(shown, percent);
-          };
-          report({ phase: 'starting', done: 0, total: 1 });
-          const engine = await this.engine();
-          if (name === undefined && target.offset !== undefined) {
-            try {
-              name = engine.functionAt(text, doc.fileName, target.offset)?.name;
-            } catch {
-              // The engine's run below explains what is at the cursor.
-            }
-          }
-          if (controller.signal.aborted) throw Object.assign(new Error('the check was cancelled'), { info: { kind: 'cancelled', message: 'the check was cancelled' } });
-          this.started++;
-          return engine.runCheck(
-            { file: doc.uri.fsPath, text, functionName: name, offset: name === undefined ? target.offset : undefined, ...requestSettings(doc.uri) },
-            controller.signal,
-            report,
-          );
-        },
-      );
+      let report: Report;
+      if (target.onSave) {
+        this.statusBar.setBusy(name);
+        try {
+          const resolved = await this.resolve(doc, target);
+          name = resolved.name;
+          report = await this.evaluate(doc, resolved.engine, name, target, controller.signal);
+        } finally {
+          this.statusBar.setBusy(undefined);
+        }
+      } else {
+        // The notification comes first, before the engine loads: the user sees at once that the command was heard.
+        report = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: 'Derivative Lens', cancellable: true },
+          async (progress, token) => {
+            token.onCancellationRequested(() => controller.abort());
+            let shown = 0;
+            const onProgress = (p: CheckProgress) => {
+              const percent = overallPercent(p);
+              progress.report({ message: `checking ${name ?? 'the function at the cursor'}: ${progressText(p)}`, increment: Math.max(0, percent - shown) });
+              shown = Math.max(shown, percent);
+            };
+            onProgress({ phase: 'starting', done: 0, total: 1 });
+            const resolved = await this.resolve(doc, target);
+            name = resolved.name;
+            if (controller.signal.aborted) throw Object.assign(new Error('the check was cancelled'), { info: { kind: 'cancelled', message: 'the check was cancelled' } });
+            return this.evaluate(doc, resolved.engine, name, target, controller.signal, onProgress);
+          },
+        );
+      }
       const stale = doc.version !== version;
       this.report = report;
       this.error = undefined;
-      this.results.record({ uri: doc.uri, functionName: report.function, report, stale });
+      const result: RunResult = { uri: doc.uri, functionName: report.function, report, stale };
       if (!stale) await this.diagnostics.showReport(doc, report);
-      this.statusBar.showReport(report, stale);
-      this.panel.show({ type: 'report', report, stale });
+      this.results.record(result);
+      this.log.report(report);
+      this.present(result, target.onSave ? 'save' : 'run');
       return report;
     } catch (e) {
       const info = errorInfo(e);
@@ -105,15 +159,23 @@ export class CheckRunner {
         return undefined;
       }
       this.error = info;
-      const fn = name ?? 'function at the cursor';
-      if (name !== undefined) this.results.record({ uri: doc.uri, functionName: name, error: info, stale: false });
-      this.statusBar.showError(fn, info);
-      // "No function here" is about the cursor, not the code: a message is enough.
-      if (info.kind !== 'not-found') {
-        await this.diagnostics.showError(doc, info, name);
-        this.panel.show({ type: 'error', function: fn, error: info });
+      this.log.error(name ?? 'the function at the cursor', doc.uri.fsPath, info);
+      if (name === undefined) {
+        // Nothing to check at the cursor: there is no function to attach a result to, so say it here.
+        void vscode.window.showInformationMessage(`Derivative Lens: ${evaluationErrorMessage(info)}`);
+        return undefined;
       }
-      void vscode.window.showErrorMessage(`Derivative Lens: ${evaluationErrorMessage(info)}`);
+      const result: RunResult = { uri: doc.uri, functionName: name, error: info, stale: false };
+      await this.diagnostics.showError(doc, info, name);
+      this.results.record(result);
+      this.present(result, target.onSave ? 'save' : 'run');
+      // Only a limit needs the user to act elsewhere; every other error is in the report, the lens and the status bar.
+      const setting = limitSettings[info.kind];
+      if (setting && !target.onSave) {
+        void vscode.window.showWarningMessage(`Derivative Lens: ${evaluationErrorMessage(info)}`, 'Open setting').then((pick) => {
+          if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', setting);
+        });
+      }
       return undefined;
     } finally {
       if (this.running === controller) this.running = undefined;

@@ -40,3 +40,10 @@ export function checkOnSave(scope: vscode.Uri): boolean {
 export function codeLensEnabled(scope?: vscode.Uri): boolean {
   return config(scope).get('codeLens.enabled', true);
 }
+
+/** Where a check's report opens: beside the editor, in the active editor group, or not at all (the lens and status bar open it). */
+export type ReportPlacement = 'beside' | 'activeGroup' | 'never';
+
+export function reportPlacement(scope?: vscode.Uri): ReportPlacement {
+  return config(scope).get<ReportPlacement>('report.open', 'beside');
+}

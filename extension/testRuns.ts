@@ -131,7 +131,7 @@ export class TestRuns implements vscode.Disposable {
     this.shown.set(item.id, { result, stale: false });
     this.results.record(result);
     if (result.report) await this.diagnostics.showReport(doc, result.report);
-    else await this.diagnostics.showError(doc, result.error!, name);
+    else await this.diagnostics.showError(doc, result.error!, result.functionName);
     const elapsed = Date.now() - t0;
     // The Test Results terminal gets what `check --all` prints for the function.
     const status = result.report?.verdict ?? 'error';

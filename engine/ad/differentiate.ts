@@ -11,6 +11,7 @@ import { lastRecordingLog, withTape } from './context';
 import { PlacingTape, groupByLine, linearTail } from './contributions';
 import { ADFloat32Array, ADFloat64Array } from './globals';
 import { VARIABLE } from './primitives';
+import { describeOrigin, OriginTape, type NonFiniteOrigin } from './origin';
 import { Sweeps } from './sweeps';
 import { Tape } from './tape';
 
@@ -230,16 +231,28 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
   function checkFinite(value: number): void {
     if (!Number.isFinite(value)) {
       const at = trees.flatMap((t) => t.leaves.map(summarize)).join(', ');
-      throw new EngineError('non-finite', `${fname} returned ${value} at ${at}`);
+      const o = originAtX0('value');
+      throw new EngineError('non-finite', `${fname} returned ${value} at ${at}${o ? `; the first non-finite value: ${describeOrigin(o)}` : ''}`, o?.location);
     }
   }
 
+  /** Records f at x0 once more on a tape that watches for the first operation that went non-finite, to say where. */
+  function originAtX0(what: NonFiniteOrigin['what']): NonFiniteOrigin | undefined {
+    const watch = new OriginTape(what);
+    try {
+      record(wrtOffsets, x0, true, watch);
+    } catch {
+      // The first recording got this far; a second that throws adds nothing.
+    }
+    return watch.origin;
+  }
+
   /** Records f with parameter p active at the flat point x; returns the output node (-1 when f does not depend on it). */
-  function record(offsets: Int32Array[], x: Float64Array, locate = true): { value: number; id: number } {
-    tape.reset();
-    for (let k = 0; k < x.length; k++) tape.variable(x[k], VARIABLE);
+  function record(offsets: Int32Array[], x: Float64Array, locate = true, on: Tape = tape): { value: number; id: number } {
+    on.reset();
+    for (let k = 0; k < x.length; k++) on.variable(x[k], VARIABLE);
     // Arguments are built while the tape records: a Float32Array leaf rounds its active entries as it is filled.
-    return withTape(tape, () => scalarResult(spec.fn(...args(offsets, x, true)), fname), locate);
+    return withTape(on, () => scalarResult(spec.fn(...args(offsets, x, true)), fname), locate);
   }
 
   function recordX0(): void {
@@ -353,7 +366,10 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
       passes = 2;
     }
     const t2 = performance.now();
+    const finite = (a: Float64Array) => a.every(Number.isFinite);
+    const origin = finite(gradient) && finite(hessianDiagonal) ? undefined : originAtX0('derivative');
     return {
+      ...(origin ? { nonFiniteOrigin: describeOrigin(origin) } : {}),
       value: value0,
       gradient,
       hessianDiagonal,

@@ -15,6 +15,8 @@ export interface Derivatives {
   kinks: Kink[];
   notes: string[];
   timingsMs: { gradient: number; hessianDiagonal: number };
+  /** When a derivative entry is NaN/±Infinity: the first operation whose derivative was, its operands and line. */
+  nonFiniteOrigin?: string;
 }
 
 /** A hand-written derivative, already called at the evaluation point. */

@@ -84,6 +84,7 @@ export function fdCheck(id: Check['id'], verdict: Verdict, cmp: EntryComparison,
     errorEstimate: unflatten(s.error, shape),
   };
   if (verdict.kinks.length > 0) check.kinks = verdict.kinks;
+  if (verdict.headline) check.headline = verdict.headline;
   return check;
 }
 
@@ -114,7 +115,7 @@ export function gradientCheck(ev: Evaluator, d: Derivatives, f0: number, plan: F
   }
   if (est.adapted > 0) method += `; adaptive step on ${entries(est.adapted)}`;
 
-  const verdict = judge(cmp, d.kinks, est, ev, 'gradient', plan, plan.direction ? { failure: directionalFailure } : undefined);
+  const verdict = judge(cmp, d.kinks, est, ev, 'gradient', plan, gaps(d.gradient, s.reference, plan, d.nonFiniteOrigin), plan.direction ? { failure: directionalFailure } : undefined);
   const check = fdCheck('gradient-vs-fd', verdict, cmp, s, ev.shape, tolerance, method);
   if (Object.keys(evidence).length > 0) check.evidence = evidence;
   const sweep =
@@ -193,7 +194,7 @@ export function diagonalCheck(
   const cmp = compareEntries(d.hessianDiagonal, s.reference, ev, tolerance, s.widen, plan.indices);
   if (products.length > 0) method += `; the engine's Hessian-vector product along each probe compared with its differences at all ${entries(ev.n)}`;
   const productFailure = describeProductFailure(products, ev);
-  const verdict = judge(cmp, knownKinks, est, ev, 'Hessian diagonal', plan, products.length > 0 ? { failure: productFailure } : undefined);
+  const verdict = judge(cmp, knownKinks, est, ev, 'Hessian diagonal', plan, gaps(d.hessianDiagonal, s.reference, plan, d.nonFiniteOrigin), products.length > 0 ? { failure: productFailure } : undefined);
   if (verdict.status === 'pass' && (plan.mode === 'fast' || skipped > 0)) {
     const rows = products.length > 0 ? `; the engine's H·u along ${count(products.length)} random-sign probe${products.length === 1 ? '' : 's'} matches differences of its gradient at every row` : '';
     // An entry whose grouped value disagreed is coupled to its group, or wrong: left unjudged, it cannot pass.
@@ -254,6 +255,32 @@ export interface Verdict {
   kinks: Kink[];
   fdKinks: Kink[];
   summary: string;
+  headline?: string;
+}
+
+/** What a comparison cannot vouch for: engine entries that are NaN/±Infinity, and planned entries with no finite reference. */
+interface Gaps {
+  /** Flat positions where the engine's value is not finite, in index order. */
+  nonFinite: number[];
+  /** Flat positions the plan differenced but whose reference is not finite (f undefined or infinite nearby). */
+  uncovered: number[];
+  values: ArrayLike<number>;
+  /** Where the first non-finite derivative came from, when the engine could tell. */
+  origin?: string;
+}
+
+export function gaps(values: ArrayLike<number>, reference: ArrayLike<number>, plan: FdPlan, origin?: string): Gaps {
+  const nonFinite: number[] = [];
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) nonFinite.push(i);
+  const uncovered: number[] = [];
+  for (const i of plan.indices) if (Number.isFinite(values[i]) && !Number.isFinite(reference[i])) uncovered.push(i);
+  return { nonFinite, uncovered, values, ...(origin ? { origin } : {}) };
+}
+
+/** "x[0], x[2] and 3 more". */
+function listed(names: string[], max = 3): string {
+  if (names.length <= max) return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : (names[0] ?? '');
+  return `${names.slice(0, max).join(', ')} and ${count(names.length - max)} more`;
 }
 
 /**
@@ -268,6 +295,7 @@ export function judge(
   ev: Evaluator,
   quantity: string,
   plan: FdPlan,
+  gap: Gaps,
   /** Present when a directional derivative was checked; `failure` says how it failed. */
   directional?: { failure?: string },
 ): Verdict {
@@ -298,21 +326,31 @@ export function judge(
     if (directionalFailure) parts.push(parts.length > 0 ? directionalFailure : `${quantity}: ${directionalFailure}`);
     return { status: 'fail', kinks, fdKinks, summary: parts.join('; ') };
   }
-  if (cmp.failing.length === 0 && fdKinks.length === 0) {
+  if (cmp.failing.length === 0 && fdKinks.length === 0 && gap.nonFinite.length === 0 && gap.uncovered.length === 0) {
     const sampled = plan.mode === 'fast' ? `${count(cmp.compared)} of ${entries(plan.n)}, fast mode` : plan.direction ? `${count(plan.indices.length)} sampled of ${entries(plan.n)}` : entries(cmp.compared);
     const scope = directional ? `${sampled} and a random direction` : sampled;
     return { status: 'pass', kinks, fdKinks, summary: `${quantity} matches finite differences (${scope}, max rel error ${num(cmp.maxRelError)})` };
   }
+  // A pass needs every entry finite and judged: anything less warns, and the headline names the first reason.
   const words: string[] = [];
-  if (nonFinite.size > 0) {
-    words.push(`${quantity} is NaN or infinite at ${[...nonFinite].slice(0, 5).map((i) => entryName(ev, i)).join(', ')} while f is finite`);
+  const heads: string[] = [];
+  if (gap.nonFinite.length > 0) {
+    const named = gap.nonFinite.map((i) => `${name(multiIndex(i, ev.shape))} is ${gap.values[i]}`);
+    heads.push(listed(named, 1));
+    words.push(`${quantity}: ${listed(named)} while f is finite${gap.origin ? `: ${gap.origin}` : ''}`);
+  }
+  if (gap.uncovered.length > 0) {
+    const named = gap.uncovered.map((i) => name(multiIndex(i, ev.shape)));
+    heads.push(`${listed(named, 1)} not checked`);
+    words.push(`finite differences could not check ${listed(named)} (f is not finite on one side), so ${gap.uncovered.length === 1 ? 'that entry is' : 'those entries are'} unverified`);
   }
   if (kinks.length > 0) {
     const where = kinks.slice(0, 3).map((k) => `${name(k.entries[0] ?? [])}: ${k.detail}${k.location ? ` (line ${k.location.line})` : ''}`);
     const lead = cmp.failing.length > nonFinite.size ? 'differs from finite differences only at non-differentiable points' : 'is taken at a non-differentiable point';
     words.push(`${quantity} ${lead} — ${where.join('; ')}`);
+    heads.push(`kink at ${name(kinks[0].entries[0] ?? [])}`);
   }
-  return { status: 'warn', kinks, fdKinks, summary: words.join('; ') };
+  return { status: 'warn', kinks, fdKinks, summary: words.join('; '), headline: heads[0] };
 }
 
 function uncertainNote(cmp: EntryComparison, what: string): string[] {

@@ -10,7 +10,7 @@ import type { Derivatives, Evaluator } from './evaluator';
 import { FD_SAFETY, compareEntries } from './compare';
 import { directionalDerivative, gradientByDifferences } from './fd';
 import { MIN_DIRECTIONS } from './fd-plan';
-import { fdCheck, judge, spread, type FdCheckOutcome, type FdPlan } from './fd-checks';
+import { fdCheck, gaps, judge, spread, type FdCheckOutcome, type FdPlan } from './fd-checks';
 import { count, num } from './words';
 
 /** Entries named by bisection at most (the report lists 20 mismatches). */
@@ -93,7 +93,7 @@ export function fastGradientCheck(ev: Evaluator, d: Derivatives, f0: number, pla
   const method =
     `fast mode: central differences + Richardson along ${count(k)} random ±1 directions (∇f·u), each covering every entry` +
     (named.length > 0 ? `, then bisection of the failing directions and central differences at the ${count(named.length)} named` : '');
-  const verdict = judge(cmp, d.kinks, est, ev, 'gradient', plan, { failure });
+  const verdict = judge(cmp, d.kinks, est, ev, 'gradient', plan, gaps(d.gradient, s.reference, plan, d.nonFiniteOrigin), { failure });
   if (verdict.status === 'pass') {
     verdict.summary = `gradient matches finite differences along ${count(k)} random ±1 directions (fast mode); a gradient with an entry off by more than ${num(tau)} would pass with probability ≤ ${num(escape)}`;
   }

@@ -81,6 +81,34 @@ function paramsOf(fn: ts.SignatureDeclarationBase, sf: ts.SourceFile, decls: Typ
   });
 }
 
+/** What a declared return type or a returned expression is, as far as the syntax tells without the type checker. */
+function returnsOf(fn: ts.SignatureDeclarationBase, sf: ts.SourceFile): FunctionInfo['returns'] {
+  if (fn.type) {
+    const t = fn.type.getText(sf).replace(/\s+/g, '');
+    if (t === 'number') return 'number';
+    if (t === 'void' || t === 'undefined') return 'void';
+    const kind = kindOfType(t);
+    if (kind !== 'unknown' && kind !== 'number') return 'array';
+    // A type name (an alias of number, say) needs the checker; literal types, tuples, unions and generics do not.
+    return /^[\w.]+$/.test(t) ? 'unknown' : 'other';
+  }
+  const body = (fn as ts.FunctionLikeDeclarationBase).body;
+  if (!body) return 'unknown';
+  const returned: ts.Expression[] = [];
+  if (!ts.isBlock(body)) returned.push(body as ts.Expression);
+  else {
+    const visit = (node: ts.Node): void => {
+      if (ts.isFunctionLike(node) || ts.isClassLike(node)) return;
+      if (ts.isReturnStatement(node) && node.expression) returned.push(node.expression);
+      ts.forEachChild(node, visit);
+    };
+    ts.forEachChild(body, visit);
+    if (returned.length === 0) return 'void';
+  }
+  const kinds = new Set(returned.map((e) => skipParens(e)).map((e) => (ts.isArrayLiteralExpression(e) ? 'array' : ts.isObjectLiteralExpression(e) ? 'other' : 'unknown')));
+  return kinds.size === 1 ? [...kinds][0] as FunctionInfo['returns'] : 'unknown';
+}
+
 /** The last `/** ... *\/` comment right before the statement, if any. */
 function docRange(stmt: ts.Node, text: string): { docStart: number; docEnd: number } | undefined {
   const ranges = ts.getLeadingCommentRanges(text, stmt.getFullStart()) ?? [];
@@ -111,6 +139,8 @@ function info(
     nameStart: name.getStart(sf),
     nameEnd: name.getEnd(),
     params: paramsOf(fn, sf, decls),
+    ...(fn.type ? { returnType: fn.type.getText(sf) } : {}),
+    returns: returnsOf(fn, sf),
     ...docRange(stmt, text),
   };
 }

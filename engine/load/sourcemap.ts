@@ -23,7 +23,12 @@ export interface Locator {
   locate(line: number, column: number): SourceLocation | undefined;
   /** The first frame of an Error stack that lies in user code. */
   locateStack(stack: string): SourceLocation | undefined;
+  /** The stack's frames in user code, innermost first, as the user reads them: "sumOfLogs (throws.ts:3:11)". */
+  userFrames(stack: string): string[];
 }
+
+/** "    at name (…dlens-bundle.js:12:5)" or "    at …dlens-bundle.js:12:5": the function's name, when V8 gave one. */
+const namedFrameRe = /^\s*at (?:(?:async )?([^\s(]+) \()?/;
 
 /**
  * @param map the bundle's source map (JSON text)
@@ -47,6 +52,18 @@ export function createLocator(map: string, rewritten: Pick<Rewritten, 'toInput'>
         if (loc) return loc;
       }
       return undefined;
+    },
+    userFrames(stack) {
+      const frames: string[] = [];
+      for (const frame of stack.split('\n')) {
+        const m = frameRe.exec(frame);
+        const loc = m && locate(Number(m[1]), Number(m[2]));
+        if (!loc) continue;
+        const where = `${path.basename(loc.file)}:${loc.line}:${loc.column}`;
+        const name = namedFrameRe.exec(frame)?.[1];
+        frames.push(name ? `${name} (${where})` : where);
+      }
+      return frames;
     },
   };
 }

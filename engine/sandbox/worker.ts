@@ -45,7 +45,8 @@ export function describeThrown(e: unknown, locator: Locator | undefined): Engine
   const onUsersBehalf = (e instanceof TypeError || e instanceof RangeError) && stackText.includes(bundleFileName);
   if (!(e instanceof Error) || thrownInBundle(stackText) || onUsersBehalf) {
     const where = locator?.locateStack(stackText);
-    return { kind: 'threw', message, ...where };
+    const frames = locator?.userFrames(stackText) ?? [];
+    return { kind: 'threw', message, ...where, ...(frames.length > 0 ? { stack: frames } : {}) };
   }
   return { kind: 'internal', message: `internal error: ${message}` };
 }

@@ -1,4 +1,4 @@
-// "Clear Results": diagnostics, lens verdicts and the status bar item go.
+// "Clear Results": diagnostics, lens verdicts, the status bar item and the report go.
 
 import type { Services } from '../services';
 
@@ -6,6 +6,6 @@ export function clear(s: Services) {
   return (): void => {
     s.diagnostics.clear();
     s.results.clear();
-    s.statusBar.hide();
+    s.panel.close();
   };
 }

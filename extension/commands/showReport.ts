@@ -1,4 +1,4 @@
-// "Show Report": the report of a function a lens names, else of the last run.
+// "Show Report": the report of a function a lens names, else of the result the status bar shows.
 
 import * as vscode from 'vscode';
 import type { Services } from '../services';
@@ -7,9 +7,8 @@ export function showReport(s: Services) {
   // A Test Explorer message's link passes the URI as a string.
   return (target?: vscode.Uri | string, functionName?: string): void => {
     const uri = typeof target === 'string' ? vscode.Uri.parse(target) : target;
-    const result = uri && functionName ? s.results.get(uri, functionName) : s.results.last();
-    if (result?.report) s.panel.show({ type: 'report', report: result.report, stale: result.stale }, false);
-    else if (result?.error) s.panel.show({ type: 'error', function: result.functionName, error: result.error }, false);
+    const result = uri && functionName ? s.results.get(uri, functionName) : s.results.current();
+    if (result) s.runner.present(result, 'asked');
     else void vscode.window.showInformationMessage('Derivative Lens: no report yet. Run "Check Derivatives" first.');
   };
 }

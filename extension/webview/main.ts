@@ -25,6 +25,7 @@ function background(): RGB {
 const actions: Actions = {
   copyJson: () => vscode.postMessage({ type: 'copyJson' }),
   reveal: (location) => vscode.postMessage({ type: 'reveal', location }),
+  openSetting: (id) => vscode.postMessage({ type: 'openSetting', id }),
 };
 
 function render(): void {

@@ -1,6 +1,6 @@
 // Nested report values as flat arrays in a grid: the webview lays tables and heat maps out in the wrt input's shape.
 
-import type { Nested, Tolerance } from '../../engine/types';
+import type { Nested } from '../../engine/types';
 
 export function flatten(x: Nested | undefined): number[] {
   if (x === undefined) return [];
@@ -25,11 +25,6 @@ export function indexOf(shape: number[], k: number): number[] {
   return [Math.floor(k / shape[1]), k % shape[1]];
 }
 
-/** The flat position of a multi-index, row-major. */
-export function flatIndex(shape: number[], index: number[]): number {
-  return index.reduce((acc, i, d) => acc * shape[d] + i, 0);
-}
-
 /** Largest finite magnitude, 0 when none: the heat maps' scale, so 0 sits at the centre. */
 export function maxAbs(values: ArrayLike<number>): number {
   let m = 0;
@@ -47,11 +42,6 @@ export function percentileAbs(values: ArrayLike<number>, q: number): number {
   if (mags.length === 0) return 0;
   mags.sort((a, b) => a - b);
   return mags[Math.min(mags.length - 1, Math.ceil(q * mags.length) - 1)];
-}
-
-/** Whether `actual` meets `expected` under the check's tolerance (|a − e| ≤ atol + rtol·|e|). */
-export function withinTolerance(actual: number, expected: number, tol: Tolerance): boolean {
-  return Math.abs(actual - expected) <= tol.atol + tol.rtol * Math.abs(expected);
 }
 
 /** "7×5 matrix in [-1.2, 3.4]", "5 entries: [1, 2, 3, 4, 5]", "0.5": the evaluation point in a few words. */

@@ -1,4 +1,4 @@
-// The log–log plot of finite-difference error against step size for one entry (a StepSweep), as inline SVG.
+// The log–log plot of finite-difference error against step size for one entry (a StepSweep), as inline SVG, with its tolerance and reference slopes.
 
 import type { StepSweep } from '../../engine/types';
 import { formatIndex, formatNumber } from '../format';
@@ -18,7 +18,8 @@ function decades(lo: number, hi: number): number[] {
   return out;
 }
 
-export function stepSweepPlot(sweep: StepSweep, wrt: string): SVGSVGElement {
+/** `tolerance`: the bound the entry had to meet; errors under it pass. */
+export function stepSweepPlot(sweep: StepSweep, wrt: string, tolerance?: number): SVGSVGElement {
   const pts = sweep.points
     .filter((p) => p.h > 0 && Number.isFinite(p.error))
     .map((p) => ({ x: Math.log10(p.h), y: Math.log10(Math.max(Math.abs(p.error), errorFloor)), p }));
@@ -27,7 +28,8 @@ export function stepSweepPlot(sweep: StepSweep, wrt: string): SVGSVGElement {
   root.append(svg('title', {}, `Finite-difference error of the ${what} at ${formatIndex(wrt, sweep.index)} against step size`));
   if (pts.length === 0) return root;
   const xs = pts.map((q) => q.x);
-  const ys = pts.map((q) => q.y);
+  const tolY = tolerance !== undefined && tolerance > 0 ? Math.log10(tolerance) : undefined;
+  const ys = [...pts.map((q) => q.y), ...(tolY !== undefined ? [tolY] : [])];
   const [x0, x1] = [Math.min(...xs), Math.max(...xs) || Math.min(...xs) + 1];
   const [y0, y1] = [Math.floor(Math.min(...ys)), Math.ceil(Math.max(...ys))];
   const sx = (x: number) => margin.left + ((x - x0) / (x1 - x0 || 1)) * (width - margin.left - margin.right);
@@ -48,8 +50,23 @@ export function stepSweepPlot(sweep: StepSweep, wrt: string): SVGSVGElement {
   axes.append(svg('text', { x: 12, y: (height - margin.bottom) / 2, 'text-anchor': 'middle', transform: `rotate(-90 12 ${(height - margin.bottom) / 2})` }, '|error|'));
   root.append(axes);
 
-  root.append(svg('polyline', { class: 'series', points: pts.map((q) => `${sx(q.x)},${sy(q.y)}`).join(' ') }));
+  if (tolY !== undefined) {
+    // Everything under the tolerance line passes: shade it, so "good enough" reads at a glance.
+    root.append(svg('rect', { class: 'band', x: margin.left, y: sy(tolY), width: width - margin.left - margin.right, height: Math.max(0, height - margin.bottom - sy(tolY)) }));
+    root.append(svg('line', { class: 'tolerance', x1: margin.left, y1: sy(tolY), x2: width - margin.right, y2: sy(tolY) }));
+    root.append(svg('text', { class: 'label', x: width - margin.right - 4, y: sy(tolY) - 4, 'text-anchor': 'end' }, 'tolerance'));
+  }
   const best = pts.reduce((a, b) => (b.y < a.y ? b : a));
+  // Reference slopes through the best step: truncation error falls as h², rounding error grows as 1/h.
+  const clipY = (y: number) => Math.max(y0, Math.min(y1, y));
+  for (const [slope, label, dx] of [[2, 'h² (truncation)', x1 - best.x], [-1, '1/h (rounding)', x0 - best.x]] as const) {
+    if (dx === 0) continue;
+    const yEnd = clipY(best.y + slope * dx);
+    const xEnd = best.x + (yEnd - best.y) / slope;
+    root.append(svg('line', { class: 'slope', x1: sx(best.x), y1: sy(best.y), x2: sx(xEnd), y2: sy(yEnd) }));
+    root.append(svg('text', { class: 'label', x: sx(xEnd), y: sy(yEnd) + (slope > 0 ? 12 : -4), 'text-anchor': slope > 0 ? 'end' : 'start' }, label));
+  }
+  root.append(svg('polyline', { class: 'series', points: pts.map((q) => `${sx(q.x)},${sy(q.y)}`).join(' ') }));
   for (const q of pts) {
     const dot = svg('circle', { class: q === best ? 'point best' : 'point', cx: sx(q.x), cy: sy(q.y), r: q === best ? 4.5 : 3 });
     dot.append(svg('title', {}, `h = ${formatNumber(q.p.h)}: estimate ${q.p.estimate}, error ${formatNumber(q.p.error)}`));
@@ -57,3 +74,11 @@ export function stepSweepPlot(sweep: StepSweep, wrt: string): SVGSVGElement {
   }
   return root;
 }
+
+/** The words under the plot: what each mark means. */
+export const plotLegend = [
+  ['point', 'error of the central difference at each step size h'],
+  ['best', 'the step with the smallest error'],
+  ['tolerance', 'dashed line: the tolerance, shaded below it (errors there pass)'],
+  ['slope', 'dotted lines: how error should fall with h (h², truncation) and grow below it (1/h, rounding)'],
+] as const;

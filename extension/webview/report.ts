@@ -1,19 +1,20 @@
-// Builds the report's DOM from a Report: header, badges, derivatives as tables and heat maps, checks, plot, timings.
+// Builds the report's DOM from a Report, failures first: verdict and summary, then each check, then the data (collapsed).
 
 import { leafReports, type LeafReport } from '../../engine/report/leaves';
-import type { Check, EngineErrorInfo, PointValue, Report } from '../../engine/types';
-import { checkBadge, evaluationErrorMessage, formatIndex, formatMs, formatNumber } from '../format';
+import type { Check, EngineErrorInfo, Nested, PointValue, Report } from '../../engine/types';
+import { checkBadge, checkLabel, evaluationErrorMessage, formatIndex, formatMs, formatNumber, isSetupError, statusMark } from '../format';
 import type { RenderedSummary } from '../protocol';
 import type { RGB } from './colorScale';
-import { el, table } from './dom';
+import { button, collapsible, el, table, tableRow, type Row } from './dom';
 import { heatmap, largeInputEntries } from './heatmap';
-import { describeValue, flatIndex, flatten, gridOf, indexOf, maxAbs, withinTolerance } from './nested';
-import type { Nested } from '../../engine/types';
-import { stepSweepPlot } from './plot';
+import { describeValue, flatten, gridOf, indexOf } from './nested';
+import { plotLegend, stepSweepPlot } from './plot';
+import { entryErrors, ratioGrid, type EntryError } from './ratios';
 
 export interface Actions {
   copyJson(): void;
   reveal(location?: Report['location']): void;
+  openSetting(id: string): void;
 }
 
 /** Counts what was drawn, for the `rendered` summary. */
@@ -23,237 +24,343 @@ interface Tally {
   plot: boolean;
 }
 
+/** The captured console of one evaluation, when the engine sends it. */
+type Extras = {
+  console?: string[];
+};
+
+/** Rows a table shows before "Show all". */
+const firstRows = 20;
+/** A "Show all" never builds more rows than this: the rest is in Copy as JSON. */
+const maxRows = 5000;
+
 const fmt = (x: number) => formatNumber(x, 6);
 
-function section(title: string, ...children: (Node | undefined | false)[]): HTMLElement {
-  return el('section', {}, el('h2', {}, title), ...children);
-}
+const checkIds = (c: Check) => `check-${c.id}`;
 
-/** Values in the wrt shape as a table of rows × columns (a vector wraps), or the largest entries when large. */
-function shapedTable(values: number[], report: LeafReport, tally: Tally, marked?: Set<number>): HTMLElement {
-  tally.tables++;
-  if (values.length > largeInputEntries) {
-    const order = values.map((_, k) => k).sort((a, b) => Math.abs(values[b]) - Math.abs(values[a]) || a - b);
-    return table(
-      ['entry', 'value'],
-      order.slice(0, 20).map((k) => ({ cells: [formatIndex(report.wrt, indexOf(report.shape, k)), fmt(values[k])], className: marked?.has(k) ? 'bad' : undefined })),
-    );
-  }
-  const { rows, cols } = gridOf(report.shape);
-  const t = el('table', { className: 'data shaped' });
-  const colHead = el('tr', {}, el('th', {}), ...Array.from({ length: cols }, (_, c) => el('th', {}, report.shape.length === 2 ? String(c) : `+${c}`)));
-  t.append(el('thead', {}, colHead));
-  const body = el('tbody');
-  for (let r = 0; r < rows; r++) {
-    const tr = el('tr', {}, el('th', {}, String(report.shape.length === 2 ? r : r * cols)));
-    for (let c = 0; c < cols; c++) {
-      const k = r * cols + c;
-      if (k >= values.length) break;
-      tr.append(el('td', { className: marked?.has(k) ? 'bad' : undefined, title: formatIndex(report.wrt, indexOf(report.shape, k)) }, fmt(values[k])));
-    }
-    body.append(tr);
-  }
-  t.append(body);
-  return t;
-}
+const timingLabels: Record<keyof Report['timingsMs'], string> = {
+  bundle: 'Bundling your module',
+  evaluate: 'One plain evaluation of f',
+  gradient: 'Gradient (one reverse sweep)',
+  hessianDiagonal: 'Hessian diagonal',
+  finiteDifference: 'Finite-difference checks',
+  supplied: 'Your derivatives',
+  total: 'Total',
+};
 
-function derivativeBlock(title: string, values: number[], report: LeafReport, bg: RGB, tally: Tally, note?: string): HTMLElement {
-  const parts: HTMLElement[] = [];
-  if (report.shape.length > 0) {
-    parts.push(heatmap({ values, shape: report.shape, wrt: report.wrt, background: bg }));
-    tally.heatmaps++;
-  }
-  parts.push(shapedTable(values, report, tally));
-  return section(title, note ? el('p', { className: 'muted' }, note) : undefined, el('div', { className: 'pair' }, ...parts));
-}
+const sourceLabels: Record<string, string> = {
+  at: 'given for this run (--at)',
+  directive: '@dlens-at in the doc comment',
+  constant: 'a constant of the module',
+  'default-value': "the parameter's default value",
+  omitted: 'left out (optional)',
+  generated: 'generated from a fixed seed',
+};
 
-function checkHead(check: Check, actions: Actions): HTMLElement {
-  return el(
-    'div',
-    { className: 'check-head' },
-    el('span', { className: `badge ${check.status}` }, checkBadge(check)),
-    el('span', {}, ` ${check.summary}`),
-    check.location && revealButton('Go to supplied function', check.location, actions),
-  );
+/** How a check works, in plain words, before the engine's exact method text. */
+const howChecked: Record<Check['id'], string> = {
+  'gradient-vs-fd':
+    'The engine computed the gradient exactly from a record of every operation. To check it independently, each entry was also estimated by nudging that input a little up and down and measuring how f changed (central differences, refined by Richardson extrapolation). An entry passes when the two agree within the tolerance, widened by how accurate the estimate itself is.',
+  'hessian-diagonal-vs-fd':
+    "The engine computed each second derivative ∂²f/∂x² exactly. To check them, the engine's gradient was nudged the same way as above (and f's second differences cross-checked), and each entry compared within the tolerance.",
+  'supplied-gradient':
+    "Your gradient function was called at the same point and each entry compared with the engine's exact gradient. Both are double-precision computations of the same quantity, so the tolerance is tight.",
+  'supplied-hessian-diagonal':
+    "Your Hessian-diagonal function was called at the same point and each entry compared with the engine's exact second derivatives, within a tight tolerance.",
+};
+
+function badge(check: Check): HTMLAnchorElement {
+  // A link: focusable, announced as a link, and Enter jumps to the check's section.
+  const a = el('a', { className: `badge ${check.status}`, title: check.summary }, checkBadge(check));
+  a.href = `#${checkIds(check)}`;
+  a.addEventListener('click', (e) => {
+    e.preventDefault();
+    const target = document.getElementById(checkIds(check));
+    if (target instanceof HTMLDetailsElement) target.open = true;
+    target?.scrollIntoView({ block: 'start' });
+    target?.querySelector('summary')?.focus();
+  });
+  return a;
 }
 
 function revealButton(label: string, location: Report['location'], actions: Actions): HTMLButtonElement {
-  const b = el('button', { className: 'link' }, label);
-  b.addEventListener('click', () => actions.reveal(location));
-  return b;
+  return button(label, () => actions.reveal(location), 'link');
 }
 
-function explanationBlock(check: Check, explanations: string[]): HTMLElement | undefined {
-  if (!check.explanation) return undefined;
-  explanations.push(check.explanation);
-  const evidence = check.evidence && Object.entries(check.evidence).map(([k, v]) => `${k} = ${typeof v === 'number' ? fmt(v) : v}`).join(', ');
-  const alternatives = check.alternatives?.length ? el('div', { className: 'muted' }, `Also fits: ${check.alternatives.join('; ')}`) : undefined;
-  return el('div', { className: 'explanation' }, el('strong', {}, 'Why: '), check.explanation, evidence ? el('div', { className: 'muted' }, `Evidence: ${evidence}`) : undefined, alternatives);
+/** "FAIL — 1 of 4 checks failed: supplied Hessian diagonal". */
+export function verdictText(report: Report): string {
+  const failed = report.checks.filter((c) => c.status === 'fail');
+  const warned = report.checks.filter((c) => c.status === 'warn');
+  if (report.checks.length === 0) return 'No checks ran: only the value and derivatives are shown.';
+  if (failed.length) return `FAIL — ${failed.length} of ${report.checks.length} checks failed: ${failed.map((c) => checkLabel(c.id)).join(', ')}`;
+  if (warned.length) return `WARN — ${warned.map((c) => checkBadge(c).slice(2)).join('; ')}`;
+  return `PASS — all ${report.checks.length} checks passed`;
 }
 
-/** Engine vs finite differences, entry by entry (all entries up to the limit, else the worst ones). */
-function fdCheck(check: Check, engine: number[], report: LeafReport, actions: Actions, tally: Tally, explanations: string[]): HTMLElement {
-  const reference = flatten(check.reference);
-  const estimate = flatten(check.errorEstimate);
-  const bad = new Set(check.mismatches.map((m) => flatIndex(report.shape, m.index)));
-  const entries =
-    engine.length <= largeInputEntries
-      ? engine.map((_, k) => k).filter((k) => reference.length === 0 || Number.isFinite(reference[k]))
-      : [...bad];
-  const rows = entries.map((k) => {
-    const ref = reference[k];
-    const err = Math.abs(engine[k] - ref);
-    return {
-      cells: [formatIndex(report.wrt, indexOf(report.shape, k)), fmt(engine[k]), ref === undefined ? '—' : fmt(ref), estimate[k] === undefined ? '—' : formatNumber(estimate[k]), Number.isFinite(err) ? formatNumber(err) : '—'],
-      className: bad.has(k) ? 'bad' : undefined,
-    };
+function entryText(report: LeafReport, e: EntryError, check: Check): string {
+  const fd = check.id.endsWith('-vs-fd');
+  const [want, got] = fd ? ['finite differences', 'engine'] : ['engine', 'yours'];
+  return `${formatIndex(report.wrt, indexOf(report.shape, e.k))}: ${got} ${fmt(e.actual)}, ${want} ${fmt(e.expected)}`;
+}
+
+/** The top of the report: each check that did not pass, with its worst entries, why, and where to go. */
+function failureSummary(report: Report, leaves: LeafReport[], actions: Actions, explanations: string[]): HTMLElement | undefined {
+  const bad = report.checks.filter((c) => c.status !== 'pass').sort((a, b) => (a.status === b.status ? 0 : a.status === 'fail' ? -1 : 1));
+  if (bad.length === 0) return undefined;
+  const items = bad.map((check) => {
+    // The worst entries over every leaf (a tree's checks are split per leaf, in the same order).
+    const at = report.checks.indexOf(check);
+    const worst = leaves
+      .flatMap((leaf) => entryErrors(leaf, leaf.checks[at]).filter((e) => e.ratio > 1).map((e) => ({ text: entryText(leaf, e, leaf.checks[at]), ratio: e.ratio })))
+      .sort((a, b) => b.ratio - a.ratio)
+      .slice(0, 3);
+    if (check.explanation) explanations.push(check.explanation);
+    const go = el('a', { className: 'link' }, 'Details');
+    go.href = `#${checkIds(check)}`;
+    go.addEventListener('click', (e) => {
+      e.preventDefault();
+      const target = document.getElementById(checkIds(check));
+      if (target instanceof HTMLDetailsElement) target.open = true;
+      target?.scrollIntoView({ block: 'start' });
+    });
+    return el(
+      'li',
+      { className: `failure ${check.status}` },
+      el('strong', {}, `${statusMark(check.status)} ${checkLabel(check.id)}: `),
+      // FD summaries start with the quantity's name already.
+      check.summary.startsWith(`${checkLabel(check.id)}: `) ? check.summary.slice(checkLabel(check.id).length + 2) : check.summary,
+      worst.length ? el('ul', { className: 'worst' }, ...worst.map((e) => el('li', {}, el('code', {}, e.text)))) : undefined,
+      check.explanation
+        ? el(
+            'div',
+            { className: 'explanation' },
+            el('strong', {}, 'Likely cause: '),
+            check.explanation,
+            check.alternatives?.length ? el('div', { className: 'muted' }, `Also fits: ${check.alternatives.join('; ')}`) : undefined,
+            check.evidence ? el('div', { className: 'muted' }, `Evidence: ${Object.entries(check.evidence).map(([k, v]) => `${k} = ${typeof v === 'number' ? fmt(v) : v}`).join(', ')}`) : undefined,
+          )
+        : undefined,
+      el('div', { className: 'buttons' }, go, check.location && revealButton('Go to your function', check.location, actions)),
+    );
   });
+  return el('section', { className: 'summary', id: 'summary' }, el('h2', {}, 'What needs attention'), el('ul', { className: 'failures' }, ...items));
+}
+
+/** A worst-first table of a check's entries: the first rows, and a button that adds the rest. */
+function entryTable(report: LeafReport, check: Check, errors: EntryError[], tally: Tally): HTMLElement {
   tally.tables++;
+  const fd = check.id.endsWith('-vs-fd');
+  const head = fd ? ['entry', 'engine', 'finite differences', '|difference|', '÷ tolerance'] : ['entry', 'engine (truth)', 'yours', '|difference|', '÷ tolerance'];
+  const row = (e: EntryError): Row => {
+    const cells = [formatIndex(report.wrt, indexOf(report.shape, e.k)), fd ? fmt(e.actual) : fmt(e.expected), fd ? fmt(e.expected) : fmt(e.actual), formatNumber(Math.abs(e.actual - e.expected)), formatNumber(e.ratio, 3)];
+    return { cells, className: e.ratio > 1 ? 'bad' : undefined };
+  };
+  const beyond = errors.filter((e) => e.ratio > 1).length;
+  const caption = `${checkLabel(check.id)}: ${errors.length} entries compared, worst first${beyond ? `; ${beyond} beyond tolerance (highlighted)` : ''}`;
+  const t = table(caption, head, errors.slice(0, firstRows).map(row), { rowHeaders: true });
+  const wrap = el('div', { className: 'table-wrap' }, t);
+  if (errors.length > firstRows) {
+    const more = button(`Show all ${errors.length.toLocaleString('en-US')} entries`, () => {
+      const body = t.tBodies[0];
+      for (const e of errors.slice(firstRows, maxRows)) body.append(tableRow(row(e), true));
+      more.remove();
+      if (errors.length > maxRows) wrap.append(el('p', { className: 'muted' }, `The first ${maxRows.toLocaleString('en-US')} are shown; Copy as JSON has every entry.`));
+    });
+    wrap.append(more);
+  }
+  return wrap;
+}
+
+/** The map of error ÷ tolerance in the input's shape, mismatches outlined, with its words for screen readers. */
+function ratioMap(report: LeafReport, check: Check, errors: EntryError[], bg: RGB, tally: Tally): HTMLElement | undefined {
+  if (report.shape.length === 0 || errors.length === 0) return undefined;
+  const n = report.shape.reduce((a, b) => a * b, 1);
+  const ratios = ratioGrid(errors, n);
+  const marked = new Set(errors.filter((e) => e.ratio > 1).map((e) => e.k));
+  const byK = new Map(errors.map((e) => [e.k, e]));
+  const worst = errors[0];
+  const summary =
+    `Map of error ÷ tolerance over ${report.shape.join('×')} entries of ${report.wrt}: ` +
+    (marked.size ? `${marked.size} beyond tolerance, worst ${formatIndex(report.wrt, indexOf(report.shape, worst.k))} at ${formatNumber(worst.ratio, 3)} times the tolerance.` : `every judged entry within tolerance (largest ${formatNumber(worst.ratio, 3)}).`);
+  tally.heatmaps++;
   return el(
-    'div',
-    { className: 'check' },
-    checkHead(check, actions),
-    el('p', { className: 'muted' }, `${check.method ?? ''} · tolerance rtol ${check.tolerance.rtol}, atol ${check.tolerance.atol} · max abs error ${formatNumber(check.maxAbsError)}, max rel error ${formatNumber(check.maxRelError)}`),
-    explanationBlock(check, explanations),
-    engine.length > largeInputEntries ? el('p', { className: 'muted' }, `${engine.length} entries: showing the ${rows.length} that failed.`) : undefined,
-    table(['entry', 'engine', 'finite differences', 'FD error estimate', '|difference|'], rows),
+    'figure',
+    {},
+    heatmap({
+      values: ratios,
+      shape: report.shape,
+      wrt: report.wrt,
+      background: bg,
+      marked,
+      mode: 'ratio',
+      summary,
+      describe: (k) => {
+        const e = byK.get(k);
+        const name = formatIndex(report.wrt, indexOf(report.shape, k));
+        return e ? `${entryText(report, e, check)} — ${formatNumber(e.ratio, 3)} × tolerance` : `${name}: not compared`;
+      },
+    }),
+    el('figcaption', {}, summary),
   );
 }
 
-/** A supplied derivative in the wrt shape, entries that miss the engine's value outlined. */
-function suppliedCheck(check: Check, engine: number[], report: LeafReport, bg: RGB, actions: Actions, tally: Tally, explanations: string[]): HTMLElement {
-  const supplied = flatten(check.supplied);
-  const marked = new Set<number>();
-  if (supplied.length === engine.length) supplied.forEach((s, k) => withinTolerance(s, engine[k], check.tolerance) || marked.add(k));
-  else check.mismatches.forEach((m) => marked.add(flatIndex(report.shape, m.index)));
-  const worst = check.mismatches.slice(0, 10).map((m) => ({
-    cells: [formatIndex(report.wrt, m.index), fmt(m.expected), fmt(m.actual), formatNumber(m.absError)],
-    className: 'bad',
-  }));
+/** One check: its verdict, what it found (map and table, collapsed when it passed), and how it was checked. */
+/** One check: its verdict, what it found per leaf (map and table, collapsed when it passed), and how it was checked. */
+function checkSection(report: Report, leaves: LeafReport[], check: Check, bg: RGB, actions: Actions, tally: Tally): HTMLElement {
+  const at = report.checks.indexOf(check);
+  const t = check.tolerance;
+  const quantity = check.id === 'gradient-vs-fd' ? 'gradient' : check.id === 'hessian-diagonal-vs-fd' ? 'hessian-diagonal' : undefined;
+  const swept = leaves.map((leaf) => ({ leaf, sweep: leaf.stepSweeps.find((s) => s.quantity === quantity) })).find((x) => x.sweep);
+  const found = leaves.flatMap((leaf) => {
+    const c = leaf.checks[at];
+    const errors = entryErrors(leaf, c);
+    return [leaves.length > 1 ? el('h3', {}, leaf.wrt) : undefined, ratioMap(leaf, c, errors, bg, tally), errors.length ? entryTable(leaf, c, errors, tally) : el('p', { className: 'muted' }, 'No entry could be compared.')];
+  });
   const parts: (HTMLElement | undefined)[] = [
-    checkHead(check, actions),
-    explanationBlock(check, explanations),
-    check.mismatchCount > 0 ? el('p', {}, `${check.mismatchCount} mismatching entries; worst first:`) : undefined,
+    el('p', {}, check.summary),
+    check.location ? el('div', { className: 'buttons' }, revealButton('Go to your function', check.location, actions)) : undefined,
+    el('p', { className: 'muted' }, `Tolerance: |difference| ≤ ${t.atol} + ${t.rtol}·|reference| per entry${check.id.endsWith('-vs-fd') ? ', plus 3× the estimate’s own error' : ''}.`),
+    ...found,
   ];
-  if (worst.length) {
-    parts.push(table(['entry', 'engine (truth)', 'supplied', '|difference|'], worst));
-    tally.tables++;
+  if (swept) {
+    tally.plot = true;
+    const s = swept.sweep!;
+    const wrt = swept.leaf.wrt;
+    const bound = t.atol + t.rtol * Math.abs(s.reference);
+    parts.push(
+      el(
+        'figure',
+        {},
+        stepSweepPlot(s, wrt, bound),
+        el('figcaption', {}, `Error of a plain central difference against step size h at ${formatIndex(wrt, s.index)} (the entry closest to failing; reference ${fmt(s.reference)}).`),
+        el('ul', { className: 'plot-legend' }, ...plotLegend.map(([cls, words]) => el('li', {}, el('span', { className: `key ${cls}` }), words))),
+      ),
+    );
   }
-  if (supplied.length === engine.length && report.shape.length > 0) {
-    parts.push(el('h3', {}, 'Supplied values (mismatches outlined; colours on the scale of the engine values)'));
-    parts.push(el('div', { className: 'pair' }, heatmap({ values: supplied, shape: report.shape, wrt: report.wrt, background: bg, marked, scale: Math.max(maxAbs(engine), maxAbs(supplied)) }), shapedTable(supplied, report, tally, marked)));
+  parts.push(el('details', { className: 'how' }, el('summary', {}, 'How was this checked?'), el('p', {}, howChecked[check.id]), check.method ? el('p', { className: 'muted' }, `Exactly: ${check.method}.`) : undefined));
+  const d = el('details', { className: `section check ${check.status}`, id: checkIds(check) }, el('summary', {}, el('h2', {}, checkBadge(check))), ...parts);
+  d.open = check.status !== 'pass';
+  return d;
+}
+
+/** Values in the wrt shape: entry–value rows for a vector (x[0], x[1], …), a grid with row and column headers for a matrix. */
+function valuesTable(title: string, values: number[], report: LeafReport, tally: Tally): HTMLElement {
+  tally.tables++;
+  const name = (k: number) => formatIndex(report.wrt, indexOf(report.shape, k));
+  if (report.shape.length !== 2 || values.length > largeInputEntries) {
+    const rows = values.map((v, k) => ({ cells: [name(k), fmt(v)] }));
+    const t = table(`${title} of ${report.wrt}, by entry`, ['entry', 'value'], rows.slice(0, firstRows), { rowHeaders: true });
+    const wrap = el('div', { className: 'table-wrap' }, t);
+    if (rows.length > firstRows) {
+      const more = button(`Show all ${rows.length.toLocaleString('en-US')} entries`, () => {
+        for (const r of rows.slice(firstRows, maxRows)) t.tBodies[0].append(tableRow(r, true));
+        more.remove();
+      });
+      wrap.append(more);
+    }
+    return wrap;
+  }
+  const { rows, cols } = gridOf(report.shape);
+  const t = table(`${title} of ${report.wrt} (${rows}×${cols}), rows by columns`, ['', ...Array.from({ length: cols }, (_, c) => `[${c}]`)], [], { className: 'data shaped' });
+  for (let r = 0; r < rows; r++) t.tBodies[0].append(tableRow({ cells: [`${report.wrt}[${r}]`, ...values.slice(r * cols, (r + 1) * cols).map(fmt)] }, true));
+  return el('div', { className: 'table-wrap' }, t);
+}
+
+function derivativeSection(title: string, values: number[], report: LeafReport, bg: RGB, tally: Tally, note?: string): HTMLElement {
+  const parts: (HTMLElement | undefined)[] = [note ? el('p', { className: 'muted' }, note) : undefined];
+  if (report.shape.length > 0) {
+    const finite = values.filter(Number.isFinite);
+    const nonFinite = values.length - finite.length;
+    const summary = `Map of the ${title.toLowerCase()} over ${report.shape.join('×')} entries of ${report.wrt}, from ${fmt(Math.min(...finite))} to ${fmt(Math.max(...finite))}${nonFinite ? `; ${nonFinite} not finite (dashed)` : ''}.`;
+    parts.push(heatmap({ values, shape: report.shape, wrt: report.wrt, background: bg, summary }));
     tally.heatmaps++;
   }
-  return el('div', { className: 'check' }, ...parts);
+  parts.push(valuesTable(title, values, report, tally));
+  return collapsible(title, false, ...parts);
 }
 
-/** A point in one line: nested arrays summarised, objects as their fields. */
-function describePoint(v: PointValue): string {
-  if (typeof v === 'number' || (Array.isArray(v) && v.every((x) => typeof x === 'number' || Array.isArray(x)) && !JSON.stringify(v).includes('{'))) {
-    return describeValue(v as Nested, (x) => formatNumber(x));
-  }
-  if (Array.isArray(v)) return `[${v.map(describePoint).join(', ')}]`;
-  return `{ ${Object.entries(v).map(([k, x]) => `${k}: ${describePoint(x)}`).join(', ')} }`;
-}
-
-function header(report: Report, leaves: LeafReport[], stale: boolean, actions: Actions): HTMLElement {
-  const shape = report.leaves ? `${leaves.length} leaves: ${leaves.map((l) => `${l.wrt} ${l.shape.length ? l.shape.join('×') : 'scalar'}`).join(', ')}` : leaves[0].shape.length ? leaves[0].shape.join('×') : 'scalar';
-  const copy = el('button', {}, 'Copy as JSON');
-  copy.addEventListener('click', () => actions.copyJson());
-  const point = el('ul', { className: 'point' }, ...Object.entries(report.point).map(([name, v]) => el('li', {}, el('code', {}, name), ` = ${describePoint(v)}`)));
+function header(report: Report & Extras, leaves: LeafReport[], stale: boolean): HTMLElement {
+  const shapeWords = (l: LeafReport) => (l.shape.length ? l.shape.join('×') : 'a number');
+  const shape = report.leaves ? `${leaves.length} leaves: ${leaves.map((l) => `${l.wrt} ${shapeWords(l)}`).join(', ')}` : shapeWords(leaves[0]);
+  const verdict = el('p', { className: `verdict ${report.verdict}`, id: 'verdict' }, verdictText(report));
+  verdict.setAttribute('role', 'status');
+  verdict.setAttribute('aria-live', 'polite');
   return el(
     'header',
     {},
     el('h1', {}, report.function),
-    el('p', { className: 'muted' }, `with respect to ${report.wrt} (${shape}) · ${report.file}`),
+    el('p', { className: 'muted' }, `Derivatives with respect to ${report.wrt} (${shape}) · f = ${fmt(report.value)}`),
     stale ? el('p', { className: 'stale' }, 'The file changed since this run: these results are stale. Re-run the check to refresh them.') : undefined,
-    el('div', { className: 'buttons' }, copy, revealButton('Reveal in editor', report.location, actions)),
-    el('h3', {}, 'Evaluation point'),
-    point,
+    verdict,
+    report.checks.length ? el('nav', { className: 'badges', title: 'Checks' }, ...report.checks.map(badge)) : undefined,
   );
+}
+
+/** A point in one line: nested arrays summarised, objects (a tree, a receiver) as their fields. */
+function describePoint(v: PointValue): string {
+  if (typeof v === 'number') return describeValue(v, (x) => formatNumber(x));
+  if (Array.isArray(v) && !JSON.stringify(v).includes('{')) return describeValue(v as Nested, (x) => formatNumber(x));
+  if (Array.isArray(v)) return `[${v.map(describePoint).join(', ')}]`;
+  return `{ ${Object.entries(v).map(([k, x]) => `${k}: ${describePoint(x)}`).join(', ')} }`;
+}
+
+function pointSection(report: Report & Extras, actions: Actions, tally: Tally): HTMLElement {
+  const point = el('ul', { className: 'point' }, ...Object.entries(report.point).map(([name, v]) => el('li', {}, el('code', {}, name), ` = ${describePoint(v)}`)));
+  const inputs = report.inputs?.length
+    ? (tally.tables++,
+      table(
+        'Where each input came from',
+        ['parameter', 'from', 'shape', 'detail'],
+        report.inputs.map((i) => ({ cells: [i.name, sourceLabels[i.source] ?? i.source, i.shape?.length ? i.shape.join('×') : i.shape ? 'number' : '', i.detail ?? ''] })),
+        { rowHeaders: true, className: 'data words' },
+      ))
+    : undefined;
+  const copy = button('Copy as JSON', () => actions.copyJson());
+  return collapsible('Evaluation point', false, point, inputs, el('div', { className: 'buttons' }, copy, revealButton('Reveal in editor', report.location, actions)), el('p', { className: 'muted' }, report.file));
 }
 
 function timings(report: Report, tally: Tally): HTMLElement {
   tally.tables++;
-  const rows = Object.entries(report.timingsMs).map(([k, v]) => ({ cells: [k, formatMs(v)] }));
-  return section('Method and timings', el('p', {}, `Hessian diagonal: ${report.hessianDiagonalMethod}; ${report.passes} derivative passes.`), table(['phase', 'time'], rows));
+  const rows = (Object.keys(timingLabels) as (keyof Report['timingsMs'])[]).map((k) => ({ cells: [timingLabels[k], formatMs(report.timingsMs[k])] }));
+  return collapsible(
+    'Method and timings',
+    false,
+    el('p', {}, `Hessian diagonal: ${report.hessianDiagonalMethod}; ${report.passes} derivative passes over the recorded function.`),
+    table('Time spent in each step of the check', ['step', 'time'], rows, { rowHeaders: true, className: 'data words' }),
+  );
 }
 
-/** Above this many leaves, a picker shows one leaf at a time. */
-const LEAF_PICKER_MIN = 4;
-
-/**
- * The derivatives and checks of one array-like: the whole wrt, or one leaf of a tree (titled by its path). A check's
- * explanation is shown once, with the first leaf it concerns.
- */
-function leafBody(leaf: LeafReport, titled: boolean, bg: RGB, actions: Actions, tally: Tally, explanations: string[]): HTMLElement {
-  const gradient = flatten(leaf.gradient);
-  const diagonal = flatten(leaf.hessianDiagonal);
-  const engineFor = (c: Check) => (c.id === 'gradient-vs-fd' || c.id === 'supplied-gradient' ? gradient : diagonal);
-  const of = (title: string) => (titled ? `${title} of ${leaf.wrt}` : title);
-  const parts: (HTMLElement | undefined)[] = [
-    derivativeBlock(of('Gradient'), gradient, leaf, bg, tally),
-    derivativeBlock(
-      of('Hessian diagonal'),
-      diagonal,
-      leaf,
-      bg,
-      tally,
-      leaf.hessianDiagonalMethod.startsWith('estimate') ? `An estimate (${leaf.hessianDiagonalMethod}), not exact.` : undefined,
-    ),
-  ];
-  const once = (c: Check): Check => (c.explanation && explanations.includes(c.explanation) ? { ...c, explanation: undefined } : c);
-  const supplied = leaf.checks.filter((c) => c.id.startsWith('supplied-'));
-  if (supplied.length) parts.push(section(of('Supplied derivatives'), ...supplied.map((c) => suppliedCheck(once(c), engineFor(c), leaf, bg, actions, tally, explanations))));
-  const fd = leaf.checks.filter((c) => c.id.endsWith('-vs-fd'));
-  if (fd.length) parts.push(section(of('Finite-difference checks'), ...fd.map((c) => fdCheck(once(c), engineFor(c), leaf, actions, tally, explanations))));
-  if (leaf.stepSweeps.length) {
-    tally.plot = true;
-    parts.push(
-      section(
-        of('Finite-difference error vs step size'),
-        ...leaf.stepSweeps.map((s) =>
-          el('figure', {}, stepSweepPlot(s, leaf.wrt), el('figcaption', {}, `${s.quantity === 'gradient' ? 'Gradient' : 'Hessian diagonal'} at ${formatIndex(leaf.wrt, s.index)} (reference ${fmt(s.reference)})`)),
-        ),
-      ),
-    );
-  }
-  return el('div', { className: 'leaf' }, ...parts.filter((p): p is HTMLElement => p !== undefined));
-}
-
-/** A select that shows one leaf's sections at a time. */
-function leafPicker(leaves: LeafReport[], bodies: HTMLElement[]): HTMLElement {
-  const options = leaves.map((l, k) => Object.assign(el('option', {}, l.wrt), { value: String(k) }));
-  const select = el('select', { title: 'Leaf to show' }, ...options) as HTMLSelectElement;
-  const show = () => bodies.forEach((b, k) => (b.hidden = String(k) !== select.value));
-  select.addEventListener('change', show);
-  show();
-  return el('div', { className: 'leaf-picker' }, el('label', {}, 'Leaf: ', select));
-}
-
-export function renderReport(root: HTMLElement, report: Report, stale: boolean, bg: RGB, actions: Actions): RenderedSummary {
+export function renderReport(root: HTMLElement, report: Report & Extras, stale: boolean, bg: RGB, actions: Actions): RenderedSummary {
   const tally: Tally = { heatmaps: 0, tables: 0, plot: false };
   const explanations: string[] = [];
-  const badges = report.checks.map(checkBadge);
+  // Failures first, then warnings, then what passed.
+  const order = { fail: 0, warn: 1, pass: 2 } as const;
+  const checks = [...report.checks].sort((a, b) => order[a.status] - order[b.status]);
+  // A tree (or several wrt paths) is shown leaf by leaf, each titled by its path.
   const leaves = leafReports(report);
-  const bodies = leaves.map((leaf) => leafBody(leaf, report.leaves !== undefined, bg, actions, tally, explanations));
-
+  const of = (title: string, leaf: LeafReport) => (report.leaves ? `${title} of ${leaf.wrt}` : title);
   const parts: (HTMLElement | undefined)[] = [
-    header(report, leaves, stale, actions),
-    el(
-      'div',
-      { className: 'badges' },
-      el('span', { className: `badge verdict ${report.verdict}` }, `verdict: ${report.verdict}`),
-      ...report.checks.map((c) => el('span', { className: `badge ${c.status}`, title: c.summary }, checkBadge(c))),
-    ),
-    section('Value', el('p', { className: 'value' }, `f = ${report.value}`)),
-    leaves.length > LEAF_PICKER_MIN ? leafPicker(leaves, bodies) : undefined,
-    ...bodies,
+    header(report, leaves, stale),
+    failureSummary(report, leaves, actions, explanations),
+    ...checks.map((c) => checkSection(report, leaves, c, bg, actions, tally)),
+    ...leaves.flatMap((leaf) => [
+      derivativeSection(of('Gradient', leaf), flatten(leaf.gradient), leaf, bg, tally),
+      derivativeSection(
+        of('Hessian diagonal', leaf),
+        flatten(leaf.hessianDiagonal),
+        leaf,
+        bg,
+        tally,
+        leaf.hessianDiagonalMethod.startsWith('estimate') ? `An estimate (${leaf.hessianDiagonalMethod}), not exact.` : undefined,
+      ),
+    ]),
+    pointSection(report, actions, tally),
   ];
   if (report.kinks.length || report.notes.length) {
     parts.push(
-      section(
-        'Kinks and notes',
+      collapsible(
+        `Kinks and notes (${report.kinks.length + report.notes.length})`,
+        report.verdict !== 'pass' && report.kinks.length > 0,
         el(
           'ul',
           {},
@@ -263,20 +370,50 @@ export function renderReport(root: HTMLElement, report: Report, stale: boolean, 
       ),
     );
   }
+  if (report.console?.length) {
+    parts.push(collapsible(`Console output (${report.console.length} ${report.console.length === 1 ? 'line' : 'lines'})`, false, el('pre', { className: 'console' }, report.console.join('\n'))));
+  }
   parts.push(timings(report, tally));
   root.replaceChildren(...parts.filter((p): p is HTMLElement => p !== undefined));
-  return { function: report.function, verdict: report.verdict, badges, explanations, stale, ...tally };
+  const badges = report.checks.map(checkBadge);
+  return { function: report.function, verdict: report.verdict, badges, explanations, stale, headline: verdictText(report), ...tally };
 }
+
+/** What to do about an error, by kind. */
+function remedy(error: EngineErrorInfo): string | undefined {
+  if (error.kind === 'syntax') return 'Fix the syntax error that TypeScript marks in the editor, then check again.';
+  if (isSetupError(error)) return 'Give the check what it needs (for a parameter without a point: a @dlens-at line in the doc comment; Insert Check Directives writes one), then check again.';
+  if (error.kind === 'timeout') return 'Make the input smaller with @dlens-at, or allow more time in the setting.';
+  if (error.kind === 'out-of-memory') return 'Make the input smaller with @dlens-at, or allow more memory in the setting.';
+  if (error.kind === 'non-finite') return 'The function must return a finite number at the evaluation point: pick another point with @dlens-at, or fix the operation named above.';
+  if (error.kind === 'threw') return 'The function threw at the evaluation point: the line above is where, in your TypeScript.';
+  return undefined;
+}
+
+const errorSettings: Partial<Record<EngineErrorInfo['kind'], string>> = { timeout: 'derivativeLens.timeoutMs', 'out-of-memory': 'derivativeLens.memoryMb' };
 
 export function renderError(root: HTMLElement, fn: string, error: EngineErrorInfo, actions: Actions): RenderedSummary {
   const where = error.file ? `${error.file}${error.line ? `:${error.line}${error.column ? `:${error.column}` : ''}` : ''}` : undefined;
-  const reveal = error.file && error.line ? revealButton('Reveal in editor', { file: error.file, line: error.line, column: error.column ?? 1 }, actions) : undefined;
+  const reveal = error.file && error.line ? revealButton(`Go to line ${error.line}`, { file: error.file, line: error.line, column: error.column ?? 1 }, actions) : undefined;
+  const setting = errorSettings[error.kind];
+  const setup = isSetupError(error) || error.kind === 'syntax';
+  const headline = `${setup ? 'Needs attention before a check can run' : 'Could not evaluate'} (${error.kind})`;
+  const verdict = el('p', { className: `verdict ${setup ? 'warn' : 'fail'}` }, headline);
+  verdict.setAttribute('role', 'status');
+  verdict.setAttribute('aria-live', 'polite');
+  const help = remedy(error);
   root.replaceChildren(
-    el('header', {}, el('h1', {}, fn), el('span', { className: 'badge fail' }, `could not evaluate (${error.kind})`)),
-    el('pre', { className: 'error' }, evaluationErrorMessage(error)),
-    where ? el('p', { className: 'muted' }, where) : '',
-    reveal ?? '',
+    el('header', {}, el('h1', {}, fn), verdict),
+    el(
+      'section',
+      { className: 'summary' },
+      el('h2', {}, 'What happened'),
+      el('pre', { className: 'error' }, evaluationErrorMessage(error)),
+      where ? el('p', { className: 'muted' }, where) : '',
+      error.stack?.length ? el('div', {}, el('h3', {}, 'Where in your code (innermost call first)'), el('ol', { className: 'stack' }, ...error.stack.map((f) => el('li', {}, el('code', {}, f))))) : '',
+      help ? el('p', {}, help) : '',
+    ),
+    el('div', { className: 'buttons' }, reveal ?? '', setting ? button('Open setting', () => actions.openSetting(setting)) : ''),
   );
-  return { function: fn, verdict: 'error', badges: [], heatmaps: 0, tables: 0, plot: false, explanations: [], stale: false };
+  return { function: fn, verdict: 'error', badges: [], heatmaps: 0, tables: 0, plot: false, explanations: [], stale: false, headline };
 }
-

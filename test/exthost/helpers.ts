@@ -19,6 +19,7 @@ export interface DerivativeLensApi {
   evaluationsStarted(): number;
   testItems(): TestItemSummary[];
   testOutcomes(): Record<string, TestOutcome>;
+  statusBarText(): string;
 }
 
 export async function activateApi(): Promise<DerivativeLensApi> {

@@ -98,6 +98,6 @@ suite('results over time', () => {
       const t = [...(await lensTitlesByLine(scratch)).values()];
       return t.length > 0 && t.every((x) => x === 'Check derivatives') && t;
     });
-    assert.equal(titles.length, 5);
+    assert.equal(titles.length, 1, 'one checkable function: the helpers return arrays');
   });
 });

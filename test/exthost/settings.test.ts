@@ -71,4 +71,26 @@ suite('settings', () => {
       await vscode.workspace.fs.delete(uri);
     }
   });
+
+  test("report.open: 'never' keeps the report closed after a check (Show Report opens it); 'activeGroup' opens it in the editor's group", async () => {
+    const api = await activateApi();
+    const tabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => ({ t, group: g.viewColumn }))).filter(({ t }) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('derivativeLens.report'));
+    await closeAllEditors();
+    const { document: doc } = await openFixture('lenses.ts');
+    await withSetting('report.open', 'never', async () => {
+      assert.ok(await check(doc.uri, 'cubic'));
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(tabs().length, 0, 'no report opened');
+      await vscode.commands.executeCommand('derivativeLens.showReport');
+      await waitFor('Show Report to open it', () => tabs().length === 1);
+      await waitFor('it to show cubic', () => api.webviewState()?.function === 'cubic', 30_000);
+    });
+    await closeAllEditors();
+    await openFixture('lenses.ts');
+    await withSetting('report.open', 'activeGroup', async () => {
+      assert.ok(await check(doc.uri, 'cubic'));
+      const [{ group }] = await waitFor('the report tab', () => tabs().length === 1 && tabs());
+      assert.equal(group, vscode.ViewColumn.One, 'in the editor group, not beside it');
+    });
+  });
 });

@@ -35,8 +35,26 @@ async function focusSourceEditor(page, { line, column }) {
   await goToLine(page, line, column);
 }
 
+/** Opens a workspace file with Quick Open (keyboard only; works with the side bar closed). */
+async function quickOpen(page, file, expectedText) {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(file);
+  // Enter picks the first row: wait until the filtered list puts this very file first (not a recent or similar one).
+  await page.waitForFunction(
+    (f) => document.querySelector('.quick-input-list .monaco-list-row .label-name')?.textContent === f,
+    file,
+    { timeout: 15_000 },
+  );
+  await page.keyboard.press('Enter');
+  await page.waitForSelector(`.tab.active[aria-label*="${file}"]`, { timeout: 30_000 });
+  await page.waitForFunction((t) => [...document.querySelectorAll('.monaco-editor .view-lines')].some((e) => e.textContent.includes(t)), expectedText, { timeout: 30_000 });
+}
+
 async function closeReportPanel(page) {
   const tab = page.locator('.tabs-container .tab', { hasText: 'Derivatives:' }).first();
+  if ((await tab.count()) === 0) return;
   await tab.hover();
   await tab.locator('.tab-actions .action-label').click();
   await page.locator('iframe.webview').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
@@ -169,6 +187,87 @@ export async function runUiSuite({ port, run, shotsDir }) {
       const summary = await page.locator('.test-explorer-messages, .result-summary, .pane-body .result-summary-container').first().innerText().catch(() => '');
       console.log(`  Testing view after the run: ${summary.replace(/\s+/g, ' ').trim() || '(no summary element)'}`);
       await shot('testing-view-run-all');
+    });
+
+    // A narrow window, as a laptop with the side bar and the panel closed: the report opens beside at about 480 px.
+    await page.setViewportSize({ width: 1000, height: 800 });
+    await runCommand(page, 'View: Close Primary Side Bar');
+    await runCommand(page, 'View: Hide Panel');
+
+    await scenario('at 1000×800 in light and dark: the failure summary is visible without scrolling', async () => {
+      for (const theme of themes.slice(0, 2)) {
+        await setColorTheme(page, theme.label);
+        await closeReportPanel(page);
+        await quickOpen(page, 'founding-loss.ts', 'softmaxLoss');
+        await focusSourceEditor(page, insideSoftmaxLoss);
+        await runCommand(page, 'Derivative Lens: Check Derivatives');
+        await waitForWebviewText(page, ['What needs attention', /row sums/i], 60_000);
+        await page.waitForTimeout(600);
+        const box = await webviewFrame(page).locator('#summary').evaluate((e) => {
+          const r = e.getBoundingClientRect();
+          return { top: r.top, bottom: r.bottom, innerHeight, innerWidth };
+        });
+        measurements[`summaryBottom-${theme.slug}`] = box;
+        expect(box.bottom <= box.innerHeight, `${theme.label}: the summary ends at ${Math.round(box.bottom)} px, below the ${box.innerHeight} px report`);
+        await shot(`summary-1000x800-${theme.slug}`);
+      }
+    });
+
+    await scenario('a 900×5 input: the canvas map outlines the one wrong entry, and clicking the outline names X[417][2]', async () => {
+      await closeReportPanel(page);
+      await quickOpen(page, 'large-wrong.ts', 'cubesGradient');
+      await focusSourceEditor(page, positionOf(run.workspace, 'large-wrong.ts', 'let s = 0'));
+      await runCommand(page, 'Derivative Lens: Check Derivatives');
+      await waitForWebviewText(page, ['What needs attention', 'X[417][2]'], 90_000);
+      const canvas = webviewFrame(page).locator('#check-supplied-gradient canvas');
+      await canvas.scrollIntoViewIfNeeded();
+      const ring = await canvas.evaluate((c) => {
+        const css = getComputedStyle(document.body).getPropertyValue('--vscode-errorForeground').trim();
+        const probe = document.createElement('canvas').getContext('2d');
+        probe.fillStyle = css;
+        probe.fillRect(0, 0, 1, 1);
+        const [r, g, b] = probe.getImageData(0, 0, 1, 1).data;
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let minX = Infinity, minY = Infinity, maxX = -1, maxY = -1;
+        for (let y = 0; y < c.height; y++) for (let x = 0; x < c.width; x++) {
+          const i = (y * c.width + x) * 4;
+          if (Math.abs(d[i] - r) + Math.abs(d[i + 1] - g) + Math.abs(d[i + 2] - b) < 12) {
+            minX = Math.min(minX, x); maxX = Math.max(maxX, x); minY = Math.min(minY, y); maxY = Math.max(maxY, y);
+          }
+        }
+        const rect = c.getBoundingClientRect();
+        return { minX, minY, maxX, maxY, sx: rect.width / c.width, sy: rect.height / c.height };
+      });
+      expect(ring.maxX >= 0, 'no outline drawn on the canvas');
+      expect(ring.maxX - ring.minX < 80 && ring.maxY - ring.minY < 30, `the outline covers more than one entry's block: ${JSON.stringify(ring)}`);
+      await canvas.click({ position: { x: ((ring.minX + ring.maxX) / 2) * ring.sx, y: ((ring.minY + ring.maxY) / 2) * ring.sy } });
+      const readout = await webviewFrame(page).locator('#check-supplied-gradient .readout').innerText();
+      expect(readout.startsWith('X[417][2]:'), `clicking the outline shows "${readout}"`);
+      await shot('canvas-outline-dark');
+    });
+
+    await scenario('keyboard only: the keybinding checks, Show Report focuses the report, Tab reaches the failing badge, Enter opens its section', async () => {
+      await closeReportPanel(page);
+      await quickOpen(page, 'founding-loss.ts', 'softmaxLoss');
+      await focusSourceEditor(page, insideSoftmaxLoss);
+      await page.keyboard.press('Control+Alt+KeyD');
+      await waitForWebviewText(page, ['What needs attention'], 60_000);
+      await page.keyboard.press('F1');
+      await page.keyboard.type('>Derivative Lens: Show Report');
+      await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 10_000 });
+      await page.keyboard.press('Enter');
+      await page.waitForTimeout(800);
+      const frame = webviewFrame(page);
+      let focused = '';
+      for (let i = 0; i < 12 && !focused.startsWith('✗'); i++) {
+        await page.keyboard.press('Tab');
+        focused = await frame.locator(':focus').innerText({ timeout: 1000 }).catch(() => '');
+      }
+      expect(focused.startsWith('✗ supplied Hessian diagonal'), `Tab never reached the failing badge (last focus: "${focused}")`);
+      await page.keyboard.press('Enter');
+      const open = await frame.locator('#check-supplied-hessian-diagonal').evaluate((d) => d.open);
+      expect(open, 'Enter on the badge did not open its section');
+      await shot('keyboard-only-dark');
     });
   } catch (e) {
     counts.failed++;

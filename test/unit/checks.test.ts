@@ -196,7 +196,8 @@ test('NaN in the engine gradient while f is finite warns', () => {
   const withNaN = { ...ev, derivatives: () => d };
   const w = byId(runChecks(withNaN, options).checks, 'gradient-vs-fd');
   assert.equal(w.status, 'warn');
-  assert.match(w.summary, /gradient is NaN or infinite at x\[2\] while f is finite/);
+  assert.match(w.summary, /gradient: x\[2\] is NaN while f is finite/);
+  assert.equal(w.headline, 'x[2] is NaN');
 });
 
 test('an objective hessian that is right but has entries ≤ 0 warns that boosting clips or stops splitting', () => {
@@ -331,4 +332,36 @@ test('the safety net: a recording whose value differs from the plain evaluation 
   const derivatives = ev.derivatives;
   ev.derivatives = () => ({ ...derivatives(), value: 5 });
   assert.throws(() => runChecks(ev, options), (e: Error & { info?: { kind: string } }) => e.info?.kind === 'diverged' && /recording computed 5 but plain JavaScript computes 4/.test(e.message));
+});
+
+test('Σ√x at [0, 1, 4]: the infinite gradient entry and the unverifiable one warn, never pass', () => {
+  const ev = closedFormEvaluator({
+    shape: [3],
+    x0: [0, 1, 4],
+    f: (x) => x.reduce((s, v) => s + Math.sqrt(v), 0),
+    grad: (x) => x.map((v) => 0.5 / Math.sqrt(v)),
+    diag: (x) => x.map((v) => -0.25 * v ** -1.5),
+  });
+  const checks = runChecks(ev, options).checks;
+  const g = byId(checks, 'gradient-vs-fd');
+  assert.equal(g.status, 'warn', g.summary);
+  assert.equal(g.headline, 'x[0] is Infinity');
+  const h = byId(checks, 'hessian-diagonal-vs-fd');
+  assert.equal(h.status, 'warn', h.summary);
+  assert.equal(h.headline, 'x[0] is -Infinity');
+});
+
+test('x^1.5 at 0: a finite engine entry that finite differences cannot reach warns as not checked', () => {
+  // f(−h) is NaN, so no central difference exists at x[1] = 0, although the derivative there (0) is finite.
+  const ev = closedFormEvaluator({
+    shape: [2],
+    x0: [1, 0],
+    f: (x) => x.reduce((s, v) => s + v ** 1.5, 0),
+    grad: (x) => x.map((v) => 1.5 * Math.sqrt(v)),
+    diag: (x) => x.map((v) => (v === 0 ? Infinity : 0.75 / Math.sqrt(v))),
+  });
+  const g = byId(runChecks(ev, options).checks, 'gradient-vs-fd');
+  assert.equal(g.status, 'warn', g.summary);
+  assert.equal(g.headline, 'x[1] not checked');
+  assert.match(g.summary, /finite differences could not check x\[1\]/);
 });

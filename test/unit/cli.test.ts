@@ -121,6 +121,11 @@ test('could not evaluate: exit 2 with the message on stderr and error { message,
   assert.match(e.message, /<b>bad<\/b> input/);
   assert.equal(e.file, file);
   assert.equal(e.line, 3);
+
+  const nested = join(dir, 'nested.ts');
+  writeFileSync(nested, 'function inner(v: number): number {\n  if (v < 0) throw new Error(`negative: ${v}`);\n  return Math.log(v);\n}\nexport function outer(x: number[]): number {\n  let s = 0;\n  for (const v of x) s += inner(v);\n  return s;\n}\n');
+  const deep = JSON.parse(run('check', nested, '--function', 'outer', '--at', 'x=[1,-1]', '--json').stdout).error;
+  assert.deepEqual(deep.stack, ['inner (nested.ts:2:20)', 'outer (nested.ts:7:27)'], 'the user\'s frames, innermost first, in TypeScript lines');
 });
 
 test('bad arguments: exit 2 with usage', () => {
@@ -216,4 +221,23 @@ export const model = new Affine({ w: [0.5, -1], b: 0.25 });
   const bad = run(...args.slice(0, -1), 'this.p[w');
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--wrt: expected an index, found 'w' at character 8\n {2}this\.p\[w\n {9}\^/);
+});
+
+test('Σ√x at [0, 1, 4]: exit 0 with a warning, and --json writes the infinite entries as "Infinity" / "-Infinity"', () => {
+  const dir = scratch();
+  const file = join(dir, 'sqrt.ts');
+  writeFileSync(file, 'export function sumSqrt(x: number[]): number {\n  let s = 0;\n  for (const v of x) s += Math.sqrt(v);\n  return s;\n}\n');
+  const r = run('check', file, '--function', 'sumSqrt', '--at', 'x=[0,1,4]', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout);
+  assert.equal(report.verdict, 'warn');
+  assert.deepEqual(report.gradient, ['Infinity', 0.5, 0.25]);
+  assert.deepEqual(report.hessianDiagonal, ['-Infinity', -0.25, -0.25 * 4 ** -1.5]);
+  const g = report.checks.find((c: { id: string }) => c.id === 'gradient-vs-fd');
+  assert.equal(g.status, 'warn');
+  assert.equal(g.headline, 'x[0] is Infinity');
+  assert.match(g.summary, /^gradient: x\[0\] is Infinity while f is finite: Math\.sqrt at 0 has derivative Infinity \(line 3\)/, 'names the operation and line');
+  assert.equal(g.reference[0], 'NaN', 'the reference that could not be computed stays distinguishable from null');
+  const text = run('check', file, '--function', 'sumSqrt', '--at', 'x=[0,1,4]');
+  assert.match(text.stdout, /PASS with 2 warnings/);
 });

@@ -124,6 +124,12 @@ test('a non-finite value is an error naming the function and the point', () => {
   assert.throws(() => ev.derivatives(), (e) => e instanceof EngineError && e.info.kind === 'non-finite' && /logLoss returned NaN at x \(1, entries in \[-1\.000, -1\.000\]\)/.test(e.message));
 });
 
+test('a non-finite value names the first operation that produced it and its operands', () => {
+  // log(x0 − 1) + x1: at x = [1, 3] the subtraction gives 0 (finite), the log −Infinity, the sum −Infinity.
+  const ev = createEvaluator({ fn: (x) => __ad.add(M.log(__ad.sub((x as unknown[])[0], 1) as number), (x as unknown[])[1]), name: 'f', params: [{ name: 'x', kind: 'vector', value: [1, 3] }], wrtIndex: 0, options: exact });
+  assert.throws(() => ev.derivatives(), (e) => e instanceof EngineError && e.info.kind === 'non-finite' && /f returned -Infinity at .*; the first non-finite value: Math\.log gave -Infinity from 0$/.test(e.message));
+});
+
 test('a function that does not depend on its wrt input has zero derivatives', () => {
   const ev = evaluator((_x: unknown, c: number) => c * 2, [{ name: 'x', kind: 'vector', value: [1, 2] }, { name: 'c', kind: 'number', value: 3 }]);
   const d = ev.derivatives();

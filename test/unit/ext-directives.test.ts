@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { FunctionInfo } from '../../engine/types';
-import { directiveBlockSnippet, directiveSlot, functionForComment, insideDocComment, tagAt } from '../../extension/directiveText';
+import { addDirectiveEdit, directiveBlockSnippet, directiveSlot, functionForComment, insideDocComment, tagAt } from '../../extension/directiveText';
 
 const softmaxLoss: FunctionInfo = {
   name: 'softmaxLoss',
@@ -54,8 +54,8 @@ test('a doc comment belongs to the function it documents, else to the next one b
   assert.equal(functionForComment([softmaxLoss], 700), undefined);
 });
 
-test('the directive block is pre-filled from the parameters with tab stops in order', () => {
-  const snippet = directiveBlockSnippet(softmaxLoss, '  ');
+test('the directive block is pre-filled from the parameters with tab stops in order, and names only functions the file has', () => {
+  const snippet = directiveBlockSnippet(softmaxLoss, '  ', ['softmaxLossHessianDiagonal', 'softmaxLossGradient', 'rowSums']);
   assert.equal(
     snippet,
     [
@@ -64,8 +64,8 @@ test('the directive block is pre-filled from the parameters with tab stops in or
       '   * @dlens-at T = ${2:normal(4x3, seed=1)}',
       '   * @dlens-at w = ${3:normal(5, seed=1)}',
       '   * @dlens-wrt ${4:Y}',
-      '   * @dlens-gradient ${5:softmaxLossGradient}',
-      '   * @dlens-hessian-diagonal ${6:softmaxLossHessianDiagonal}',
+      '   * @dlens-gradient ${5|softmaxLossGradient,softmaxLossHessianDiagonal,rowSums|}',
+      '   * @dlens-hessian-diagonal ${6|softmaxLossHessianDiagonal,softmaxLossGradient,rowSums|}',
       '   */',
       '',
     ].join('\n'),
@@ -76,5 +76,22 @@ test('snippet syntax in identifiers is escaped', () => {
   const fn: FunctionInfo = { ...softmaxLoss, name: 'f$', params: [{ name: '$x', type: 'number', kind: 'number', hasDefault: false }] };
   const snippet = directiveBlockSnippet(fn, '');
   assert.ok(snippet.includes('@dlens-at \\$x = ${1:0.5}'), snippet);
-  assert.ok(snippet.includes('${3:f\\$Gradient}'), snippet);
+  assert.ok(!snippet.includes('@dlens-gradient'), `no helper in the file, no made-up name: ${snippet}`);
+});
+
+test('"Use as the gradient of …" adds one directive line, whatever the doc comment looks like', () => {
+  const apply = (text: string, fn: FunctionInfo) => {
+    const e = addDirectiveEdit(text, fn, '@dlens-gradient g');
+    return text.slice(0, e.start) + e.text + text.slice(e.end);
+  };
+  const fnAt = (text: string, doc?: [number, number]): FunctionInfo => {
+    const start = text.indexOf('export function');
+    return { ...softmaxLoss, start, end: text.length, docStart: doc?.[0], docEnd: doc?.[1] };
+  };
+  const bare = 'const a = 1;\n  export function f(x: number) { return x; }\n';
+  assert.equal(apply(bare, fnAt(bare)), 'const a = 1;\n  /** @dlens-gradient g */\n  export function f(x: number) { return x; }\n');
+  const block = '/**\n * Doc.\n */\nexport function f(x: number) { return x; }\n';
+  assert.equal(apply(block, fnAt(block, [0, 15])), '/**\n * Doc.\n * @dlens-gradient g\n */\nexport function f(x: number) { return x; }\n');
+  const oneLine = '/** Doc. */\nexport function f(x: number) { return x; }\n';
+  assert.equal(apply(oneLine, fnAt(oneLine, [0, 11])), '/**\n * Doc.\n * @dlens-gradient g\n */\nexport function f(x: number) { return x; }\n');
 });

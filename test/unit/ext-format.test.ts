@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Report } from '../../engine/types';
-import { diagnosticsFor, escapeHtml, evaluationErrorMessage, formatIndex, formatNumber, statusBarText, verdictLensTitle } from '../../extension/format';
+import { diagnosticsFor, errorInCode, errorLensTitle, escapeHtml, evaluationErrorMessage, formatIndex, formatNumber, statusBarText, verdictLensTitle } from '../../extension/format';
 import { foundingReport, hessianDiagonal, rowSums } from './ext-founding-report';
 
 function allPassing(): Report {
@@ -33,18 +33,33 @@ test('indices read like the code', () => {
 
 test('the verdict lens lists each check when none failed, else counts the failures', () => {
   assert.equal(verdictLensTitle(allPassing()), '✓ gradient · ✓ Hessian diagonal · 14 ms');
-  assert.equal(verdictLensTitle(foundingReport()), '✗ 1 check failed · 14 ms');
+  assert.equal(verdictLensTitle(foundingReport()), '✗ 1 check failed (supplied Hessian diagonal) · 14 ms');
   const two = foundingReport();
   two.checks[0].status = 'fail';
-  assert.equal(verdictLensTitle(two), '✗ 2 checks failed · 14 ms');
+  assert.equal(verdictLensTitle(two), '✗ 2 checks failed (gradient, supplied Hessian diagonal) · 14 ms');
   const warned = allPassing();
   warned.checks[1].status = 'warn';
   assert.equal(verdictLensTitle(warned), '✓ gradient · ⚠ Hessian diagonal · 14 ms');
+  warned.checks[0] = { ...warned.checks[0], status: 'warn', headline: 'Y[0][2] is Infinity' };
+  assert.equal(verdictLensTitle(warned), '⚠ gradient: Y[0][2] is Infinity · ⚠ Hessian diagonal · 14 ms');
 });
 
-test('the status bar names the function and the verdict', () => {
+test('the status bar names the function and the verdict, a warning by its reason', () => {
   assert.equal(statusBarText(foundingReport()), '$(error) softmaxLoss: 1 failed');
   assert.equal(statusBarText(allPassing()), '$(check) softmaxLoss: all passed');
+  const warned = allPassing();
+  warned.verdict = 'warn';
+  warned.checks[0] = { ...warned.checks[0], status: 'warn', headline: 'Y[0][2] is Infinity' };
+  assert.equal(statusBarText(warned), '$(warning) softmaxLoss: gradient: Y[0][2] is Infinity');
+});
+
+test('lenses of runs that could not evaluate: syntax left to TypeScript, setup problems named, code errors as such', () => {
+  assert.equal(errorLensTitle({ kind: 'syntax', message: "';' expected" }), 'Fix the syntax error first, then check derivatives');
+  const setup = errorLensTitle({ kind: 'bad-argument', message: "f: cannot make a default point for parameter 'o' of type Options" });
+  assert.match(setup, /^⚠ needs setup: Bad argument: f: cannot make a default point for parameter 'o' of type Options · re-run$/);
+  assert.match(errorLensTitle({ kind: 'threw', message: 'x'.repeat(200) }), /^✗ could not evaluate: The function threw: x{59}… · re-run$/);
+  assert.equal(errorInCode({ kind: 'threw', message: '' }), true);
+  for (const kind of ['syntax', 'bad-argument', 'timeout', 'out-of-memory'] as const) assert.equal(errorInCode({ kind, message: '' }), false, kind);
 });
 
 test('the founding case gives one error on the supplied Hessian diagonal with the worst entry and the explanation', () => {

@@ -98,3 +98,28 @@ test('by name: found, a method of that name, or not found with the candidates', 
     (e: EngineError) => e.info.kind === 'not-found' && e.message === "no function named 'nope' in /w/m.ts (candidates: f, g, h, C.method, outer)",
   );
 });
+
+test('what a function returns, from its declared type or its return statements, decides whether it can be checked', async () => {
+  const text = `/** @dlens-at x = [1, 2] */
+export function loss(x: number[]): number { return x[0]; }
+export function grad(x: number[]): number[] { return x; }
+export function hess(x: number[]): Float64Array { return new Float64Array(x); }
+export function parts(x: number[]) { if (x.length) return { a: 1 }; return { a: 2 }; }
+export const pair = (x: number[]) => [x[0], x[1]];
+export function alias(x: number[]): Scalar { return x[0]; }
+export function nested(x: number[]) { const f = () => [1]; return f()[0]; }
+export function log(x: number[]): void { console.log(x); }
+/** @dlens-gradient grad */
+export function tagged(x: number[]): { value: number } { return { value: x[0] }; }
+`;
+  const byName = Object.fromEntries(listFunctions(text, '/v.ts').map((f) => [f.name, f]));
+  assert.deepEqual(
+    Object.fromEntries(Object.entries(byName).map(([n, f]) => [n, f.returns])),
+    { loss: 'number', grad: 'array', hess: 'array', parts: 'other', pair: 'array', alias: 'unknown', nested: 'unknown', log: 'void', tagged: 'other' },
+  );
+  assert.equal(byName.grad.returnType, 'number[]');
+  assert.equal(byName.pair.returnType, undefined);
+  const { analyseFile } = await import('../../engine/run');
+  const checkable = analyseFile(text, '/v.ts').functions.filter((f) => f.checkable).map((f) => f.name);
+  assert.deepEqual(checkable, ['loss', 'alias', 'nested', 'tagged']);
+});
