@@ -115,7 +115,7 @@ export function gradientCheck(ev: Evaluator, d: Derivatives, f0: number, plan: F
   }
   if (est.adapted > 0) method += `; adaptive step on ${entries(est.adapted)}`;
 
-  const verdict = judge(cmp, d.kinks, est, ev, 'gradient', plan, gaps(d.gradient, s.reference, plan, d.nonFiniteOrigin), plan.direction ? { failure: directionalFailure } : undefined);
+  const verdict = judge(cmp, d.kinks, est, ev, 'gradient', plan, gaps(d.gradient, s.reference, est.indices, d.nonFiniteOrigin), plan.direction ? { failure: directionalFailure } : undefined);
   const check = fdCheck('gradient-vs-fd', verdict, cmp, s, ev.shape, tolerance, method);
   if (Object.keys(evidence).length > 0) check.evidence = evidence;
   const sweep =
@@ -194,7 +194,7 @@ export function diagonalCheck(
   const cmp = compareEntries(d.hessianDiagonal, s.reference, ev, tolerance, s.widen, plan.indices);
   if (products.length > 0) method += `; the engine's Hessian-vector product along each probe compared with its differences at all ${entries(ev.n)}`;
   const productFailure = describeProductFailure(products, ev);
-  const verdict = judge(cmp, knownKinks, est, ev, 'Hessian diagonal', plan, gaps(d.hessianDiagonal, s.reference, plan, d.nonFiniteOrigin), products.length > 0 ? { failure: productFailure } : undefined);
+  const verdict = judge(cmp, knownKinks, est, ev, 'Hessian diagonal', plan, gaps(d.hessianDiagonal, s.reference, skipped > 0 ? [] : est.indices, d.nonFiniteOrigin), products.length > 0 ? { failure: productFailure } : undefined);
   if (verdict.status === 'pass' && (plan.mode === 'fast' || skipped > 0)) {
     const rows = products.length > 0 ? `; the engine's H·u along ${count(products.length)} random-sign probe${products.length === 1 ? '' : 's'} matches differences of its gradient at every row` : '';
     // An entry whose grouped value disagreed is coupled to its group, or wrong: left unjudged, it cannot pass.
@@ -262,18 +262,22 @@ export interface Verdict {
 interface Gaps {
   /** Flat positions where the engine's value is not finite, in index order. */
   nonFinite: number[];
-  /** Flat positions the plan differenced but whose reference is not finite (f undefined or infinite nearby). */
+  /** Flat positions that were differenced but whose reference is not finite (f undefined or infinite nearby). */
   uncovered: number[];
   values: ArrayLike<number>;
   /** Where the first non-finite derivative came from, when the engine could tell. */
   origin?: string;
 }
 
-export function gaps(values: ArrayLike<number>, reference: ArrayLike<number>, plan: FdPlan, origin?: string): Gaps {
+/** `differenced`: the entries differences were taken at (in fast mode, or with entries skipped for the budget, the others never were). */
+export function gaps(values: ArrayLike<number>, reference: ArrayLike<number>, differenced: ArrayLike<number>, origin?: string): Gaps {
   const nonFinite: number[] = [];
   for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) nonFinite.push(i);
   const uncovered: number[] = [];
-  for (const i of plan.indices) if (Number.isFinite(values[i]) && !Number.isFinite(reference[i])) uncovered.push(i);
+  for (let j = 0; j < differenced.length; j++) {
+    const i = differenced[j];
+    if (Number.isFinite(values[i]) && !Number.isFinite(reference[i])) uncovered.push(i);
+  }
   return { nonFinite, uncovered, values, ...(origin ? { origin } : {}) };
 }
 

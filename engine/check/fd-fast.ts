@@ -93,7 +93,7 @@ export function fastGradientCheck(ev: Evaluator, d: Derivatives, f0: number, pla
   const method =
     `fast mode: central differences + Richardson along ${count(k)} random ±1 directions (∇f·u), each covering every entry` +
     (named.length > 0 ? `, then bisection of the failing directions and central differences at the ${count(named.length)} named` : '');
-  const verdict = judge(cmp, d.kinks, est, ev, 'gradient', plan, gaps(d.gradient, s.reference, plan, d.nonFiniteOrigin), { failure });
+  const verdict = judge(cmp, d.kinks, est, ev, 'gradient', plan, gaps(d.gradient, s.reference, est.indices, d.nonFiniteOrigin), { failure });
   if (verdict.status === 'pass') {
     verdict.summary = `gradient matches finite differences along ${count(k)} random ±1 directions (fast mode); a gradient with an entry off by more than ${num(tau)} would pass with probability ≤ ${num(escape)}`;
   }
