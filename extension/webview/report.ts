@@ -69,9 +69,9 @@ const howChecked: Record<Check['id'], string> = {
     "Your Hessian-diagonal function was called at the same point and each entry compared with the engine's exact second derivatives, within a tight tolerance.",
 };
 
-function badge(check: Check): HTMLAnchorElement {
-  // A link: focusable, announced as a link, and Enter jumps to the check's section.
-  const a = el('a', { className: `badge ${check.status}`, title: check.summary }, checkBadge(check));
+/** A link to a check's section: focusable, announced as a link; following it opens the section and moves focus there. */
+function linkToCheck(check: Check, className: string, text: string, title?: string): HTMLAnchorElement {
+  const a = el('a', { className, title }, text);
   a.href = `#${checkIds(check)}`;
   a.addEventListener('click', (e) => {
     e.preventDefault();
@@ -81,6 +81,10 @@ function badge(check: Check): HTMLAnchorElement {
     target?.querySelector('summary')?.focus();
   });
   return a;
+}
+
+function badge(check: Check): HTMLAnchorElement {
+  return linkToCheck(check, `badge ${check.status}`, checkBadge(check), check.summary);
 }
 
 function revealButton(label: string, location: Report['location'], actions: Actions): HTMLButtonElement {
@@ -115,14 +119,7 @@ function failureSummary(report: Report, leaves: LeafReport[], actions: Actions, 
       .sort((a, b) => b.ratio - a.ratio)
       .slice(0, 3);
     if (check.explanation) explanations.push(check.explanation);
-    const go = el('a', { className: 'link' }, 'Details');
-    go.href = `#${checkIds(check)}`;
-    go.addEventListener('click', (e) => {
-      e.preventDefault();
-      const target = document.getElementById(checkIds(check));
-      if (target instanceof HTMLDetailsElement) target.open = true;
-      target?.scrollIntoView({ block: 'start' });
-    });
+    const go = linkToCheck(check, 'link', 'Details');
     return el(
       'li',
       { className: `failure ${check.status}` },
