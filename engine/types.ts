@@ -298,7 +298,7 @@ export const defaultEngineOptions: EngineOptions = {
   checkBudgetMs: 2_000,
 };
 
-/** Default tolerances (PRODUCT.md §3). */
+/** Default tolerances (README "What it computes"). */
 export const defaultTolerances = {
   /** Engine vs finite differences: as torch.autograd.gradcheck in double. */
   fd: { rtol: 1e-3, atol: 1e-5 } satisfies Tolerance,

@@ -1,6 +1,6 @@
 // The four checks of one run: engine gradient and Hessian diagonal against finite differences, supplied derivatives against the engine.
 //
-// Default tolerances (engine/types.ts defaultTolerances, PRODUCT.md §3):
+// Default tolerances (engine/types.ts defaultTolerances; README "What it computes"):
 //   fd:       rtol 1e-3, atol 1e-5 — as torch.autograd.gradcheck in double; the bound also grows by FD_SAFETY × the
 //             per-entry FD error estimate (compare.ts), so inaccurate differences never fail a correct engine;
 //   supplied: rtol 1e-8, atol 1e-10 — two float64 computations of the same quantity agree to ~1e-10 or better.

@@ -128,7 +128,7 @@ export function assertClose(actual: number, expected: number, tol: number, what:
   assert.ok(Math.abs(actual - expected) <= tol, `${what}: expected ${expected}, got ${actual} (tolerance ${tol})`);
 }
 
-/** The founding loss's closed forms (STORY.md): a_i = Σ_k w_k T_ik / c_k, g = a_i P_ij − w_j T_ij / c_j, h = a_i P_ij (1 − P_ij). */
+/** The founding loss's closed forms (README "Why"): a_i = Σ_k w_k T_ik / c_k, g = a_i P_ij − w_j T_ij / c_j, h = a_i P_ij (1 − P_ij). */
 export function foundingClosedForm(Y: number[][], T: number[][], w: number[]): { value: number; gradient: number[][]; diagonal: number[][] } {
   const K = Y[0].length;
   const counts = Array.from({ length: K }, (_, k) => T.reduce((s, row) => s + row[k], 0));

@@ -1,4 +1,4 @@
-// The CLI as scripts use it: exit codes 0/1/2, the JSON fields of PRODUCT.md §4, the human report, --at overrides.
+// The CLI as scripts use it: exit codes 0/1/2, the JSON fields the README documents, the human report, --at overrides.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -22,7 +22,7 @@ function run(...args: string[]): { code: number | null; stdout: string; stderr: 
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Closed form of the founding loss at Y = T (STORY.md): a_i P_ij (1 − P_ij). */
+/** Closed form of the founding loss at Y = T (README "Why"): a_i P_ij (1 − P_ij). */
 function foundingDiagonal(): number[][] {
   const hot = [0, 1, 3, 2, 4, 4, 4];
   const counts = [1, 1, 1, 1, 3];

@@ -172,7 +172,7 @@ test('kinks name the wrt entries they depend on; piecewise-constant operations l
   assert.deepEqual(d.notes, ['Math.floor on an active value: derivative taken as 0 (piecewise constant)']);
 });
 
-// ── the founding loss (STORY.md) ──
+// ── the founding loss (README "Why") ──
 
 const foundingParams = (Y: number[][], T: number[][], w: number[]): EvaluatorSpec['params'] => [
   { name: 'Y', kind: 'matrix-array', value: Y },

@@ -1,4 +1,4 @@
-// A Report for the founding case (STORY.md), built from the closed forms, for the extension's vscode-free tests.
+// A Report for the founding case (README "Why"), built from the closed forms, for the extension's vscode-free tests.
 
 import type { Check, Mismatch, Report } from '../../engine/types';
 

@@ -145,7 +145,7 @@ function foundingEvaluator(Y: number[][], T: number[][], w: number[]) {
   ]);
 }
 
-/** STORY.md's closed form: ∂L/∂Y_ij = a_i P_ij − w_j T_ij / c_j, ∂²L/∂Y_ij² = a_i P_ij (1 − P_ij), a_i = Σ_k w_k T_ik / c_k. */
+/** The closed form (README "Why"): ∂L/∂Y_ij = a_i P_ij − w_j T_ij / c_j, ∂²L/∂Y_ij² = a_i P_ij (1 − P_ij), a_i = Σ_k w_k T_ik / c_k. */
 function foundingClosedForm(Y: number[][], T: number[][], w: number[]): { gradient: number[]; diagonal: number[] } {
   const K = Y[0].length;
   const counts = Array.from({ length: K }, (_, k) => T.reduce((s, row) => s + row[k], 0));

@@ -19,7 +19,7 @@ function close(actual: Nested, expected: Nested, rel: number, label = ''): void 
   expected.forEach((e, i) => close((actual as Nested[])[i], e, rel, `${label}[${i}]`));
 }
 
-/** The founding loss's closed forms (STORY.md): gradient a_i P_ij − w_j T_ij / c_j, diagonal a_i P_ij (1 − P_ij). */
+/** The founding loss's closed forms (README "Why"): gradient a_i P_ij − w_j T_ij / c_j, diagonal a_i P_ij (1 − P_ij). */
 function foundingClosedForm(Y: number[][], T: number[][], w: number[]): { value: number; gradient: number[][]; diagonal: number[][] } {
   const K = Y[0].length;
   const c = Array.from({ length: K }, (_, k) => T.reduce((s, row) => s + row[k], 0));

@@ -32,7 +32,7 @@ export function oneHot(hot: number[], K: number): number[][] {
   return hot.map((h) => Array.from({ length: K }, (_v, k) => (k === h ? 1 : 0)));
 }
 
-/** STORY.md: ∂L/∂Y_ij = a_i P_ij − w_j T_ij / c_j and ∂²L/∂Y_ij² = a_i P_ij (1 − P_ij), a_i = Σ_k w_k T_ik / c_k. */
+/** The founding loss (README "Why"): ∂L/∂Y_ij = a_i P_ij − w_j T_ij / c_j and ∂²L/∂Y_ij² = a_i P_ij (1 − P_ij), a_i = Σ_k w_k T_ik / c_k. */
 export function closedForm(Y: number[][], T: number[][], w: number[]): { gradient: number[]; diagonal: number[] } {
   const K = Y[0].length;
   const counts = Array.from({ length: K }, (_v, k) => T.reduce((acc, row) => acc + row[k], 0));

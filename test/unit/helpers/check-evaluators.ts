@@ -80,7 +80,7 @@ export function seededNormal(seed: number): () => number {
 }
 
 /**
- * The founding loss (STORY.md): L(Y) = − Σ_k w_k Σ_i (T_ik / c_k) log softmax(Y)_ik, written with plain loops as users
+ * The founding loss (README "Why"): L(Y) = − Σ_k w_k Σ_i (T_ik / c_k) log softmax(Y)_ik, written with plain loops as users
  * write it, with its closed forms: ∂L/∂Y_ij = a_i P_ij − w_j T_ij / c_j, ∂²L/∂Y_ij² = a_i P_ij (1 − P_ij) and, row by
  * row, H_i = a_i (diag(P_i) − P_i P_iᵀ), where a_i = Σ_k w_k T_ik / c_k.
  */
