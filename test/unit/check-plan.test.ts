@@ -5,7 +5,7 @@ import { runChecks, type CheckOptions } from '../../engine/check/checks';
 import { chooseMode, fastAllowance, MAX_DIRECTIONS, MIN_DIRECTIONS, type CostInputs } from '../../engine/check/fd-plan';
 import { multiIndex } from '../../engine/check/shape';
 import { defaultEngineOptions, defaultTolerances, type Check, type CheckId } from '../../engine/types';
-import { closedFormEvaluator, FoundingLoss } from './helpers/check-evaluators';
+import { coupledQuadraticExp, FoundingLoss } from './helpers/check-evaluators';
 import { countingEvaluator } from './helpers/check-counting';
 
 const options: CheckOptions = {
@@ -85,45 +85,20 @@ test('fast mode names the wrong gradient entries: bisection of the failing direc
   }
 });
 
-/** f(x) = (Σ b_i x_i)² + Σ exp(x_i / 2): a dense Hessian H = 2bbᵀ + diag(exp(x/2)/4), H·v in closed form. */
-function dense(N: number, over: { diagonal?: (d: Float64Array) => Float64Array; hvpRowError?: number } = {}) {
-  const b = Float64Array.from({ length: N }, (_, i) => 0.5 + (i % 3) / 4);
-  const x0 = Float64Array.from({ length: N }, (_, i) => Math.sin(i));
-  const dot = (x: Float64Array) => x.reduce((s, v, i) => s + b[i] * v, 0);
-  const diag = (x: Float64Array) => x.map((v, i) => 2 * b[i] * b[i] + Math.exp(v / 2) / 4);
-  return closedFormEvaluator({
-    shape: [N],
-    x0,
-    f: (x) => dot(x) ** 2 + x.reduce((s, v) => s + Math.exp(v / 2), 0),
-    grad: (x) => {
-      const s = dot(x);
-      return x.map((v, i) => 2 * s * b[i] + Math.exp(v / 2) / 2);
-    },
-    diag,
-    hvp: (v) => {
-      const s = dot(v);
-      const hv = x0.map((x, i) => 2 * b[i] * s + (Math.exp(x / 2) / 4) * v[i]);
-      if (over.hvpRowError !== undefined) hv[over.hvpRowError] += 0.5;
-      return hv;
-    },
-    engineDiagonal: over.diagonal?.(diag(x0)),
-  });
-}
-
 test('fast mode on a dense Hessian: H·u is compared at every row, and entries it cannot judge make a warning, never a pass', () => {
-  const right = byId(runChecks(dense(30), fast).checks, 'hessian-diagonal-vs-fd');
+  const right = byId(runChecks(coupledQuadraticExp(30), fast).checks, 'hessian-diagonal-vs-fd');
   assert.equal(right.status, 'warn', right.summary);
   assert.match(right.summary, /could not be differenced alone within the budget; the engine's H·u along 1 random-sign probe matches/);
 
   // A wrong diagonal entry cannot hide among the unjudged ones: still a warning (with a budget it is differenced and fails).
-  const wrongDiagonal = byId(runChecks(dense(30, { diagonal: (d) => d.map((v, i) => (i === 4 ? 2 * v : v)) }), fast).checks, 'hessian-diagonal-vs-fd');
+  const wrongDiagonal = byId(runChecks(coupledQuadraticExp(30, { diagonal: (d) => d.map((v, i) => (i === 4 ? 2 * v : v)) }), fast).checks, 'hessian-diagonal-vs-fd');
   assert.notEqual(wrongDiagonal.status, 'pass', wrongDiagonal.summary);
-  const differenced = byId(runChecks(dense(30, { diagonal: (d) => d.map((v, i) => (i === 4 ? 2 * v : v)) }), options).checks, 'hessian-diagonal-vs-fd');
+  const differenced = byId(runChecks(coupledQuadraticExp(30, { diagonal: (d) => d.map((v, i) => (i === 4 ? 2 * v : v)) }), options).checks, 'hessian-diagonal-vs-fd');
   assert.equal(differenced.status, 'fail');
   assert.deepEqual(differenced.mismatches.map((m) => m.index), [[4]]);
 
   // Wrong second derivatives in one row of H·u: named.
-  const wrongRow = byId(runChecks(dense(30, { hvpRowError: 17 }), fast).checks, 'hessian-diagonal-vs-fd');
+  const wrongRow = byId(runChecks(coupledQuadraticExp(30, { hvpRowError: 17 }), fast).checks, 'hessian-diagonal-vs-fd');
   assert.equal(wrongRow.status, 'fail', wrongRow.summary);
   assert.match(wrongRow.summary, /Hessian-vector product along a random-sign probe differs from differences of the gradient at 1 entry \(x\[17\]/);
 });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runChecks, type CheckOptions } from '../../engine/check/checks';
 import { defaultEngineOptions, defaultTolerances, type Check, type CheckId } from '../../engine/types';
-import { closedFormEvaluator, FoundingLoss, rows } from './helpers/check-evaluators';
+import { closedFormEvaluator, coupledQuadraticExp, FoundingLoss, rows } from './helpers/check-evaluators';
 import { countingEvaluator } from './helpers/check-counting';
 import { FD_SAFETY } from '../../engine/check/compare';
 
@@ -235,35 +235,15 @@ test('the diagonal check costs few gradients: grouped probes at 7×5, one probe 
   assert.match(byId(rb.checks, 'hessian-diagonal-vs-fd').method!, /no second-difference cross-check when sampling/);
 });
 
-/** f(x) = (Σ b_i x_i)² + Σ exp(x_i / 2): every pair of coordinates is coupled (H_ij = 2 b_i b_j). */
-function coupled(N: number, engineDiagonal?: (d: Float64Array, H1: Float64Array) => Float64Array) {
-  const b = Float64Array.from({ length: N }, (_, i) => 0.5 + (i % 3) / 4);
-  const x0 = Float64Array.from({ length: N }, (_, i) => Math.sin(i));
-  const dot = (x: Float64Array) => x.reduce((s, v, i) => s + b[i] * v, 0);
-  const diag = (x: Float64Array) => x.map((v, i) => 2 * b[i] * b[i] + Math.exp(v / 2) / 4);
-  const rowSums = x0.map((v, i) => 2 * b[i] * b.reduce((s, bj) => s + bj, 0) + Math.exp(v / 2) / 4);
-  return closedFormEvaluator({
-    shape: [N],
-    x0,
-    f: (x) => dot(x) ** 2 + x.reduce((s, v) => s + Math.exp(v / 2), 0),
-    grad: (x) => {
-      const s = dot(x);
-      return x.map((v, i) => 2 * s * b[i] + Math.exp(v / 2) / 2);
-    },
-    diag,
-    engineDiagonal: engineDiagonal?.(diag(x0), rowSums),
-  });
-}
-
 test('coupled coordinates: grouped values carrying the coupling are differenced alone, and no false failure', () => {
-  const d = byId(runChecks(coupled(12), options).checks, 'hessian-diagonal-vs-fd');
+  const d = byId(runChecks(coupledQuadraticExp(12), options).checks, 'hessian-diagonal-vs-fd');
   assert.equal(d.status, 'pass', d.summary);
   // Random signs can cancel the coupling of an entry to within the tolerance; most entries keep it and go alone.
   const alone = Number(/and (\d+) entries were differenced along their own coordinate/.exec(d.method!)?.[1]);
   assert.ok(alone >= 6, d.method);
   const reference = d.reference as number[];
   const error = d.errorEstimate as number[];
-  coupled(12).derivatives().hessianDiagonal.forEach((h, i) => {
+  coupledQuadraticExp(12).derivatives().hessianDiagonal.forEach((h, i) => {
     assert.ok(Math.abs(reference[i] - h) <= d.tolerance.atol + d.tolerance.rtol * h + FD_SAFETY * error[i], `entry ${i}: ${reference[i]} vs ${h}`);
   });
 });
@@ -289,7 +269,7 @@ test('a wrong diagonal fails whether or not its coordinates couple: one wrong en
   assert.deepEqual(w.mismatches[0].index, [17]);
 
   // The story's mistake on a dense Hessian: H·1 instead of the diagonal; the signed combinations do not reproduce it.
-  const sums = byId(runChecks(coupled(12, (_, H1) => H1), options).checks, 'hessian-diagonal-vs-fd');
+  const sums = byId(runChecks(coupledQuadraticExp(12, { diagonal: (_, H1) => H1 }), options).checks, 'hessian-diagonal-vs-fd');
   assert.equal(sums.status, 'fail');
   assert.equal(sums.mismatchCount, 12);
 });

@@ -74,6 +74,39 @@ export function closedFormEvaluator(cf: ClosedForm): Evaluator & { hvpCalls: num
 }
 
 /** Standard normal numbers from a seed (Box–Muller over the checks' own uniform generator). */
+/**
+ * f(x) = (Σ b_i x_i)² + Σ exp(x_i / 2): every pair of coordinates is coupled, H = 2bbᵀ + diag(exp(x/2)/4), with H·v
+ * in closed form. `diagonal` replaces the engine's diagonal (given the true one and the row sums H·1);
+ * `hvpRowError` makes one row of H·v wrong.
+ */
+export function coupledQuadraticExp(
+  N: number,
+  over: { diagonal?: (d: Float64Array, H1: Float64Array) => Float64Array; hvpRowError?: number } = {},
+): Evaluator & { hvpCalls: number } {
+  const b = Float64Array.from({ length: N }, (_, i) => 0.5 + (i % 3) / 4);
+  const x0 = Float64Array.from({ length: N }, (_, i) => Math.sin(i));
+  const dot = (x: Float64Array) => x.reduce((s, v, i) => s + b[i] * v, 0);
+  const diag = (x: Float64Array) => x.map((v, i) => 2 * b[i] * b[i] + Math.exp(v / 2) / 4);
+  const rowSums = x0.map((v, i) => 2 * b[i] * b.reduce((s, bj) => s + bj, 0) + Math.exp(v / 2) / 4);
+  return closedFormEvaluator({
+    shape: [N],
+    x0,
+    f: (x) => dot(x) ** 2 + x.reduce((s, v) => s + Math.exp(v / 2), 0),
+    grad: (x) => {
+      const s = dot(x);
+      return x.map((v, i) => 2 * s * b[i] + Math.exp(v / 2) / 2);
+    },
+    diag,
+    hvp: (v) => {
+      const s = dot(v);
+      const hv = x0.map((x, i) => 2 * b[i] * s + (Math.exp(x / 2) / 4) * v[i]);
+      if (over.hvpRowError !== undefined) hv[over.hvpRowError] += 0.5;
+      return hv;
+    },
+    engineDiagonal: over.diagonal?.(diag(x0), rowSums),
+  });
+}
+
 export function seededNormal(seed: number): () => number {
   const u = seededUniform(seed);
   return () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
