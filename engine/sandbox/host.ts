@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { deserialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import { EngineError, defaultEngineOptions, type CheckProgress, type EngineOptions } from '../types';
+import { EngineError, type CheckProgress, type EngineOptions } from '../types';
 import type { WorkerMessage, WorkerPlan, WorkerSuccess } from './protocol';
 import { timeoutMessage } from './timeout';
 
@@ -41,7 +41,7 @@ export function keepWarmWorkers(count: number): void {
 }
 
 /** Starts workers in the background until `spareLimit` with this memory limit are waiting (others make room). */
-export function prewarm(memoryMb: number = defaultEngineOptions.memoryMb): void {
+function startSpares(memoryMb: number): void {
   while (spares.filter((s) => s.memoryMb === memoryMb).length < spareLimit) {
     const other = spares.findIndex((s) => s.memoryMb !== memoryMb);
     if (other >= 0 && spares.length >= spareLimit) void spares.splice(other, 1)[0].worker.terminate();
@@ -58,7 +58,7 @@ export function prewarm(memoryMb: number = defaultEngineOptions.memoryMb): void 
 }
 
 function takeWorker(memoryMb: number): Worker {
-  prewarm(memoryMb);
+  startSpares(memoryMb);
   const [{ worker, drop }] = spares.splice(
     spares.findIndex((s) => s.memoryMb === memoryMb),
     1,
@@ -67,7 +67,7 @@ function takeWorker(memoryMb: number): Worker {
   worker.off('exit', drop);
   worker.ref();
   // The next check's worker boots while this one runs.
-  prewarm(memoryMb);
+  startSpares(memoryMb);
   return worker;
 }
 
