@@ -85,8 +85,7 @@ export function liveBindings(file?: string, format?: ModuleFormat): LiveBindings
   if (file !== undefined) rewrittenModules.set(file, format);
   if (bindings === undefined) {
     const ad = createSandboxGlobals();
-    // Without the sandbox's observers: they would patch this realm's own Boolean and Object.is.
-    const source = fastPathSource(Object.keys(runtime), Object.getOwnPropertyNames(ad.Math), false, false);
+    const source = fastPathSource(Object.keys(runtime), Object.getOwnPropertyNames(ad.Math), false, 'live');
     const fast = new vm.Script(source, { filename: 'dlens-fast-paths.js' }).runInThisContext()(runtime, ad.Math, ad, undefined);
     fast.Math.random = liveRandom();
     bindings = {
@@ -94,6 +93,11 @@ export function liveBindings(file?: string, format?: ModuleFormat): LiveBindings
       Math: fast.Math,
       isFinite: fast.isFinite,
       isNaN: fast.isNaN,
+      Boolean: fast.Boolean,
+      Map: fast.Map,
+      Set: fast.Set,
+      WeakMap: fast.WeakMap,
+      WeakSet: fast.WeakSet,
       Number: ad.Number,
       Float64Array: switchingTypedArray(Float64Array, ad.Float64Array),
       Float32Array: switchingTypedArray(Float32Array, ad.Float32Array),

@@ -7,7 +7,7 @@ import { EngineError } from '../types';
 export type ModuleFormat = 'esm' | 'cjs';
 
 /** The names each rewritten module takes from the live bindings (engine/live/bindings.ts), in its first line. */
-export const boundNames = ['__ad', 'Math', 'isFinite', 'isNaN', 'Number', 'Float64Array', 'Float32Array'] as const;
+export const boundNames = ['__ad', 'Math', 'isFinite', 'isNaN', 'Boolean', 'Map', 'Set', 'WeakMap', 'WeakSet', 'Number', 'Float64Array', 'Float32Array'] as const;
 
 /** Where the rewritten module finds the engine: the library's own entry (so it shares the caller's recording state) and the ml-matrix stand-in. */
 export interface EngineEntry {
@@ -39,6 +39,48 @@ function mlMatrixSources(code: string, sourceType: 'script' | 'module'): { start
   return found;
 }
 
+/** Names bound in a pattern (`a`, `{ a, b: [c] }`, `...d`, `e = 1`). */
+function patternNames(p: any, into: Set<string>): void {
+  if (!p) return;
+  if (p.type === 'Identifier') into.add(p.name);
+  else if (p.type === 'ObjectPattern') p.properties.forEach((q: any) => patternNames(q.type === 'RestElement' ? q.argument : q.value, into));
+  else if (p.type === 'ArrayPattern') p.elements.forEach((q: any) => patternNames(q, into));
+  else if (p.type === 'RestElement') patternNames(p.argument, into);
+  else if (p.type === 'AssignmentPattern') patternNames(p.left, into);
+}
+
+/**
+ * The names the module declares in its own top-level scope: its imports, functions, classes, `let`/`const` and every
+ * `var` outside a function. The bindings' line must not declare these again (that is a SyntaxError), and the module's
+ * own declaration is what its code means by them anyway.
+ */
+function topLevelNames(code: string, sourceType: 'script' | 'module'): Set<string> {
+  const names = new Set<string>();
+  const declare = (d: any, topLevel: boolean): void => {
+    if (!d) return;
+    if (d.type === 'VariableDeclaration' && (topLevel || d.kind === 'var')) d.declarations.forEach((v: any) => patternNames(v.id, names));
+    else if (topLevel && (d.type === 'FunctionDeclaration' || d.type === 'ClassDeclaration') && d.id) names.add(d.id.name);
+    else if (topLevel && d.type === 'ImportDeclaration') d.specifiers.forEach((s: any) => names.add(s.local.name));
+    else if (topLevel && /^Export(Named|Default)Declaration$/.test(d.type)) declare(d.declaration, true);
+  };
+  // `var` in blocks, loops and `try` belongs to the top-level scope too; a function starts a scope of its own.
+  const visit = (n: any, topLevel: boolean): void => {
+    if (!n || typeof n.type !== 'string' || /Function|Class/.test(n.type)) return;
+    declare(n, topLevel);
+    for (const key of Object.keys(n)) {
+      const v = n[key];
+      if (Array.isArray(v)) v.forEach((c) => visit(c, false));
+      else if (v && typeof v === 'object' && typeof v.type === 'string') visit(v, false);
+    }
+  };
+  const program = acorn.parse(code, { ecmaVersion: 'latest', sourceType, allowHashBang: true });
+  for (const statement of program.body) {
+    declare(statement, true);
+    visit(statement, false);
+  }
+  return names;
+}
+
 function loaderOf(file: string): esbuild.Loader {
   return /\.[mc]?ts$/.test(file) ? 'ts' : 'js';
 }
@@ -60,13 +102,18 @@ export function withInlineMap(code: string, map: string): string {
 }
 
 /** The rewritten module without its first line, and esbuild's source map of it: what the live locator maps positions through. */
-export function rewriteModule(source: string, file: string, format: ModuleFormat, mlMatrix: string): { rewritten: Rewritten; map: string } {
+export function rewriteModule(
+  source: string,
+  file: string,
+  format: ModuleFormat,
+  mlMatrix: string,
+): { rewritten: Rewritten; map: string; declared: Set<string> } {
   const out = plainTransform(source, file, format);
   const sourceType = format === 'esm' ? 'module' : 'script';
   let code = out.code;
   // From the last to the first, so earlier offsets stay valid.
   for (const s of mlMatrixSources(code, sourceType).reverse()) code = code.slice(0, s.start) + JSON.stringify(mlMatrix) + code.slice(s.end);
-  return { rewritten: rewriteOperators(code, sourceType), map: out.map };
+  return { rewritten: rewriteOperators(code, sourceType), map: out.map, declared: topLevelNames(code, sourceType) };
 }
 
 /**
@@ -76,8 +123,8 @@ export function rewriteModule(source: string, file: string, format: ModuleFormat
  * engine may map call sites back to the source itself; vitest transforms it further and maps stacks itself.
  */
 export function transformLiveWithMap(source: string, file: string, format: ModuleFormat, engine: EngineEntry, exactPositions = true): { code: string; map: string } {
-  const { rewritten, map } = rewriteModule(source, file, format, engine.mlMatrix);
-  const names = `{ ${boundNames.join(', ')} }`;
+  const { rewritten, map, declared } = rewriteModule(source, file, format, engine.mlMatrix);
+  const names = `{ ${boundNames.filter((n) => n === '__ad' || !declared.has(n)).join(', ')} }`;
   const args = [JSON.stringify(file), ...(exactPositions ? [JSON.stringify(format)] : [])].join(', ');
   const head =
     format === 'esm'

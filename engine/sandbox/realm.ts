@@ -114,17 +114,20 @@ function nativeOrAD(name: string, arity: number, native: string, ad: string): st
 }
 
 /**
- * The realm's own functions that observe a number, made to see an active scalar as its value: Boolean (truthiness),
- * Object.is, and Map/Set/WeakMap/WeakSet, whose keys are compared by identity, so an active key stops the check at its line.
+ * The functions that observe a number, made to see an active scalar as its value: Boolean (truthiness), Object.is,
+ * and Map/Set/WeakMap/WeakSet, whose keys are compared by identity, so an active key stops the check at its line.
+ * Object.is is replaced in the realm itself (user code reaches it through `Object`, which stays the realm's); the
+ * replacement is the native one for every value but an active scalar. In the sandbox's own realm `(false).constructor`
+ * becomes the observing Boolean too; a live module's realm is the caller's process, whose Boolean stays its own.
  */
-const observersSource = `
+const observersSource = (patchBooleanConstructor: boolean) => `
   const NativeBoolean = Boolean;
   const DLBoolean = function Boolean(value) {
     const b = ad.truthy(value);
     return new.target ? new NativeBoolean(b) : b;
   };
   DLBoolean.prototype = NativeBoolean.prototype;
-  Object.defineProperty(NativeBoolean.prototype, 'constructor', { value: DLBoolean, writable: true, configurable: true });
+  ${patchBooleanConstructor ? "Object.defineProperty(NativeBoolean.prototype, 'constructor', { value: DLBoolean, writable: true, configurable: true });" : ''}
   const nativeIs = Object.is;
   Object.defineProperty(Object, 'is', { value: function is(a, b) { return nativeIs(ad.plain(a), ad.plain(b)); }, writable: true, configurable: true });
   const key = (k, where) => (k instanceof ActiveScalar ? rt.activeKey(where) : k);
@@ -151,9 +154,9 @@ const observersSource = `
  * The source of the realm's fast paths: a function of (runtime, AD Math, AD globals) returning the realm's `__ad`,
  * `Math`, `isFinite` and `isNaN`, each one object literal (so V8 keeps them in fast mode and their methods constant).
  * It runs before the AD globals are installed, so `Math`, `isFinite`, `isNaN` still name the realm's own.
- * Without `observers` it leaves the realm's built-ins alone (the live hooks compile it in the user's own realm).
+ * `realm` says whose realm it is compiled in: the sandbox's own, or the caller's process (live modules).
  */
-export function fastPathSource(runtimeKeys: string[], mathKeys: string[], traced: boolean, observers = true): string {
+export function fastPathSource(runtimeKeys: string[], mathKeys: string[], traced: boolean, realm: 'sandbox' | 'live' = 'sandbox'): string {
   const result = (name: string, params: string, guard: string, native: string) => `${guard} ? ${native} : rt.${name}(${params})`;
   const operators = [
     ...Object.entries(fastOperators).map(([name, [params, guard, native]]) => [
@@ -185,7 +188,7 @@ export function fastPathSource(runtimeKeys: string[], mathKeys: string[], traced
     ${nativeOrAD('isFinite', 1, 'nativeGlobals', 'adGlobals')}
     ${nativeOrAD('isNaN', 1, 'nativeGlobals', 'adGlobals')}
   };
-  ${observers ? observersSource : 'const [DLBoolean, DLMap, DLSet, DLWeakMap, DLWeakSet] = [Boolean, Map, Set, WeakMap, WeakSet];'}
+  ${observersSource(realm === 'sandbox')}
   return { __ad: ad, Math: math, isFinite: globals.isFinite, isNaN: globals.isNaN, Boolean: DLBoolean, Map: DLMap, Set: DLSet, WeakMap: DLWeakMap, WeakSet: DLWeakSet };
 })`;
 }

@@ -56,7 +56,7 @@ test('shouldRewrite: the user files under the current folder; never node_modules
 test('transformLive: operators become engine calls, ml-matrix imports the stand-in, the bindings come first on line 1', () => {
   const source = "import { Matrix } from 'ml-matrix';\nexport const f = (x: number): number => x * x + 1;\nexport const M = Matrix;\n";
   const code = transformLive(source, path.join(cwd, 'm.ts'), 'cjs', engine);
-  assert.match(code.split('\n')[0], /^const \{ __ad, Math, isFinite, isNaN, Number, Float64Array, Float32Array \} = require\("\/engine\/api\.js"\)\.__dlensLive\(/);
+  assert.match(code.split('\n')[0], /^const \{ __ad, Math, isFinite, isNaN, Boolean, Map, Set, WeakMap, WeakSet, Number, Float64Array, Float32Array \} = require\("\/engine\/api\.js"\)\.__dlensLive\(/);
   assert.match(code, /__ad\.add\(__ad\.mul\(x\s*,\s*x\)\s*,\s*1\)/);
   assert.match(code, /require\("\/engine\/ml-matrix\.cjs"\)/);
   assert.doesNotMatch(code, /require\("ml-matrix"\)/);
@@ -90,8 +90,8 @@ test('outside a check, rewritten modules compute exactly what the originals comp
   assert.deepEqual(live.mixed(-1.5, ''), plain.mixed(-1.5, ''));
   assert.deepEqual(live.typed(4), plain.typed(4));
   assert.equal(live.typed(3)[1], '[object Float64Array]', 'a native typed array outside a recording');
-  assert.equal(Object.is, nativeObjectIs, 'the process keeps its own Object.is');
-  assert.equal(Boolean.prototype.constructor, nativeBooleanConstructor, 'and its own Boolean');
+  assert.deepEqual([Object.is(0, -0), Object.is(NaN, NaN), Object.is(live, live)], [nativeObjectIs(0, -0), true, true], 'Object.is answers natively for every plain value');
+  assert.equal(Boolean.prototype.constructor, nativeBooleanConstructor, 'the process keeps its own Boolean');
   const [v, w] = [new live.Vec([1, 2, 3.5]), new plain.Vec([1, 2, 3.5])];
   assert.deepEqual([v.total(), v instanceof live.Vec, v.length, Object.prototype.toString.call(v)], [w.total(), true, w.length, '[object Float64Array]']);
 });
@@ -195,4 +195,40 @@ test('a live check places kinks and refusals on the lines of the TypeScript sour
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('live checks observe active values as the sandbox does: Boolean (also as a filter callback), Object.is, Map keys', async () => {
+  const file = path.join(__dirname, '../../../test/fixtures/faithful/semantics.ts');
+  const mod = run(transformLive(fs.readFileSync(file, 'utf8'), file, 'cjs', engine), file);
+  const x = [0.5, 2];
+  // The closed forms of test/unit/faithful.test.ts: f = x₀² + x₁ + 1 + x₁ + x₁, and f = x₀ + x₁ (z = x₀ − x₀ is 0).
+  const conditions = await assertDerivatives((v: number[]) => mod.conditions(v), { at: [x] });
+  assert.deepEqual([conditions.value, conditions.gradient, conditions.hessianDiagonal], [7.25, [1, 3], [2, 0]]);
+  const equality = await assertDerivatives((v: number[]) => mod.equality(v), { at: [x] });
+  assert.deepEqual([equality.value, equality.gradient], [2.5, [1, 1]]);
+  await assert.rejects(checkDerivatives((v: number[]) => mod.keyed(v), { at: [x] }), (e: any) => {
+    assert.equal(e.info?.kind, 'unsupported', e.message);
+    assert.match(e.info.message, /^Map key: .*compared by identity/);
+    return true;
+  });
+  assert.equal(Object.is(0, -0), false, 'the process keeps plain Object.is semantics');
+  assert.equal(Boolean.prototype.constructor, nativeBooleanConstructor, 'and its own Boolean');
+});
+
+test('a module that declares a bound name itself (Number, Map, a var in a block) keeps its own, and still records', async () => {
+  const source = `
+    class Map { get(k: number) { return k * 10; } }
+    const Number = 3;
+    if (Number > 0) { var isNaN = (v: number) => v !== v; }
+    export function scaled(x: number[]) {
+      return new Map().get(x[0]) * Number + (isNaN(x[1]) ? 100 : x[1] * x[1]);
+    }
+  `;
+  const { plain, live, code } = bothWays(source);
+  assert.match(code.split('\n')[0], /^const \{ __ad, Math, isFinite, Boolean, Set, WeakMap, WeakSet, Float64Array, Float32Array \} =/);
+  assert.equal(live.scaled([0.5, 2]), plain.scaled([0.5, 2]));
+  const esm = transformLive("import { Set } from 'immutable';\nexport const f = (x: number) => new Set([x]).size * x;\n", path.join(cwd, 'm.ts'), 'esm', engine);
+  assert.match(esm.split('\n')[0], /const \{ __ad, Math, isFinite, isNaN, Boolean, Map, WeakMap, WeakSet, Number, Float64Array, Float32Array \} =/);
+  const report = await assertDerivatives((x: number[]) => live.scaled(x), { at: [[0.5, 2]] });
+  assert.deepEqual([report.gradient, report.hessianDiagonal], [[30, 4], [0, 2]]);
 });
