@@ -139,7 +139,10 @@ export class CheckRunner {
             const resolved = await this.resolve(doc, target);
             name = resolved.name;
             if (controller.signal.aborted) throw Object.assign(new Error('the check was cancelled'), { info: { kind: 'cancelled', message: 'the check was cancelled' } });
-            return this.evaluate(doc, resolved.engine, name, target, controller.signal, onProgress);
+            const done = await this.evaluate(doc, resolved.engine, name, target, controller.signal, onProgress);
+            // The notification may stay on screen a moment after the report opens: it must not show a phase at 0%.
+            progress.report({ message: `checked ${done.function}`, increment: 100 - shown });
+            return done;
           },
         );
       }

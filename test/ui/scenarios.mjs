@@ -110,6 +110,8 @@ export async function runUiSuite({ port, run, shotsDir }) {
       await lenses.nth(1).click();
       await waitForWebviewText(page, ['TwoLayerNetwork.loss', 'Gradient of this.layers[0].W', 'Hessian diagonal of this.layers[1].b'], 60_000);
       await page.locator('.tabs-container .tab', { hasText: 'Derivatives: TwoLayerNetwork.loss' }).waitFor({ timeout: 10_000 });
+      const toasts = await page.locator('.notification-toast').allInnerTexts();
+      expect(!toasts.some((t) => /checking TwoLayerNetwork\.loss/.test(t)), `a progress notification still shows a phase beside the finished report: ${JSON.stringify(toasts)}`);
       await shot('method-report-leaves');
       await closeReportPanel(page);
     });
