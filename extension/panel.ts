@@ -1,6 +1,7 @@
 // The report webview: one panel, reused, restored after a reload by its serializer; speaks the protocol in protocol.ts.
 
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { SourceLocation } from '../engine/types';
 import { escapeHtml } from './format';
@@ -16,6 +17,7 @@ function titleOf(view: View): string {
 export class ReportPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private view: View | undefined;
+  private inlined: { script: string; css: string } | undefined;
   private rendered: RenderedSummary | undefined;
   private readonly closed = new vscode.EventEmitter<void>();
   /** Fires when the user closes the report (or Clear does). */
@@ -53,6 +55,23 @@ export class ReportPanel implements vscode.Disposable {
     return true;
   }
 
+  /**
+   * Opens the panel at once for a check whose report will show there, so the webview loads while the engine works
+   * instead of after it. An open panel keeps what it shows until the result arrives.
+   */
+  prepare(functionName: string | undefined, placement: ReportPlacement): void {
+    if (this.panel || placement === 'never') return;
+    this.view = undefined;
+    const viewColumn = placement === 'beside' ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
+    const title = functionName === undefined ? 'Derivatives' : `Derivatives: ${functionName}`;
+    this.attach(vscode.window.createWebviewPanel(reportViewType, title, { viewColumn, preserveFocus: true }, this.options()), `Checking ${functionName ?? 'the function at the cursor'}…`);
+  }
+
+  /** Closes a panel that `prepare` opened for a check that ended with nothing to show (cancelled, no function). */
+  abandon(): void {
+    if (this.panel && !this.view) this.panel.dispose();
+  }
+
   /** Whether the panel is open showing `functionName` of `file`. */
   showing(file: string, functionName: string): boolean {
     if (!this.panel || !this.view) return false;
@@ -87,13 +106,14 @@ export class ReportPanel implements vscode.Disposable {
     };
   }
 
-  private attach(panel: vscode.WebviewPanel): void {
+  private attach(panel: vscode.WebviewPanel, waiting = 'Waiting for a report…'): void {
     this.panel = panel;
-    panel.webview.html = this.html(panel.webview);
+    panel.webview.html = this.html(panel.webview, waiting);
     const messages = panel.webview.onDidReceiveMessage((m: FromWebview) => this.receive(m));
     panel.onDidDispose(() => {
       messages.dispose();
       this.panel = undefined;
+      this.view = undefined;
       this.rendered = undefined;
       this.closed.fire();
     });
@@ -128,23 +148,33 @@ export class ReportPanel implements vscode.Disposable {
     }
   }
 
-  private html(webview: vscode.Webview): string {
+  /**
+   * The webview's script and styles, read once and inlined: a new panel then needs no further fetch through the
+   * webview's resource loader, which costs a large part of its start-up in a remote or browser VS Code.
+   */
+  private assets(): { script: string; css: string } {
+    const read = (...parts: string[]) => readFileSync(vscode.Uri.joinPath(this.extensionUri, ...parts).fsPath, 'utf8');
+    // Neither may close its own element early.
+    this.inlined ??= { script: read('dist', 'webview.js').replace(/<\/(script)/gi, '<\\/$1'), css: read('extension', 'webview', 'report.css').replace(/<\/(style)/gi, '<\\/$1') };
+    return this.inlined;
+  }
+
+  private html(webview: vscode.Webview, waiting: string): string {
     const nonce = randomBytes(16).toString('hex');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js'));
-    const css = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'extension', 'webview', 'report.css'));
-    const csp = `default-src 'none'; style-src ${webview.cspSource} 'nonce-${nonce}'; script-src 'nonce-${nonce}'; img-src ${webview.cspSource} data:`;
+    const { script, css } = this.assets();
+    const csp = `default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; img-src ${webview.cspSource} data:`;
     return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" nonce="${nonce}" href="${escapeHtml(css.toString())}">
+<style nonce="${nonce}">${css}</style>
 <title>${escapeHtml(this.view ? titleOf(this.view) : 'Derivatives')}</title>
 </head>
 <body>
-<main id="root"><p>Waiting for a report…</p></main>
-<script nonce="${nonce}" src="${escapeHtml(script.toString())}"></script>
+<main id="root"><p>${escapeHtml(waiting)}</p></main>
+<script nonce="${nonce}">${script}</script>
 </body>
 </html>`;
   }

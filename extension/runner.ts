@@ -30,6 +30,9 @@ function errorInfo(e: unknown): EngineErrorInfo {
 /** The setting that bounds a limit the run hit, for the "Open setting" action. */
 const limitSettings: Partial<Record<EngineErrorInfo['kind'], string>> = { timeout: 'derivativeLens.timeoutMs', 'out-of-memory': 'derivativeLens.memoryMb' };
 
+/** How long VS Code's extension host holds back a progress message that follows another. */
+const PROGRESS_THROTTLE_MS = 120;
+
 export class CheckRunner {
   private running: AbortController | undefined;
   private started = 0;
@@ -112,40 +115,7 @@ export class CheckRunner {
     const controller = new AbortController();
     this.running = controller;
     const version = doc.version;
-    try {
-      let report: Report;
-      if (target.onSave) {
-        this.statusBar.setBusy(name);
-        try {
-          const resolved = await this.resolve(doc, target);
-          name = resolved.name;
-          report = await this.evaluate(doc, resolved.engine, name, target, controller.signal);
-        } finally {
-          this.statusBar.setBusy(undefined);
-        }
-      } else {
-        // The notification comes first, before the engine loads: the user sees at once that the command was heard.
-        report = await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: 'Derivative Lens', cancellable: true },
-          async (progress, token) => {
-            token.onCancellationRequested(() => controller.abort());
-            let shown = 0;
-            const onProgress = (p: CheckProgress) => {
-              const percent = overallPercent(p);
-              progress.report({ message: `checking ${name ?? 'the function at the cursor'}: ${progressText(p)}`, increment: Math.max(0, percent - shown) });
-              shown = Math.max(shown, percent);
-            };
-            onProgress({ phase: 'starting', done: 0, total: 1 });
-            const resolved = await this.resolve(doc, target);
-            name = resolved.name;
-            if (controller.signal.aborted) throw Object.assign(new Error('the check was cancelled'), { info: { kind: 'cancelled', message: 'the check was cancelled' } });
-            const done = await this.evaluate(doc, resolved.engine, name, target, controller.signal, onProgress);
-            // The notification may stay on screen a moment after the report opens: it must not show a phase at 0%.
-            progress.report({ message: `checked ${done.function}`, increment: 100 - shown });
-            return done;
-          },
-        );
-      }
+    const finish = async (report: Report): Promise<Report> => {
       const stale = doc.version !== version;
       this.report = report;
       this.error = undefined;
@@ -155,15 +125,55 @@ export class CheckRunner {
       this.log.report(report);
       this.present(result, target.onSave ? 'save' : 'run');
       return report;
+    };
+    try {
+      if (target.onSave) {
+        this.statusBar.setBusy(name);
+        try {
+          const resolved = await this.resolve(doc, target);
+          name = resolved.name;
+          return await finish(await this.evaluate(doc, resolved.engine, name, target, controller.signal));
+        } finally {
+          this.statusBar.setBusy(undefined);
+        }
+      }
+      this.panel.prepare(name, reportPlacement(doc.uri));
+      // The notification comes first, before the engine loads: the user sees at once that the command was heard.
+      return await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Derivative Lens', cancellable: true },
+        async (progress, token) => {
+          token.onCancellationRequested(() => controller.abort());
+          let shown = 0;
+          const onProgress = (p: CheckProgress) => {
+            const percent = overallPercent(p);
+            progress.report({ message: `checking ${name ?? 'the function at the cursor'}: ${progressText(p)}`, increment: Math.max(0, percent - shown) });
+            shown = Math.max(shown, percent);
+          };
+          onProgress({ phase: 'starting', done: 0, total: 1 });
+          const resolved = await this.resolve(doc, target);
+          name = resolved.name;
+          if (controller.signal.aborted) throw Object.assign(new Error('the check was cancelled'), { info: { kind: 'cancelled', message: 'the check was cancelled' } });
+          const report = await finish(await this.evaluate(doc, resolved.engine, name, target, controller.signal, onProgress));
+          // VS Code keeps a progress notification up a while after its task ends, showing its last message, and drops
+          // a message sent within ~100 ms of the previous one if the task ends first: so the report is shown first, and
+          // the notification ends on "checked", never on a phase in progress.
+          progress.report({ message: `checked ${report.function}`, increment: 100 - shown });
+          await new Promise((resolve) => setTimeout(resolve, PROGRESS_THROTTLE_MS));
+          return report;
+        },
+      );
     } catch (e) {
       const info = errorInfo(e);
       if (info.kind === 'cancelled' || controller.signal.aborted) {
+        // A check replaced by a newer one leaves the panel to that one.
+        if (this.running === controller) this.panel.abandon();
         vscode.window.setStatusBarMessage('Derivative Lens: check cancelled', 3000);
         return undefined;
       }
       this.error = info;
       this.log.error(name ?? 'the function at the cursor', doc.uri.fsPath, info);
       if (name === undefined) {
+        this.panel.abandon();
         // Nothing to check at the cursor: there is no function to attach a result to, so say it here.
         void vscode.window.showInformationMessage(`Derivative Lens: ${evaluationErrorMessage(info)}`);
         return undefined;

@@ -31,6 +31,8 @@ const actions: Actions = {
 function render(): void {
   if (!view) return;
   const summary = view.type === 'report' ? renderReport(root, view.report, view.stale, background(), actions) : renderError(root, view.function, view.error, actions);
+  // When it was drawn, on the page's clock: the UI suite measures command → report from it, not from its own polling.
+  root.dataset.renderedAt = String(Date.now());
   vscode.setState({ view: toWire(view) });
   vscode.postMessage({ type: 'rendered', summary });
 }

@@ -7,6 +7,11 @@ function evaluationErrors(uri: vscode.Uri): vscode.Diagnostic[] {
   return ourDiagnostics(uri).filter((d) => diagnosticCode(d) === 'evaluation-error');
 }
 
+/** The labels of the open report tabs. */
+function reportTabs(): string[] {
+  return vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview).map((t) => t.label);
+}
+
 suite('evaluation errors', () => {
   suiteSetup(async () => {
     await activateApi();
@@ -18,7 +23,10 @@ suite('evaluation errors', () => {
     await openFixture('runaway.ts');
     await withSetting('timeoutMs', 1000, async () => {
       const t0 = Date.now();
-      const report = await check(workspaceUri('runaway.ts'), 'spin');
+      const running = check(workspaceUri('runaway.ts'), 'spin');
+      // The report opens while the engine works, so the webview's own start-up is not added to the check's time.
+      await waitFor('the report tab before the check ends', () => reportTabs().includes('Derivatives: spin'), 900);
+      const report = await running;
       const elapsed = Date.now() - t0;
       assert.equal(report, undefined);
       assert.equal(api.lastError()?.kind, 'timeout', `lastError: ${JSON.stringify(api.lastError())}`);
@@ -28,6 +36,14 @@ suite('evaluation errors', () => {
     const next = await check(workspaceUri('lenses.ts'), 'cubic');
     assert.ok(next, `the check after the timeout failed: ${JSON.stringify(api.lastError())}`);
     assert.equal(next.value, 3.375);
+  });
+
+  test('a check at a cursor outside any function says so and leaves no report tab open', async () => {
+    await closeAllEditors();
+    const editor = await openFixture('runaway.ts');
+    editor.selection = new vscode.Selection(0, 0, 0, 0);
+    assert.equal(await vscode.commands.executeCommand('derivativeLens.checkAtCursor'), undefined);
+    assert.deepEqual(reportTabs(), []);
   });
 
   test('a throw gives an evaluation-error at the throw, with its message', async () => {
