@@ -3,15 +3,16 @@
 // The diagonal is a sum over non-linear nodes of v̄·(second partials)·(∂input/∂x_i)² (engine/ad/sweeps.ts), so it needs
 // ∂input/∂x for the inputs of non-linear nodes. Built forward, node by node, a long accumulation `z += w_k` over K terms
 // costs Σ_k |support of the partial sum| ≈ K·n when its support grows to all n entries (t-SNE's normaliser Z: 22,350
-// terms × 300 entries). The same gradient is also one reverse sweep from z, costing the number of nodes below z. So an
-// input whose support may be wide becomes a *root*: its gradient comes from a reverse sweep, and the nodes below it
-// need no forward gradients on its account. Each choice of "wide" gives a cost; the cheapest plan is taken. Both paths
-// compute the same exact partials (they differ in rounding only).
+// terms × 300 entries). The same gradient is also one reverse sweep from z, costing the number of nodes below z. So a
+// node whose forward build would cost more than that sweep is a *candidate*; a needed candidate becomes a *root*, takes
+// its gradient from its own reverse sweep, and the nodes below it need no forward gradients on its account. The forward
+// estimate counts a shared ancestor once per use, so the plan with roots is kept only when its total cost is below the
+// all-forward plan's. Both paths compute the same exact partials (they differ in rounding only).
 
 import type { Tape } from './tape';
 
-/** Widths tried as the root threshold besides "no roots"; every candidate costs one marking pass over the tape. */
-const WIDTHS = [16, 1024];
+/** Supports up to this many entries are always merged forward: a reverse sweep never pays for so few. */
+const NARROW = 16;
 
 /** The plan: `needed` nodes get a forward gradient, `root` nodes among them get it from a reverse sweep. */
 export interface DiagonalPlan {
@@ -23,58 +24,75 @@ export interface DiagonalPlan {
   cost: number;
 }
 
+/** Per-node estimates, filled by `estimate`. */
+export interface NodeEstimates {
+  /** Upper bound of the support (entries of the gradient), capped at n. */
+  bound: Int32Array;
+  /** The one entry a node depends on, or -1: x·x + x keeps a support of one. */
+  single: Int32Array;
+  /** Entries merged to build the gradient forward from the independents, candidates' own ancestry counted as free. */
+  build: Float64Array;
+  candidate: Uint8Array;
+}
+
 /** Whether node i has a non-zero second partial: only such nodes (with v̄ ≠ 0) contribute to the diagonal. */
 export function curved(tape: Tape, i: number): boolean {
   return tape.daa[i] !== 0 || tape.dab[i] !== 0 || tape.dbb[i] !== 0;
 }
 
-/**
- * Upper bounds of each node's support (the entries its gradient may hold), as the forward build would merge them:
- * |a| + |b|, capped at n, exact while a chain of nodes depends on one entry only (x·x + x stays one entry).
- */
-export function supportBounds(tape: Tape, top: number, n: number, bound: Int32Array, single: Int32Array): void {
+/** One forward pass: supports as the forward build would merge them (|a| + |b|), build costs, and candidates. */
+function estimate(tape: Tape, top: number, n: number, e: NodeEstimates): void {
   const { a, b, da, db } = tape;
+  const { bound, single, build, candidate } = e;
   for (let j = 0; j < n; j++) {
     bound[j] = 1;
     single[j] = j;
+    build[j] = 1;
   }
   for (let i = n; i <= top; i++) {
     const ai = a[i], bi = b[i];
-    const useA = ai >= 0 && da[i] !== 0, useB = bi >= 0 && bi !== ai && db[i] !== 0;
-    const sameA = bi === ai && ai >= 0 && da[i] + db[i] !== 0;
-    if ((useA || sameA) && useB) {
+    const useA = da[i] !== 0 || (bi === ai && db[i] !== 0);
+    const useB = bi >= 0 && bi !== ai && db[i] !== 0;
+    let cost = 0;
+    if (useA && useB) {
       const one = single[ai] >= 0 && single[ai] === single[bi];
       bound[i] = one ? 1 : Math.min(n, bound[ai] + bound[bi]);
       single[i] = one ? single[ai] : -1;
-    } else if (useA || sameA) {
-      bound[i] = bound[ai];
-      single[i] = single[ai];
-    } else if (useB) {
-      bound[i] = bound[bi];
-      single[i] = single[bi];
+      cost = build[ai] + build[bi];
+    } else if (useA || useB) {
+      const j = useA ? ai : bi;
+      bound[i] = bound[j];
+      single[i] = single[j];
+      cost = build[j];
     } else {
       bound[i] = 0;
       single[i] = -1;
     }
+    cost += bound[i];
+    // A candidate's descendants read its gradient (bound entries) and never rebuild its ancestry.
+    const wide = bound[i] > NARROW && cost > i - n + 1;
+    candidate[i] = wide ? 1 : 0;
+    build[i] = wide ? bound[i] : cost;
   }
 }
 
-/** Marks node j needed (a root when wider than `width`); returns what building its gradient costs. */
-function need(j: number, n: number, bound: Int32Array, width: number, needed: Uint8Array, root: Uint8Array): number {
+/** Marks node j needed (a root when `roots` and a candidate); returns what building its gradient costs. */
+function need(j: number, n: number, e: NodeEstimates, roots: boolean, needed: Uint8Array, root: Uint8Array): number {
   needed[j] = 1;
-  if (j < n || bound[j] <= width) return bound[j];
+  if (!roots || j < n || e.candidate[j] === 0) return e.bound[j];
   root[j] = 1;
   return j - n + 1;
 }
 
 /**
- * One marking pass from `top` down with inputs wider than `width` made roots: which gradients are needed, where each is
- * last read, and the plan's cost; it stops early (returning Infinity) once the cost passes `limit`. `adj` holds the
- * adjoints of the sum whose diagonal is wanted.
+ * One marking pass from `top` down, with or without roots: which gradients are needed, where each is last read, and the
+ * plan's cost; it stops early (returning Infinity) once the cost passes `limit`. `adj` holds the adjoints of the sum
+ * whose diagonal is wanted.
  */
-function mark(tape: Tape, top: number, n: number, adj: Float64Array, bound: Int32Array, width: number, limit: number, plan: DiagonalPlan): number {
+function mark(tape: Tape, top: number, n: number, adj: Float64Array, e: NodeEstimates, roots: boolean, limit: number, plan: DiagonalPlan): number {
   const { a, b, da, db, daa, dab, dbb } = tape;
   const { needed, root, lastUse } = plan;
+  const bound = e.bound;
   needed.fill(0, 0, top + 1);
   root.fill(0, 0, top + 1);
   lastUse.fill(-1, 0, top + 1);
@@ -88,11 +106,11 @@ function mark(tape: Tape, top: number, n: number, adj: Float64Array, bound: Int3
     const useB = bi >= 0 && (consumer || (propagate && db[i] !== 0));
     if (consumer) cost += bound[ai] + (bi >= 0 ? bound[bi] : 0);
     if (useA) {
-      if (needed[ai] === 0) cost += need(ai, n, bound, width, needed, root);
+      if (needed[ai] === 0) cost += need(ai, n, e, roots, needed, root);
       if (lastUse[ai] < 0) lastUse[ai] = i;
     }
     if (useB) {
-      if (needed[bi] === 0) cost += need(bi, n, bound, width, needed, root);
+      if (needed[bi] === 0) cost += need(bi, n, e, roots, needed, root);
       if (lastUse[bi] < 0) lastUse[bi] = i;
     }
     if (cost > limit) return Infinity;
@@ -101,17 +119,15 @@ function mark(tape: Tape, top: number, n: number, adj: Float64Array, bound: Int3
 }
 
 /**
- * The cheapest plan among "everything forward" and roots wider than each of WIDTHS. The narrowest width is marked
- * first: when it makes no root it is the all-forward plan, and otherwise its cost cuts the other markings short.
+ * The cheaper of the plan with roots and the all-forward plan. The plan with roots is marked first: when it makes no
+ * root it is the all-forward plan, and otherwise its cost cuts the other marking short.
  */
-export function planDiagonal(tape: Tape, top: number, n: number, adj: Float64Array, bound: Int32Array, single: Int32Array, plans: [DiagonalPlan, DiagonalPlan]): DiagonalPlan {
-  supportBounds(tape, top, n, bound, single);
+export function planDiagonal(tape: Tape, top: number, n: number, adj: Float64Array, e: NodeEstimates, plans: [DiagonalPlan, DiagonalPlan]): DiagonalPlan {
+  estimate(tape, top, n, e);
   let [best, spare] = plans;
-  best.cost = mark(tape, top, n, adj, bound, WIDTHS[0], Infinity, best);
+  best.cost = mark(tape, top, n, adj, e, true, Infinity, best);
   if (!best.root.subarray(0, top + 1).includes(1)) return best;
-  for (const width of [...WIDTHS.slice(1).filter((w) => w < n), Infinity]) {
-    spare.cost = mark(tape, top, n, adj, bound, width, best.cost, spare);
-    if (spare.cost < best.cost) [best, spare] = [spare, best];
-  }
+  spare.cost = mark(tape, top, n, adj, e, false, best.cost, spare);
+  if (spare.cost < best.cost) [best, spare] = [spare, best];
   return best;
 }

@@ -45,8 +45,11 @@ export interface EvaluatorSpec {
 
 /** The Evaluator plus what tests and benchmarks measure. */
 export interface ADEvaluator extends Evaluator {
-  /** Sparse entries touched by the last exact diagonal sweep, and nodes of the last recording. */
-  stats(): { diagonalWork: number; tapeSize: number };
+  /**
+   * Sparse entries touched and nodes swept by the last exact diagonal sweep, the wide nodes it took from reverse sweeps
+   * of their own (engine/ad/diagonal-plan.ts), and nodes of the last recording.
+   */
+  stats(): { diagonalWork: number; diagonalRoots: number; tapeSize: number };
 }
 
 const MAX_KINK_ENTRIES = 20;
@@ -454,6 +457,6 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
       }
     },
 
-    stats: () => ({ diagonalWork: sweeps.diagonalWork, tapeSize: tape.size }),
+    stats: () => ({ diagonalWork: sweeps.diagonalWork, diagonalRoots: sweeps.diagonalPlan.roots, tapeSize: tape.size }),
   };
 }

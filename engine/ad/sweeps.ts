@@ -1,11 +1,15 @@
 // Sweeps over a recorded tape that read only its numbers: reverse gradient, H·v (forward over reverse), exact Hessian diagonal.
 
-import { curved, planDiagonal, type DiagonalPlan } from './diagonal-plan';
+import { curved, planDiagonal, type DiagonalPlan, type NodeEstimates } from './diagonal-plan';
 import { SparsePool } from './sparse';
 import type { Tape } from './tape';
 
 function emptyPlan(size = 0): DiagonalPlan {
   return { needed: new Uint8Array(size), root: new Uint8Array(size), lastUse: new Int32Array(size), cost: 0 };
+}
+
+function emptyEstimates(size = 0): NodeEstimates {
+  return { bound: new Int32Array(size), single: new Int32Array(size), build: new Float64Array(size), candidate: new Uint8Array(size) };
 }
 
 /**
@@ -18,8 +22,7 @@ export class Sweeps {
   private adjTangent = new Float64Array(0);
   private slotOf = new Int32Array(0);
   private rootAdj = new Float64Array(0);
-  private bound = new Int32Array(0);
-  private single = new Int32Array(0);
+  private estimates = emptyEstimates();
   private plans: [DiagonalPlan, DiagonalPlan] = [emptyPlan(), emptyPlan()];
   private pool = new SparsePool();
   /** Sparse entries read or written, and nodes swept, by the last diagonal sweep: its cost, deterministic (tests compare it across sizes). */
@@ -41,8 +44,7 @@ export class Sweeps {
     const cap = Math.max(size, this.slotOf.length * 2);
     this.slotOf = new Int32Array(cap);
     this.rootAdj = new Float64Array(cap);
-    this.bound = new Int32Array(cap);
-    this.single = new Int32Array(cap);
+    this.estimates = emptyEstimates(cap);
     this.plans = [emptyPlan(cap), emptyPlan(cap)];
   }
 
@@ -123,7 +125,7 @@ export class Sweeps {
     const size = out + 1;
     this.ensurePlan(size);
     const { adj, slotOf, pool } = this;
-    const { needed, root, lastUse, cost } = planDiagonal(tape, out, n, adj, this.bound, this.single, this.plans);
+    const { needed, root, lastUse, cost } = planDiagonal(tape, out, n, adj, this.estimates, this.plans);
     this.diagonalPlan = { roots: root.subarray(0, size).reduce((s, r) => s + r, 0), cost };
 
     const diag = new Float64Array(n);
