@@ -31,7 +31,7 @@ export interface NodeEstimates {
   /** The one entry a node depends on, or -1: x·x + x keeps a support of one. */
   single: Int32Array;
   /** Entries merged to build the gradient forward from the independents, candidates' own ancestry counted as free. */
-  build: Float64Array;
+  build: Float32Array;
   candidate: Uint8Array;
 }
 
@@ -77,41 +77,38 @@ function estimate(tape: Tape, top: number, n: number, e: NodeEstimates): void {
 }
 
 /** Marks node j needed (a root when `roots` and a candidate); returns what building its gradient costs. */
-function need(j: number, n: number, e: NodeEstimates, roots: boolean, needed: Uint8Array, root: Uint8Array): number {
+function need(j: number, n: number, e: NodeEstimates, roots: boolean, needed: Uint8Array, plan: DiagonalPlan | undefined): number {
   needed[j] = 1;
   if (!roots || j < n || e.candidate[j] === 0) return e.bound[j];
-  root[j] = 1;
+  if (plan !== undefined) plan.root[j] = 1;
   return j - n + 1;
 }
 
 /**
- * One marking pass from `top` down, with or without roots: which gradients are needed, where each is last read, and the
- * plan's cost; it stops early (returning Infinity) once the cost passes `limit`. `adj` holds the adjoints of the sum
- * whose diagonal is wanted.
+ * One marking pass from `top` down, with or without roots: which gradients are needed and the plan's cost, and when
+ * `plan` is given also its roots and where each gradient is last read. It stops early (returning Infinity) once the cost
+ * passes `limit`. `adj` holds the adjoints of the sum whose diagonal is wanted.
  */
-function mark(tape: Tape, top: number, n: number, adj: Float64Array, e: NodeEstimates, roots: boolean, limit: number, plan: DiagonalPlan): number {
+function mark(tape: Tape, top: number, n: number, adj: Float64Array, e: NodeEstimates, roots: boolean, limit: number, needed: Uint8Array, plan?: DiagonalPlan): number {
   const { a, b, da, db, daa, dab, dbb } = tape;
-  const { needed, root, lastUse } = plan;
   const bound = e.bound;
   needed.fill(0, 0, top + 1);
-  root.fill(0, 0, top + 1);
-  lastUse.fill(-1, 0, top + 1);
+  plan?.root.fill(0, 0, top + 1);
+  plan?.lastUse.fill(-1, 0, top + 1);
   let cost = 0;
   for (let i = top; i >= n; i--) {
     const ai = a[i], bi = b[i];
     const consumer = adj[i] !== 0 && (daa[i] !== 0 || dab[i] !== 0 || dbb[i] !== 0);
-    const propagate = needed[i] === 1 && root[i] === 0;
+    const propagate = needed[i] === 1 && (!roots || e.candidate[i] === 0);
     // Inputs read here: by a curved node's own term, or to build this node's gradient from theirs.
     const useA = consumer || (propagate && da[i] !== 0);
     const useB = bi >= 0 && (consumer || (propagate && db[i] !== 0));
     if (consumer) cost += bound[ai] + (bi >= 0 ? bound[bi] : 0);
-    if (useA) {
-      if (needed[ai] === 0) cost += need(ai, n, e, roots, needed, root);
-      if (lastUse[ai] < 0) lastUse[ai] = i;
-    }
-    if (useB) {
-      if (needed[bi] === 0) cost += need(bi, n, e, roots, needed, root);
-      if (lastUse[bi] < 0) lastUse[bi] = i;
+    if (useA && needed[ai] === 0) cost += need(ai, n, e, roots, needed, plan);
+    if (useB && needed[bi] === 0) cost += need(bi, n, e, roots, needed, plan);
+    if (plan !== undefined) {
+      if (useA && plan.lastUse[ai] < 0) plan.lastUse[ai] = i;
+      if (useB && plan.lastUse[bi] < 0) plan.lastUse[bi] = i;
     }
     if (cost > limit) return Infinity;
   }
@@ -120,14 +117,13 @@ function mark(tape: Tape, top: number, n: number, adj: Float64Array, e: NodeEsti
 
 /**
  * The cheaper of the plan with roots and the all-forward plan. The plan with roots is marked first: when it makes no
- * root it is the all-forward plan, and otherwise its cost cuts the other marking short.
+ * root it is the all-forward plan, and otherwise its cost cuts the other marking (into `scratch`) short.
  */
-export function planDiagonal(tape: Tape, top: number, n: number, adj: Float64Array, e: NodeEstimates, plans: [DiagonalPlan, DiagonalPlan]): DiagonalPlan {
+export function planDiagonal(tape: Tape, top: number, n: number, adj: Float64Array, e: NodeEstimates, plan: DiagonalPlan, scratch: Uint8Array): DiagonalPlan {
   estimate(tape, top, n, e);
-  let [best, spare] = plans;
-  best.cost = mark(tape, top, n, adj, e, true, Infinity, best);
-  if (!best.root.subarray(0, top + 1).includes(1)) return best;
-  spare.cost = mark(tape, top, n, adj, e, false, best.cost, spare);
-  if (spare.cost < best.cost) [best, spare] = [spare, best];
-  return best;
+  plan.cost = mark(tape, top, n, adj, e, true, Infinity, plan.needed, plan);
+  if (!plan.root.subarray(0, top + 1).includes(1)) return plan;
+  const forward = mark(tape, top, n, adj, e, false, plan.cost, scratch);
+  if (forward < plan.cost) plan.cost = mark(tape, top, n, adj, e, false, Infinity, plan.needed, plan);
+  return plan;
 }

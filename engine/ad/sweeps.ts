@@ -9,7 +9,7 @@ function emptyPlan(size = 0): DiagonalPlan {
 }
 
 function emptyEstimates(size = 0): NodeEstimates {
-  return { bound: new Int32Array(size), single: new Int32Array(size), build: new Float64Array(size), candidate: new Uint8Array(size) };
+  return { bound: new Int32Array(size), single: new Int32Array(size), build: new Float32Array(size), candidate: new Uint8Array(size) };
 }
 
 /**
@@ -21,9 +21,9 @@ export class Sweeps {
   private tangent = new Float64Array(0);
   private adjTangent = new Float64Array(0);
   private slotOf = new Int32Array(0);
-  private rootAdj = new Float64Array(0);
   private estimates = emptyEstimates();
-  private plans: [DiagonalPlan, DiagonalPlan] = [emptyPlan(), emptyPlan()];
+  private plan = emptyPlan();
+  private scratch = new Uint8Array(0);
   private pool = new SparsePool();
   /** Sparse entries read or written, and nodes swept, by the last diagonal sweep: its cost, deterministic (tests compare it across sizes). */
   diagonalWork = 0;
@@ -43,9 +43,9 @@ export class Sweeps {
     if (this.slotOf.length >= size) return;
     const cap = Math.max(size, this.slotOf.length * 2);
     this.slotOf = new Int32Array(cap);
-    this.rootAdj = new Float64Array(cap);
     this.estimates = emptyEstimates(cap);
-    this.plans = [emptyPlan(cap), emptyPlan(cap)];
+    this.plan = emptyPlan(cap);
+    this.scratch = new Uint8Array(cap);
   }
 
   /** ū += w̄·φ_u for every node from `out` down; returns ∂f/∂x (a fresh array). Leaves the adjoints for `diagonal`. */
@@ -125,7 +125,7 @@ export class Sweeps {
     const size = out + 1;
     this.ensurePlan(size);
     const { adj, slotOf, pool } = this;
-    const { needed, root, lastUse, cost } = planDiagonal(tape, out, n, adj, this.estimates, this.plans);
+    const { needed, root, lastUse, cost } = planDiagonal(tape, out, n, adj, this.estimates, this.plan, this.scratch);
     this.diagonalPlan = { roots: root.subarray(0, size).reduce((s, r) => s + r, 0), cost };
 
     const diag = new Float64Array(n);
@@ -189,7 +189,8 @@ export class Sweeps {
   /** ∂node/∂x by a reverse sweep from `node` alone, as a new sparse slot: what a wide root costs instead of merges. */
   private gradientOfNode(tape: Tape, node: number, n: number): number {
     const { a, b, da, db } = tape;
-    const r = this.rootAdj;
+    // The tangents of `hvp` are free during a diagonal sweep.
+    const r = this.tangent;
     r.fill(0, 0, node + 1);
     r[node] = 1;
     for (let i = node; i >= n; i--) {
