@@ -47,9 +47,9 @@ export interface EvaluatorSpec {
 export interface ADEvaluator extends Evaluator {
   /**
    * Sparse entries touched and nodes swept by the last exact diagonal sweep, the wide nodes it took from reverse sweeps
-   * of their own (engine/ad/diagonal-plan.ts), and nodes of the last recording.
+   * of their own (engine/ad/diagonal-plan.ts), nodes of the last recording, and how long `derivatives` spent recording.
    */
-  stats(): { diagonalWork: number; diagonalRoots: number; tapeSize: number };
+  stats(): { diagonalWork: number; diagonalRoots: number; tapeSize: number; recordMs: number };
 }
 
 const MAX_KINK_ENTRIES = 20;
@@ -189,6 +189,8 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
   /** f(x0) and its node, valid while tapeHoldsX0. */
   let value0 = NaN;
   let out = -1;
+  /** The last `derivatives` call's recording time, for the bench. */
+  let recordMs = NaN;
 
   /** A leaf in its own form: from x at `offset` (active: nodes offset.. of the tape), or from its own values. */
   function leafValue(leaf: Leaf, x: Float64Array, offset: number, active: boolean): unknown {
@@ -351,6 +353,7 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
     const t0 = performance.now();
     tapeHoldsX0 = false;
     recordX0();
+    recordMs = performance.now() - t0;
     const kinks = kinksOfRecording();
     const notes = [...lastRecordingLog().notes];
     const gradient = gradientOfRecording(out, n);
@@ -457,6 +460,6 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
       }
     },
 
-    stats: () => ({ diagonalWork: sweeps.diagonalWork, diagonalRoots: sweeps.diagonalPlan.roots, tapeSize: tape.size }),
+    stats: () => ({ diagonalWork: sweeps.diagonalWork, diagonalRoots: sweeps.diagonalPlan.roots, tapeSize: tape.size, recordMs }),
   };
 }
