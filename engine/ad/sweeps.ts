@@ -123,7 +123,7 @@ export class Sweeps {
   diagonal(tape: Tape, out: number, n: number): Float64Array {
     const { a, b, da, db, daa, dab, dbb } = tape;
     const size = out + 1;
-    this.ensurePlan(size);
+    this.ensurePlan(Math.max(size, n));
     const { adj, slotOf, pool } = this;
     const { needed, root, lastUse, cost } = planDiagonal(tape, out, n, adj, this.estimates, this.plan, this.scratch);
     this.diagonalPlan = { roots: root.subarray(0, size).reduce((s, r) => s + r, 0), cost };
