@@ -166,3 +166,15 @@ test('kinks and branches around wide nodes (|x|, a running Math.max, a branch on
     assert.deepEqual(disagreements(d.hessianDiagonal, fd, 1e-7, `cap ${cap}: diagonal vs differences of the gradient`), []);
   }
 });
+
+test('every prefix sum feeding a curved node: the all-forward plan is cheaper than a reverse sweep per prefix, and is kept', async () => {
+  const sample = normalSampler(10);
+  const x = Array.from({ length: 200 }, () => sample());
+  const ev = await evaluatorOf('prefixSums', { x });
+  const d = ev.derivatives();
+  assert.equal(ev.stats().diagonalRoots, 0);
+  // ∂²/∂x_i² = Σ_{k ≥ i} 0.01·exp(0.1·z_k), z_k the prefix sums.
+  const z = x.map((_, k) => x.slice(0, k + 1).reduce((s, v) => s + v, 0));
+  const expected = x.map((_, i) => z.slice(i).reduce((s, zk) => s + 0.01 * Math.exp(0.1 * zk), 0));
+  assert.deepEqual(disagreements(d.hessianDiagonal, expected, 1e-12, 'diagonal'), []);
+});
