@@ -6,13 +6,6 @@
 // needs the primitives table: adding a primitive never touches the sweeps.
 
 const INITIAL_CAPACITY = 1 << 12;
-/**
- * Growth factor up to GROW_FAST_UNTIL nodes, doubling beyond. Each growth copies the tape into fresh pages, and the
- * first touch of a fresh page is what a first recording pays most for; the untouched tail of a larger buffer costs
- * address space only.
- */
-const GROW_FAST = 8;
-const GROW_FAST_UNTIL = 1 << 20;
 
 export class Tape {
   /** Number of nodes recorded. Node ids are 0..size-1 in recording (topological) order. */
@@ -49,7 +42,7 @@ export class Tape {
   }
 
   private grow(): void {
-    const cap = this.val.length * (this.val.length < GROW_FAST_UNTIL ? GROW_FAST : 2);
+    const cap = this.val.length * 2;
     const growF = (x: Float64Array) => {
       const y = new Float64Array(cap);
       y.set(x);
