@@ -7,7 +7,9 @@
 // node whose forward build would cost more than that sweep is a *candidate*; a needed candidate becomes a *root*, takes
 // its gradient from its own reverse sweep, and the nodes below it need no forward gradients on its account. The forward
 // estimate counts a shared ancestor once per use, so the plan with roots is kept only when its total cost is below the
-// all-forward plan's. Both paths compute the same exact partials (they differ in rounding only).
+// all-forward plan's. Both paths compute the same exact partials (they differ in rounding only). Planning costs two or
+// three passes over the tape, so the sweep (engine/ad/sweeps.ts) first merges everything forward under a work limit and
+// plans only when that limit is passed.
 
 import type { Tape } from './tape';
 
@@ -76,22 +78,22 @@ function estimate(tape: Tape, top: number, n: number, e: NodeEstimates): void {
   }
 }
 
-/** Marks node j needed (a root when `roots` and a candidate); returns what building its gradient costs. */
-function need(j: number, n: number, e: NodeEstimates, roots: boolean, needed: Uint8Array, plan: DiagonalPlan | undefined): number {
+/** Marks node j needed (a root when `roots` and a candidate); returns what building its gradient costs (NaN unestimated). */
+function need(j: number, n: number, e: NodeEstimates | undefined, roots: boolean, needed: Uint8Array, plan: DiagonalPlan | undefined): number {
   needed[j] = 1;
+  if (e === undefined) return NaN;
   if (!roots || j < n || e.candidate[j] === 0) return e.bound[j];
   if (plan !== undefined) plan.root[j] = 1;
   return j - n + 1;
 }
 
 /**
- * One marking pass from `top` down, with or without roots: which gradients are needed and the plan's cost, and when
- * `plan` is given also its roots and where each gradient is last read. It stops early (returning Infinity) once the cost
- * passes `limit`. `adj` holds the adjoints of the sum whose diagonal is wanted.
+ * One marking pass from `top` down, with or without roots: which gradients are needed and the plan's cost (NaN without
+ * estimates `e`), and when `plan` is given also its roots and where each gradient is last read. It stops early
+ * (returning Infinity) once the cost passes `limit`. `adj` holds the adjoints of the sum whose diagonal is wanted.
  */
-function mark(tape: Tape, top: number, n: number, adj: Float64Array, e: NodeEstimates, roots: boolean, limit: number, needed: Uint8Array, plan?: DiagonalPlan): number {
+function mark(tape: Tape, top: number, n: number, adj: Float64Array, e: NodeEstimates | undefined, roots: boolean, limit: number, needed: Uint8Array, plan?: DiagonalPlan): number {
   const { a, b, da, db, daa, dab, dbb } = tape;
-  const bound = e.bound;
   needed.fill(0, 0, top + 1);
   plan?.root.fill(0, 0, top + 1);
   plan?.lastUse.fill(-1, 0, top + 1);
@@ -99,11 +101,11 @@ function mark(tape: Tape, top: number, n: number, adj: Float64Array, e: NodeEsti
   for (let i = top; i >= n; i--) {
     const ai = a[i], bi = b[i];
     const consumer = adj[i] !== 0 && (daa[i] !== 0 || dab[i] !== 0 || dbb[i] !== 0);
-    const propagate = needed[i] === 1 && (!roots || e.candidate[i] === 0);
+    const propagate = needed[i] === 1 && (!roots || e?.candidate[i] === 0);
     // Inputs read here: by a curved node's own term, or to build this node's gradient from theirs.
     const useA = consumer || (propagate && da[i] !== 0);
     const useB = bi >= 0 && (consumer || (propagate && db[i] !== 0));
-    if (consumer) cost += bound[ai] + (bi >= 0 ? bound[bi] : 0);
+    if (consumer && e !== undefined) cost += e.bound[ai] + (bi >= 0 ? e.bound[bi] : 0);
     if (useA && needed[ai] === 0) cost += need(ai, n, e, roots, needed, plan);
     if (useB && needed[bi] === 0) cost += need(bi, n, e, roots, needed, plan);
     if (plan !== undefined) {
@@ -113,6 +115,11 @@ function mark(tape: Tape, top: number, n: number, adj: Float64Array, e: NodeEsti
     if (cost > limit) return Infinity;
   }
   return cost;
+}
+
+/** The plan without roots or estimates: every needed gradient merged forward, its cost unknown (NaN). */
+export function markAllForward(tape: Tape, top: number, n: number, adj: Float64Array, plan: DiagonalPlan): void {
+  plan.cost = mark(tape, top, n, adj, undefined, false, Infinity, plan.needed, plan);
 }
 
 /**

@@ -1,8 +1,14 @@
 // Sweeps over a recorded tape that read only its numbers: reverse gradient, H·v (forward over reverse), exact Hessian diagonal.
 
-import { curved, planDiagonal, type DiagonalPlan, type NodeEstimates } from './diagonal-plan';
+import { curved, markAllForward, planDiagonal, type DiagonalPlan, type NodeEstimates } from './diagonal-plan';
 import { SparsePool } from './sparse';
 import type { Tape } from './tape';
+
+/**
+ * Sparse entries per tape node the all-forward attempt may merge before the diagonal is planned with roots: row-wise
+ * losses stay near 2–3 (the founding loss: 2.2), a dense sum feeding a curved node runs far past it.
+ */
+const ATTEMPT_WORK = 8;
 
 function emptyPlan(size = 0): DiagonalPlan {
   return { needed: new Uint8Array(size), root: new Uint8Array(size), lastUse: new Int32Array(size), cost: 0 };
@@ -119,15 +125,32 @@ export class Sweeps {
    * with g = ∂node/∂x sparse. Call right after `gradient` on the same recording (it reads those adjoints).
    * A backward pass marks the nodes whose g is needed (engine/ad/diagonal-plan.ts); one forward pass builds only those,
    * each from its inputs' or, for a wide root, by a reverse sweep of its own, and frees each after its last use.
+   * Most functions need no root: the first attempt merges everything forward, as cheap to plan as it gets, and only when
+   * its work passes ATTEMPT_WORK per tape node is the diagonal planned with roots and built again.
    */
   diagonal(tape: Tape, out: number, n: number): Float64Array {
-    const { a, b, da, db, daa, dab, dbb } = tape;
     const size = out + 1;
     this.ensurePlan(Math.max(size, n));
-    const { adj, slotOf, pool } = this;
-    const { needed, root, lastUse, cost } = planDiagonal(tape, out, n, adj, this.estimates, this.plan, this.scratch);
+    markAllForward(tape, out, n, this.adj, this.plan);
+    const first = this.build(tape, out, n, ATTEMPT_WORK * size);
+    if (first !== undefined) {
+      this.diagonalPlan = { roots: 0, cost: this.diagonalWork };
+      return first;
+    }
+    const attempted = this.diagonalWork;
+    const { root, cost } = planDiagonal(tape, out, n, this.adj, this.estimates, this.plan, this.scratch);
     this.diagonalPlan = { roots: root.subarray(0, size).reduce((s, r) => s + r, 0), cost };
+    const diag = this.build(tape, out, n, Infinity)!;
+    this.diagonalWork += attempted;
+    return diag;
+  }
 
+  /** The forward pass of `diagonal` along `this.plan`; undefined once its work passes `limit`. */
+  private build(tape: Tape, out: number, n: number, limit: number): Float64Array | undefined {
+    const { a, b, da, db, daa, dab, dbb } = tape;
+    const { adj, slotOf, pool } = this;
+    const { needed, root, lastUse } = this.plan;
+    const size = out + 1;
     const diag = new Float64Array(n);
     pool.releaseAll();
     let work = 0;
@@ -181,6 +204,10 @@ export class Sweeps {
       }
       if (lastUse[ai] === i) pool.release(slotOf[ai]);
       if (bi >= 0 && bi !== ai && lastUse[bi] === i) pool.release(slotOf[bi]);
+      if (work > limit) {
+        this.diagonalWork = work;
+        return undefined;
+      }
     }
     this.diagonalWork = work;
     return diag;
