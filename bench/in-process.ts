@@ -16,7 +16,7 @@ export interface LoadedCase {
   evaluator(): ADEvaluator;
 }
 
-export async function loadInProcess(root: string, c: BenchCase): Promise<LoadedCase> {
+export async function loadInProcess(root: string, c: Pick<BenchCase, 'file' | 'functionName' | 'at' | 'wrt'>): Promise<LoadedCase> {
   const file = join(root, c.file);
   const text = readFileSync(file, 'utf8');
   const info = functionNamed(text, file, c.functionName);

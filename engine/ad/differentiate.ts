@@ -45,8 +45,11 @@ export interface EvaluatorSpec {
 
 /** The Evaluator plus what tests and benchmarks measure. */
 export interface ADEvaluator extends Evaluator {
-  /** Sparse entries touched by the last exact diagonal sweep, and nodes of the last recording. */
-  stats(): { diagonalWork: number; tapeSize: number };
+  /**
+   * Sparse entries touched and nodes swept by the last exact diagonal sweep, the wide nodes it took from reverse sweeps
+   * of their own (engine/ad/diagonal-plan.ts), nodes of the last recording, and how long `derivatives` spent recording.
+   */
+  stats(): { diagonalWork: number; diagonalRoots: number; tapeSize: number; recordMs: number };
 }
 
 const MAX_KINK_ENTRIES = 20;
@@ -186,6 +189,8 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
   /** f(x0) and its node, valid while tapeHoldsX0. */
   let value0 = NaN;
   let out = -1;
+  /** The last `derivatives` call's recording time, for the bench. */
+  let recordMs = NaN;
 
   /** A leaf in its own form: from x at `offset` (active: nodes offset.. of the tape), or from its own values. */
   function leafValue(leaf: Leaf, x: Float64Array, offset: number, active: boolean): unknown {
@@ -348,6 +353,7 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
     const t0 = performance.now();
     tapeHoldsX0 = false;
     recordX0();
+    recordMs = performance.now() - t0;
     const kinks = kinksOfRecording();
     const notes = [...lastRecordingLog().notes];
     const gradient = gradientOfRecording(out, n);
@@ -454,6 +460,6 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
       }
     },
 
-    stats: () => ({ diagonalWork: sweeps.diagonalWork, tapeSize: tape.size }),
+    stats: () => ({ diagonalWork: sweeps.diagonalWork, diagonalRoots: sweeps.diagonalPlan.roots, tapeSize: tape.size, recordMs }),
   };
 }

@@ -1,7 +1,22 @@
 // Sweeps over a recorded tape that read only its numbers: reverse gradient, H·v (forward over reverse), exact Hessian diagonal.
 
+import { curved, markAllForward, planDiagonal, type DiagonalPlan, type NodeEstimates } from './diagonal-plan';
 import { SparsePool } from './sparse';
 import type { Tape } from './tape';
+
+/**
+ * Sparse entries per tape node the all-forward attempt may merge before the diagonal is planned with roots: row-wise
+ * losses stay near 2–3 (the founding loss: 2.2), a dense sum feeding a curved node runs far past it.
+ */
+const ATTEMPT_WORK = 8;
+
+function emptyPlan(size = 0): DiagonalPlan {
+  return { needed: new Uint8Array(size), root: new Uint8Array(size), lastUse: new Int32Array(size), cost: 0 };
+}
+
+function emptyEstimates(size = 0): NodeEstimates {
+  return { bound: new Int32Array(size), single: new Int32Array(size), build: new Float32Array(size), candidate: new Uint8Array(size) };
+}
 
 /**
  * Buffers live as long as the evaluator: first touches of fresh pages are expensive, and checks run many sweeps.
@@ -11,12 +26,15 @@ export class Sweeps {
   private adj = new Float64Array(0);
   private tangent = new Float64Array(0);
   private adjTangent = new Float64Array(0);
-  private needed = new Uint8Array(0);
-  private lastUse = new Int32Array(0);
   private slotOf = new Int32Array(0);
+  private estimates = emptyEstimates();
+  private plan = emptyPlan();
+  private scratch = new Uint8Array(0);
   private pool = new SparsePool();
-  /** Sparse entries read or written by the last diagonal sweep: its cost, deterministic (tests compare it across sizes). */
+  /** Sparse entries read or written, and nodes swept, by the last diagonal sweep: its cost, deterministic (tests compare it across sizes). */
   diagonalWork = 0;
+  /** Wide nodes whose gradient the last diagonal sweep took from a reverse sweep of their own, and the plan's estimated cost. */
+  diagonalPlan = { roots: 0, cost: 0 };
 
   private ensure(size: number): void {
     if (this.adj.length >= size) return;
@@ -24,9 +42,16 @@ export class Sweeps {
     this.adj = new Float64Array(cap);
     this.tangent = new Float64Array(cap);
     this.adjTangent = new Float64Array(cap);
-    this.needed = new Uint8Array(cap);
-    this.lastUse = new Int32Array(cap);
+  }
+
+  private ensurePlan(size: number): void {
+    this.ensure(size);
+    if (this.slotOf.length >= size) return;
+    const cap = Math.max(size, this.slotOf.length * 2);
     this.slotOf = new Int32Array(cap);
+    this.estimates = emptyEstimates(cap);
+    this.plan = emptyPlan(cap);
+    this.scratch = new Uint8Array(cap);
   }
 
   /** ū += w̄·φ_u for every node from `out` down; returns ∂f/∂x (a fresh array). Leaves the adjoints for `diagonal`. */
@@ -98,29 +123,34 @@ export class Sweeps {
   /**
    * Exact diag(H) as a sum over non-linear nodes: H_ii = Σ_v v̄_v [φ_aa g_a[i]² + 2φ_ab g_a[i] g_b[i] + φ_bb g_b[i]²],
    * with g = ∂node/∂x sparse. Call right after `gradient` on the same recording (it reads those adjoints).
-   * A backward pass marks the nodes whose g is needed; one forward pass builds only those and frees each after its last use.
+   * A backward pass marks the nodes whose g is needed (engine/ad/diagonal-plan.ts); one forward pass builds only those,
+   * each from its inputs' or, for a wide root, by a reverse sweep of its own, and frees each after its last use.
+   * Most functions need no root: the first attempt merges everything forward, as cheap to plan as it gets, and only when
+   * its work passes ATTEMPT_WORK per tape node is the diagonal planned with roots and built again.
    */
   diagonal(tape: Tape, out: number, n: number): Float64Array {
-    const { a, b, da, db, daa, dab, dbb } = tape;
-    const { adj, needed, lastUse, slotOf, pool } = this;
     const size = out + 1;
-    needed.fill(0, 0, size);
-    lastUse.fill(-1, 0, size);
-    const use = (j: number, i: number) => {
-      needed[j] = 1;
-      if (lastUse[j] < 0) lastUse[j] = i;
-    };
-    for (let i = out; i >= n; i--) {
-      const ai = a[i], bi = b[i];
-      if (adj[i] !== 0 && (daa[i] !== 0 || dab[i] !== 0 || dbb[i] !== 0)) {
-        use(ai, i);
-        if (bi >= 0) use(bi, i);
-      } else if (needed[i]) {
-        if (da[i] !== 0) use(ai, i);
-        if (bi >= 0 && db[i] !== 0) use(bi, i);
-      }
+    this.ensurePlan(Math.max(size, n));
+    markAllForward(tape, out, n, this.adj, this.plan);
+    const first = this.build(tape, out, n, ATTEMPT_WORK * size);
+    if (first !== undefined) {
+      this.diagonalPlan = { roots: 0, cost: this.diagonalWork };
+      return first;
     }
+    const attempted = this.diagonalWork;
+    const { root, cost } = planDiagonal(tape, out, n, this.adj, this.estimates, this.plan, this.scratch);
+    this.diagonalPlan = { roots: root.subarray(0, size).reduce((s, r) => s + r, 0), cost };
+    const diag = this.build(tape, out, n, Infinity)!;
+    this.diagonalWork += attempted;
+    return diag;
+  }
 
+  /** The forward pass of `diagonal` along `this.plan`; undefined once its work passes `limit`. */
+  private build(tape: Tape, out: number, n: number, limit: number): Float64Array | undefined {
+    const { a, b, da, db, daa, dab, dbb } = tape;
+    const { adj, slotOf, pool } = this;
+    const { needed, root, lastUse } = this.plan;
+    const size = out + 1;
     const diag = new Float64Array(n);
     pool.releaseAll();
     let work = 0;
@@ -135,7 +165,7 @@ export class Sweeps {
     for (let i = n; i < size; i++) {
       const ai = a[i], bi = b[i];
       const w = adj[i];
-      if (w !== 0 && (daa[i] !== 0 || dab[i] !== 0 || dbb[i] !== 0)) {
+      if (w !== 0 && curved(tape, i)) {
         // The pool's arrays are read here, after the previous node's allocation may have grown them.
         const { idx, val, start, len } = pool;
         const sa = slotOf[ai];
@@ -159,7 +189,10 @@ export class Sweeps {
           }
         }
       }
-      if (needed[i]) {
+      if (root[i]) {
+        slotOf[i] = this.gradientOfNode(tape, i, n);
+        work += i - n + 1;
+      } else if (needed[i]) {
         const useA = da[i] !== 0, useB = bi >= 0 && db[i] !== 0;
         let s: number;
         if (useA && useB) s = ai === bi ? pool.scaled(da[i] + db[i], slotOf[ai]) : pool.combined(da[i], slotOf[ai], db[i], slotOf[bi]);
@@ -171,8 +204,41 @@ export class Sweeps {
       }
       if (lastUse[ai] === i) pool.release(slotOf[ai]);
       if (bi >= 0 && bi !== ai && lastUse[bi] === i) pool.release(slotOf[bi]);
+      if (work > limit) {
+        this.diagonalWork = work;
+        return undefined;
+      }
     }
     this.diagonalWork = work;
     return diag;
+  }
+
+  /** ∂node/∂x by a reverse sweep from `node` alone, as a new sparse slot: what a wide root costs instead of merges. */
+  private gradientOfNode(tape: Tape, node: number, n: number): number {
+    const { a, b, da, db } = tape;
+    // The tangents of `hvp` are free during a diagonal sweep.
+    const r = this.tangent;
+    r.fill(0, 0, node + 1);
+    r[node] = 1;
+    for (let i = node; i >= n; i--) {
+      const w = r[i];
+      if (w === 0) continue;
+      const ai = a[i], bi = b[i];
+      r[ai] += w * da[i];
+      if (bi >= 0) r[bi] += w * db[i];
+    }
+    let count = 0;
+    for (let j = 0; j < n; j++) if (r[j] !== 0) count++;
+    const pool = this.pool;
+    const s = pool.alloc(count);
+    const { idx, val } = pool;
+    let k = pool.start[s];
+    for (let j = 0; j < n; j++) {
+      if (r[j] === 0) continue;
+      idx[k] = j;
+      val[k++] = r[j];
+    }
+    pool.len[s] = count;
+    return s;
   }
 }
