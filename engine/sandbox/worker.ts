@@ -5,11 +5,14 @@ import { serialize } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { MESSAGE_CHARS, captureConsole, capText, safeString } from './bounded';
 import type { SuppliedSpec } from '../ad/differentiate';
-import { setLocator, unsupported } from '../ad/context';
+import { STACK_DEPTH, setLocator, unsupported } from '../ad/context';
+import { runtime } from '../ad/runtime';
+import { ADFloat32Array, ADFloat64Array } from '../ad/typed-arrays';
 import { EngineError, type CheckProgress, type EngineErrorInfo, type SourceLocation } from '../types';
 import { bundleFileName, createLocator, type Locator } from '../load/sourcemap';
 import { constantAlias, fnAlias, suppliedAliases, type SuppliedRole, type WorkerMessage, type WorkerPlan } from './protocol';
 import { evaluatePlan } from './evaluate';
+import { hardenRealm } from './harden';
 import { loadBundle, prepareBundle, type LoadedBundle } from './realm';
 import { warmUpPlan } from './warmup';
 
@@ -150,6 +153,7 @@ function run(plan: WorkerPlan, onProgress?: (p: CheckProgress) => void): WorkerM
       fn,
       receiver,
       supplied,
+      containers: loaded.containers,
       constant: (name) => mod[constantAlias(name)],
       // A method's class is no function to trace: the error stands without the line where the runs parted.
       traced: plan.method ? undefined : (trace) => loaded.traced(fnAlias, trace),
@@ -199,6 +203,7 @@ if (parentPort) {
   if (warm.type === 'error') throw new Error(`the evaluation worker's warm-up failed: ${warm.error.message}`);
   port.once('message', (plan: WorkerPlan) => {
     disableFunctionConstructors();
+    hardenRealm([runtime, ADFloat64Array, ADFloat32Array, EngineError], STACK_DEPTH);
     port.postMessage(encode(run(plan, (progress) => port.postMessage({ type: 'progress', progress } satisfies WorkerMessage))));
   });
 }
