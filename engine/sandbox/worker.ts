@@ -12,7 +12,7 @@ import { EngineError, type CheckProgress, type EngineErrorInfo, type SourceLocat
 import { bundleFileName, createLocator, type Locator } from '../load/sourcemap';
 import { constantAlias, fnAlias, suppliedAliases, type SuppliedRole, type WorkerMessage, type WorkerPlan } from './protocol';
 import { evaluatePlan } from './evaluate';
-import { hardenRealm } from './harden';
+import { hardenRealm, realmChanges } from './harden';
 import { loadBundle, prepareBundle, type LoadedBundle } from './realm';
 import { warmUpPlan } from './warmup';
 
@@ -170,6 +170,14 @@ function run(plan: WorkerPlan, onProgress?: (p: CheckProgress) => void): WorkerM
   }
 }
 
+/** The answer, unless user code changed what locking the realm leaves open: then the engine's results cannot be trusted. */
+function untampered(answer: WorkerMessage): WorkerMessage {
+  const changed = realmChanges();
+  if (changed === undefined) return answer;
+  const message = `the checked code changed the engine's ${changed}, reached through a value the engine made (an active number, a stand-in, an engine error), so the check's results cannot be trusted`;
+  return { type: 'error', error: { kind: 'unsupported', message } };
+}
+
 /** The message serialized once, here, so its size is known before the host has to hold it. */
 function encode(message: WorkerMessage): Uint8Array {
   let data: Uint8Array;
@@ -202,8 +210,10 @@ if (parentPort) {
   const warm = run(warmUpPlan);
   if (warm.type === 'error') throw new Error(`the evaluation worker's warm-up failed: ${warm.error.message}`);
   port.once('message', (plan: WorkerPlan) => {
-    disableFunctionConstructors();
-    hardenRealm([runtime, ADFloat64Array, ADFloat32Array, EngineError], STACK_DEPTH);
-    port.postMessage(encode(run(plan, (progress) => port.postMessage({ type: 'progress', progress } satisfies WorkerMessage))));
+    const answer = run(plan, (progress) => port.postMessage({ type: 'progress', progress } satisfies WorkerMessage));
+    port.postMessage(encode(untampered(answer)));
   });
+  // Locked while waiting, after the warm-up compiled what the engine needs.
+  disableFunctionConstructors();
+  hardenRealm([runtime, ADFloat64Array, ADFloat32Array, EngineError], STACK_DEPTH);
 }

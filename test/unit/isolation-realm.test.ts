@@ -19,13 +19,18 @@ test("patching the inputs' Array.prototype patches the checked code's own realm,
   assert.equal(status(r, 'gradient-vs-fd'), 'pass');
 });
 
-test('every patch through an engine object (function prototypes, the Float64Array stand-in, an engine error, Error itself) is refused where it is made', async () => {
+test('every patch through an engine object (function prototypes, Array.prototype, the Float64Array stand-in, an engine error, Error itself) is refused where it is made', async () => {
   const r = await runCheck({ file, functionName: 'patchesEngine' });
   assert.deepEqual(r.console, ['refused 11 of 11']);
   // f = x0² + x1·x2 at [1, 2, 3]; the wrong supplied gradient still fails.
   assert.equal(r.value, 7);
   assert.deepEqual(r.gradient, [2, 3, 2]);
   assert.equal(status(r, 'supplied-gradient'), 'fail');
+});
+
+test("a change V8 watches (Array.prototype.constructor) or a new property of Object.prototype, reached through the engine's values, stops the check and names it", async () => {
+  await assert.rejects(runCheck({ file, functionName: 'patchesSpecies', at: { x: [1] } }), /^EngineError: the checked code changed the engine's Array\.prototype\.constructor, reached through a value the engine made/);
+  await assert.rejects(runCheck({ file, functionName: 'extendsObjectPrototype', at: { x: [1] } }), /^EngineError: the checked code changed the engine's Object\.prototype \(added 'method'\)/);
 });
 
 test("patching an active number's prototype stops the check with a TypeError at the user's line", async () => {
