@@ -24,6 +24,11 @@ if (cachedData === undefined || script.cachedDataRejected) parentPort.postMessag
 /** The cache data of worker.js, once a worker has sent it. */
 let cached: { file: string; data: Uint8Array } | undefined;
 
+/** The size of the cache data new workers start from (0 until the first worker has sent it). */
+export function codeCacheBytes(): number {
+  return cached?.data.byteLength ?? 0;
+}
+
 /** A worker of `file` (which runs its warm-up as it loads) started from the code cache when there is one. */
 export function startCachedWorker(file: string, resourceLimits: ResourceLimits): Worker {
   const cachedData = process.env.DERIVATIVE_LENS_NO_CODE_CACHE || cached?.file !== file ? undefined : cached.data;
