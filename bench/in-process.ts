@@ -21,11 +21,13 @@ export async function loadInProcess(root: string, c: Pick<BenchCase, 'file' | 'f
   const text = readFileSync(file, 'utf8');
   const info = functionNamed(text, file, c.functionName);
   const bundle = await bundleModule(file, text, { [fnAlias]: info.name });
-  const fn = loadBundle(prepareBundle(bundle.code)).byMode(fnAlias)!;
+  const loaded = loadBundle(prepareBundle(bundle.code));
+  const fn = loaded.byMode(fnAlias)!;
   const params = info.params.map((p) => ({ name: p.name, kind: p.kind, value: c.at[p.name] }));
   const wrtIndex = params.findIndex((p) => p.name === c.wrt);
   const { hessianDiagonal, estimateProbes, seed } = defaultEngineOptions;
   return {
-    evaluator: () => createEvaluator({ fn, name: c.functionName, params, wrtIndex, options: { hessianDiagonal, estimateProbes, seed }, makeMatrix }),
+    // The arguments are made in the realms of the function's copies, as the worker makes them.
+    evaluator: () => createEvaluator({ fn, name: c.functionName, params, wrtIndex, options: { hessianDiagonal, estimateProbes, seed }, makeMatrix, containers: loaded.containers }),
   };
 }

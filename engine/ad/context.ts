@@ -71,10 +71,14 @@ export function captureLocation(): SourceLocation | undefined {
   return locator === null ? undefined : locator(captureStack());
 }
 
+/** Frames kept when the engine reads a location from its own stack: the user's frame sits below several engine frames. */
+export const STACK_DEPTH = 60;
+
 function captureStack(): string {
-  // The user's frame sits below several engine frames: keep enough of the stack to reach it.
+  // The sandbox's worker fixes the limit at this depth before it freezes Error (engine/sandbox/harden.ts).
   const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 60;
+  if (limit >= STACK_DEPTH) return new Error().stack ?? '';
+  Error.stackTraceLimit = STACK_DEPTH;
   const stack = new Error().stack ?? '';
   Error.stackTraceLimit = limit;
   return stack;

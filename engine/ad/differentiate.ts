@@ -2,7 +2,7 @@
 
 import type { Contributions, Derivatives, Evaluator, Supplied } from '../check/evaluator';
 import { rademacher, seededUniform } from '../check/random';
-import { buildTree, flattenTree, pathText, type Leaf, type LeafKind, type LeafSlot, type TreeDef } from '../check/tree';
+import { buildTree, flattenTree, ownContainers, pathText, type Containers, type Leaf, type LeafKind, type LeafSlot, type TreeDef } from '../check/tree';
 import { isPrefix, type WrtPath } from '../load/paths';
 import { multiIndex } from '../check/shape';
 import { EngineError, type Kink, type ParamInfo, type SourceLocation } from '../types';
@@ -39,6 +39,8 @@ export interface EvaluatorSpec {
   supplied?: { gradient?: SuppliedSpec; hessianDiagonal?: SuppliedSpec; objective?: SuppliedSpec };
   options: { hessianDiagonal: 'exact' | 'estimate'; estimateProbes: number; seed: number };
   makeMatrix?: (rows: number, cols: number, values: Float64Array, ids: Int32Array) => unknown;
+  /** Where the arguments' arrays and objects are made: the realm of the copy that records, and of the plain copy. */
+  containers?: { recording: Containers; plain: Containers };
   /** The text of a line of the user's source, to quote the line an explanation names. */
   sourceLine?: (loc: SourceLocation) => string | undefined;
 }
@@ -101,9 +103,9 @@ function scalarResult(result: unknown, fname: string): { value: number; id: numb
 }
 
 /** flat[from..to) as a fresh array: active scalars (node k for entry k) or plain numbers. */
-function entries(flat: Float64Array, from: number, to: number, active: boolean): unknown[] {
+function entries(flat: Float64Array, from: number, to: number, active: boolean, make: Containers = ownContainers): unknown[] {
   // Preallocated and filled by index: finite differences build arguments for every evaluation of f.
-  const out: unknown[] = new Array(to - from);
+  const out = make.array(to - from);
   if (active) for (let k = from; k < to; k++) out[k - from] = new ADNum(k, flat[k]);
   else for (let k = from; k < to; k++) out[k - from] = flat[k];
   return out;
@@ -193,17 +195,17 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
   let recordMs = NaN;
 
   /** A leaf in its own form: from x at `offset` (active: nodes offset.. of the tape), or from its own values. */
-  function leafValue(leaf: Leaf, x: Float64Array, offset: number, active: boolean): unknown {
+  function leafValue(leaf: Leaf, x: Float64Array, offset: number, active: boolean, make: Containers): unknown {
     const size = leaf.values.length;
     const s = leaf.shape;
     switch (leaf.kind) {
       case 'number':
         return active ? new ADNum(offset, x[offset]) : x[offset];
       case 'vector':
-        return entries(x, offset, offset + size, active);
+        return entries(x, offset, offset + size, active, make);
       case 'matrix-array': {
-        const rows: unknown[] = new Array(s[0]);
-        for (let i = 0; i < s[0]; i++) rows[i] = entries(x, offset + i * s[1], offset + (i + 1) * s[1], active);
+        const rows = make.array(s[0]);
+        for (let i = 0; i < s[0]; i++) rows[i] = entries(x, offset + i * s[1], offset + (i + 1) * s[1], active, make);
         return rows;
       }
       case 'float64array':
@@ -224,12 +226,17 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
    * Fresh arguments: leaves with an offset in `offsets` come from x (active when recording), the others from their own
    * values. Recording calls see the recording copy's trees, plain calls the plain copy's.
    */
-  function args(offsets: Int32Array[], x: Float64Array, active: boolean): unknown[] {
+  function args(offsets: Int32Array[], x: Float64Array, active: boolean, into: 'recording' | 'plain' = active ? 'recording' : 'plain'): unknown[] {
+    const make = spec.containers?.[into] ?? ownContainers;
     return trees.map((t, p) =>
-      buildTree(active ? t.def : t.plainDef, (k) => {
-        const at = offsets[p][k];
-        return at >= 0 ? leafValue(t.leaves[k], x, at, active) : leafValue(t.leaves[k], t.leaves[k].values, 0, false);
-      }),
+      buildTree(
+        active ? t.def : t.plainDef,
+        (k) => {
+          const at = offsets[p][k];
+          return at >= 0 ? leafValue(t.leaves[k], x, at, active, make) : leafValue(t.leaves[k], t.leaves[k].values, 0, false, make);
+        },
+        make,
+      ),
     );
   }
 
@@ -389,7 +396,8 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
   }
 
   function callSupplied(s: SuppliedSpec): unknown {
-    return s.fn(...args(noOffsets, x0, false));
+    // Supplied derivatives are the recording copy's functions, called on plain numbers.
+    return s.fn(...args(noOffsets, x0, false, 'recording'));
   }
 
   function supplied(): Evaluator['supplied'] {

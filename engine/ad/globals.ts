@@ -84,19 +84,22 @@ function createMath(random: SeededRandom): Math {
   return math as unknown as Math;
 }
 
-/** Number(x) keeps an active scalar (it already is a number); the predicates and parsers look at the value. */
-function createNumber(): NumberConstructor {
+/**
+ * Number(x) keeps an active scalar (it already is a number); the predicates and parsers look at the value.
+ * `Native` is the Number of the realm the code runs in: its prototype is the one that realm's numbers have.
+ */
+function createNumber(Native: NumberConstructor): NumberConstructor {
   const wrapper = function (this: unknown, ...args: unknown[]): unknown {
-    const value = args.length === 0 ? 0 : isAD(args[0]) ? args[0] : Number(args[0]);
+    const value = args.length === 0 ? 0 : isAD(args[0]) ? args[0] : Native(args[0]);
     // `new Number(x)` makes a wrapper object of the value, as the native one does.
-    return new.target ? new Number(plain(value)) : value;
+    return new.target ? new Native(plain(value)) : value;
   } as unknown as Record<string, unknown>;
-  for (const key of Object.getOwnPropertyNames(Number)) {
+  for (const key of Object.getOwnPropertyNames(Native)) {
     if (key === 'length' || key === 'name' || key === 'prototype') continue;
-    const native = (Number as unknown as Record<string, unknown>)[key];
+    const native = (Native as unknown as Record<string, unknown>)[key];
     wrapper[key] = typeof native === 'function' ? (...args: unknown[]) => native(...args.map(plain)) : native;
   }
-  Object.defineProperty(wrapper, 'prototype', { value: Number.prototype });
+  Object.defineProperty(wrapper, 'prototype', { value: Native.prototype });
   return wrapper as unknown as NumberConstructor;
 }
 
@@ -111,12 +114,12 @@ export interface SandboxGlobals {
   random: SeededRandom;
 }
 
-export function createSandboxGlobals(seed = 1): SandboxGlobals {
+export function createSandboxGlobals(seed = 1, NativeNumber: NumberConstructor = Number): SandboxGlobals {
   const random = new SeededRandom(seed);
   return {
     random,
     Math: createMath(random),
-    Number: createNumber(),
+    Number: createNumber(NativeNumber),
     isFinite: (x) => isFinite(plain(x) as number),
     isNaN: (x) => isNaN(plain(x) as number),
     Float64Array: ADFloat64Array,

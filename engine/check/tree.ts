@@ -118,22 +118,37 @@ export function flattenTree(value: unknown, root: string): Flattened {
 }
 
 /** The tree again, with leaf k replaced by `leafValue(k)`; plain containers are fresh, class instances are refilled. */
-export function buildTree(def: TreeDef, leafValue: (leaf: number) => unknown): unknown {
+/**
+ * Makes the arrays and plain objects an argument is built of, in the realm of the code that receives them: the
+ * sandbox's realms make their own, so a patch of their prototypes stays in the user's realm, as in plain JavaScript.
+ */
+export interface Containers {
+  array(length: number): unknown[];
+  object(): Record<string, unknown>;
+}
+
+/** This realm's arrays and objects (the live path, where the user's code shares the engine's realm). */
+export const ownContainers: Containers = { array: (length) => new Array(length), object: () => ({}) };
+
+export function buildTree(def: TreeDef, leafValue: (leaf: number) => unknown, make: Containers = ownContainers): unknown {
   switch (def.t) {
     case 'leaf':
       return leafValue(def.leaf);
     case 'const':
       return def.value;
-    case 'array':
-      return def.items.map((d) => buildTree(d, leafValue));
+    case 'array': {
+      const out = make.array(def.items.length);
+      for (let i = 0; i < def.items.length; i++) out[i] = buildTree(def.items[i], leafValue, make);
+      return out;
+    }
     case 'object': {
-      const out: Record<string, unknown> = {};
-      def.keys.forEach((k, i) => (out[k] = buildTree(def.items[i], leafValue)));
+      const out = make.object();
+      def.keys.forEach((k, i) => (out[k] = buildTree(def.items[i], leafValue, make)));
       return out;
     }
     case 'instance':
       // Fields that hold no leaves keep their value: never written, so a frozen or read-only one is no problem.
-      def.keys.forEach((k, i) => def.items[i].t !== 'const' && (def.target[k] = buildTree(def.items[i], leafValue)));
+      def.keys.forEach((k, i) => def.items[i].t !== 'const' && (def.target[k] = buildTree(def.items[i], leafValue, make)));
       return def.target;
   }
 }

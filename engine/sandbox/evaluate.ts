@@ -17,6 +17,8 @@ export interface LoadedFunctions {
   /** A method's receiver as each copy of the module has it; it is passed as a leading `this` parameter. */
   receiver?: { recording: Record<string, unknown>; plain: Record<string, unknown> };
   supplied: Partial<Record<SuppliedRole, SuppliedSpec>>;
+  /** Where the arguments' arrays and objects are made (each copy's realm); the engine's own realm when absent. */
+  containers?: EvaluatorSpec['containers'];
   /** The value of a module constant a point names (only plans with 'constant' points ask). */
   constant(name: string): unknown;
   /** An instance of the function whose every operator reports its result to `trace`, to find where two runs part. */
@@ -80,6 +82,7 @@ export function evaluatePlan(plan: EvaluationPlan, loaded: LoadedFunctions): { p
     supplied: loaded.supplied,
     options: plan.evaluator,
     makeMatrix,
+    containers: loaded.containers,
     sourceLine: loaded.sourceLine,
   };
   const evaluator = createEvaluator(spec);

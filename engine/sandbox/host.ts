@@ -1,10 +1,11 @@
 // Runs one check plan in a fresh worker thread with a wall-clock limit, a memory limit (heap and resident) and cancellation.
 import * as path from 'node:path';
 import { deserialize } from 'node:v8';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { EngineError, type CheckProgress, type EngineOptions } from '../types';
 import type { WorkerMessage, WorkerPlan, WorkerSuccess } from './protocol';
 import { timeoutMessage } from './timeout';
+import { startCachedWorker } from './worker-cache';
 
 /** The build puts worker.js beside every bundle that can start a check (dist/, out/test/unit/). */
 export const workerPath = () => path.join(__dirname, 'worker.js');
@@ -21,7 +22,7 @@ function seconds(ms: number): string {
 function startWorker(memoryMb: number): Worker {
   // A larger young generation: recording allocates one short-lived active scalar per operation, and the
   // default nursery made garbage collection a fifth of a gradient's time.
-  const worker = new Worker(workerPath(), { resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: 48 } });
+  const worker = startCachedWorker(workerPath(), { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: 48 });
   worker.unref();
   return worker;
 }

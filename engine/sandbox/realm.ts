@@ -6,6 +6,7 @@
 // functions of the context's own realm that compute numbers natively and hand anything else to the AD runtime.
 import * as vm from 'node:vm';
 import { currentTape } from '../ad/context';
+import type { Containers } from '../check/tree';
 import { createSandboxGlobals, type SeededRandom } from '../ad/globals';
 import { guardedTypedArrays } from '../ad/typed-arrays';
 import { mlMatrixModule } from '../ad/matrix';
@@ -227,6 +228,8 @@ export interface SandboxRealm {
   globals: { __ad: Record<string, (...args: any[]) => unknown>; Math: Math; isFinite: (x: unknown) => boolean; isNaN: (x: unknown) => boolean; [name: string]: unknown };
   /** The realm's Math.random generator. */
   random: SeededRandom;
+  /** Makes arrays and objects of the realm. */
+  containers: Containers;
 }
 
 /**
@@ -236,29 +239,45 @@ export interface SandboxRealm {
  */
 export function createRealm(seed?: number, trace?: (result: unknown) => void, recording = false): SandboxRealm {
   const context = vm.createContext({}, { codeGeneration: { strings: false, wasm: false } });
-  const ad = createSandboxGlobals(seed);
+  const ad = createSandboxGlobals(seed, vm.runInContext('Number', context) as NumberConstructor);
   const source = fastPathSource(Object.keys(runtime), Object.getOwnPropertyNames(ad.Math), trace !== undefined);
   const fast = new vm.Script(source, { filename: 'dlens-fast-paths.js' }).runInContext(context)(runtime, ad.Math, ad, trace);
   const typedArrays = recording ? { Float32Array: ad.Float32Array, ...guardedTypedArrays() } : {};
   const globals = { ...fast, Number: ad.Number, Float64Array: ad.Float64Array, ...typedArrays, [mlMatrixGlobal]: mlMatrixModule };
   Object.assign(context, globals);
-  return { context, globals, random: ad.random };
+  return { context, globals, random: ad.random, containers: vm.runInContext(containersSource, context) as Containers };
 }
 
-/** Evaluates the prepared bundle in a fresh realm and returns the module's exports; `extraGlobals` are added as they are. */
+/** The realm's own arrays and objects, for the arguments the engine builds (the constructor is taken before user code runs). */
+const containersSource = `(() => {
+  const NativeArray = Array;
+  return { array: (length) => new NativeArray(length), object: () => ({}) };
+})()`;
+
+/** `console` as an object of the realm (its methods forward to the capture), so what user code changes on it stays there. */
+const consoleSource = `(methods) => {
+  const console = {};
+  for (const name of Object.keys(methods)) {
+    const method = methods[name];
+    console[name] = (...args) => method(...args);
+  }
+  return console;
+}`;
+
+/** Evaluates the prepared bundle in a fresh realm and returns the module's exports; `console`, when given, receives what it prints. */
 function runBundle(
   program: Pick<Rewritten, 'code'>,
-  extraGlobals: Record<string, unknown>,
+  console: Console | undefined,
   seed: number,
   recording: boolean,
   trace?: (result: unknown) => void,
-): { exports: Record<string, unknown>; random: SeededRandom } {
-  const { context, random } = createRealm(seed, trace, recording);
-  Object.assign(context, extraGlobals);
+): { exports: Record<string, unknown>; random: SeededRandom; containers: Containers } {
+  const { context, random, containers } = createRealm(seed, trace, recording);
+  if (console) context.console = vm.runInContext(consoleSource, context)(console);
   const wrapper = new vm.Script(program.code, { filename: bundleFileName }).runInContext(context);
   // Called from inside the realm, so each parameter receives exactly what its name means there as a global.
   const call = new vm.Script(`(wrapper) => wrapper(${parameterNames().join(', ')})`).runInContext(context);
-  return { exports: call(wrapper) as Record<string, unknown>, random };
+  return { exports: call(wrapper) as Record<string, unknown>, random, containers };
 }
 
 type Console = Record<string, (...args: unknown[]) => void>;
@@ -268,6 +287,8 @@ export interface LoadedBundle {
   exports: Record<string, unknown>;
   /** The plain instance's exports (a method's receiver is built by each instance's own class). */
   plain: Record<string, unknown>;
+  /** Makes arrays and objects in each instance's realm (the arguments the engine builds). */
+  containers: { recording: Containers; plain: Containers };
   /**
    * Export `name` as one function: the recording instance's while a tape records, the plain instance's otherwise.
    * Each call is one evaluation: Math.random restarts from the seed first.
@@ -290,10 +311,10 @@ export interface LoadedBundle {
  * `console` receives what user code prints; the second instance's top-level output is not repeated.
  */
 export function loadBundle(program: Pick<Rewritten, 'code'>, console?: Console, seed = 1): LoadedBundle {
-  const recording = runBundle(program, console ? { console } : {}, seed, true);
+  const recording = runBundle(program, console, seed, true);
   let loaded = false;
   const afterLoad = console && Object.fromEntries(Object.entries(console).map(([k, f]) => [k, (...args: unknown[]) => loaded && f(...args)]));
-  const plain = runBundle(program, afterLoad ? { console: afterLoad } : {}, seed, false);
+  const plain = runBundle(program, afterLoad, seed, false);
   loaded = true;
   const atLoad = recording.random.calls;
   let perEvaluation = 0;
@@ -308,6 +329,7 @@ export function loadBundle(program: Pick<Rewritten, 'code'>, console?: Console, 
   return {
     exports: recording.exports,
     plain: plain.exports,
+    containers: { recording: recording.containers, plain: plain.containers },
     byMode(name) {
       return this.byModeOf((exports) => exports[name]);
     },
@@ -325,7 +347,7 @@ export function loadBundle(program: Pick<Rewritten, 'code'>, console?: Console, 
     traced(name, trace) {
       let tracing = false;
       const silent = Object.fromEntries(['log', 'info', 'warn', 'error', 'debug', 'trace'].map((k) => [k, () => {}]));
-      const instance = runBundle(program, { console: silent }, seed, true, (r) => tracing && trace(r));
+      const instance = runBundle(program, silent, seed, true, (r) => tracing && trace(r));
       const f = instance.exports[name];
       if (typeof f !== 'function') return undefined;
       return (...args) => {

@@ -5,11 +5,14 @@ import { serialize } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { MESSAGE_CHARS, captureConsole, capText, safeString } from './bounded';
 import type { SuppliedSpec } from '../ad/differentiate';
-import { setLocator, unsupported } from '../ad/context';
+import { STACK_DEPTH, setLocator, unsupported } from '../ad/context';
+import { runtime } from '../ad/runtime';
+import { ADFloat32Array, ADFloat64Array } from '../ad/typed-arrays';
 import { EngineError, type CheckProgress, type EngineErrorInfo, type SourceLocation } from '../types';
 import { bundleFileName, createLocator, type Locator } from '../load/sourcemap';
 import { constantAlias, fnAlias, suppliedAliases, type SuppliedRole, type WorkerMessage, type WorkerPlan } from './protocol';
 import { evaluatePlan } from './evaluate';
+import { hardenRealm, realmChanges } from './harden';
 import { loadBundle, prepareBundle, type LoadedBundle } from './realm';
 import { warmUpPlan } from './warmup';
 
@@ -150,6 +153,7 @@ function run(plan: WorkerPlan, onProgress?: (p: CheckProgress) => void): WorkerM
       fn,
       receiver,
       supplied,
+      containers: loaded.containers,
       constant: (name) => mod[constantAlias(name)],
       // A method's class is no function to trace: the error stands without the line where the runs parted.
       traced: plan.method ? undefined : (trace) => loaded.traced(fnAlias, trace),
@@ -164,6 +168,14 @@ function run(plan: WorkerPlan, onProgress?: (p: CheckProgress) => void): WorkerM
   } finally {
     setLocator(null);
   }
+}
+
+/** The answer, unless user code changed what locking the realm leaves open: then the engine's results cannot be trusted. */
+function untampered(answer: WorkerMessage): WorkerMessage {
+  const changed = realmChanges();
+  if (changed === undefined) return answer;
+  const message = `the checked code changed the engine's ${changed}, reached through a value the engine made (an active number, a stand-in, an engine error), so the check's results cannot be trusted`;
+  return { type: 'error', error: { kind: 'unsupported', message } };
 }
 
 /** The message serialized once, here, so its size is known before the host has to hold it. */
@@ -198,7 +210,10 @@ if (parentPort) {
   const warm = run(warmUpPlan);
   if (warm.type === 'error') throw new Error(`the evaluation worker's warm-up failed: ${warm.error.message}`);
   port.once('message', (plan: WorkerPlan) => {
-    disableFunctionConstructors();
-    port.postMessage(encode(run(plan, (progress) => port.postMessage({ type: 'progress', progress } satisfies WorkerMessage))));
+    const answer = run(plan, (progress) => port.postMessage({ type: 'progress', progress } satisfies WorkerMessage));
+    port.postMessage(encode(untampered(answer)));
   });
+  // Locked while waiting, after the warm-up compiled what the engine needs.
+  disableFunctionConstructors();
+  hardenRealm([runtime, ADFloat64Array, ADFloat32Array, EngineError], STACK_DEPTH);
 }
