@@ -1,11 +1,11 @@
 // The one entry point of a check: find the function, read its directives, plan the inputs, bundle, run in the sandbox, assemble the Report.
-import { unflatten } from './check/shape';
-import { asLeaf } from './check/tree';
+import { unflatten } from './shape';
+import { asLeaf } from './tree';
 import { bundleModule, syntaxError } from './load/bundle';
 import { parseDirectives, type Directive, type Directives } from './load/directives';
 import { functionAt, functionNamed, listFunctions, locationAt, outlineModule } from './load/functions';
 import { planPoints, type PlannedPoint } from './load/inputs';
-import { parseWrtPaths, type WrtPath } from './load/paths';
+import { parseWrtPaths, type WrtPath } from './paths';
 import { readRegularFile } from './load/regularFile';
 import { runInSandbox } from './sandbox/host';
 import { constantAlias, fnAlias, suppliedAliases, type Receiver, type SuppliedRole, type WorkerPlan, type WorkerSuccess } from './sandbox/protocol';

@@ -1,8 +1,8 @@
 // Words and numbers the extension shows (lens titles, diagnostic messages, status text), kept free of `vscode` so they are unit-tested.
 
 import type { Check, CheckId, CheckStatus, EngineErrorInfo, ErrorKind, Report } from '../engine/types';
-import { formatEntry } from '../engine/check/shape';
-import { entryName } from '../engine/check/tree';
+import { formatEntry } from '../engine/shape';
+import { entryName } from '../engine/tree';
 import { kinksMatter } from '../engine/report/text';
 
 /**

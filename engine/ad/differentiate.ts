@@ -1,10 +1,10 @@
 // Builds an Evaluator for a user function: records it on a tape with the wrt argument active and runs every derivative mode.
 
-import type { Contributions, Derivatives, Evaluator, Supplied } from '../check/evaluator';
-import { rademacher, seededUniform } from '../check/random';
-import { buildTree, flattenTree, pathText, type Leaf, type LeafKind, type LeafSlot, type TreeDef } from '../check/tree';
-import { isPrefix, type WrtPath } from '../load/paths';
-import { multiIndex } from '../check/shape';
+import type { Contributions, Derivatives, Evaluator, Supplied } from '../evaluator';
+import { rademacher, seededUniform } from '../random';
+import { buildTree, flattenTree, pathText, type Leaf, type LeafKind, type LeafSlot, type TreeDef } from '../tree';
+import { isPrefix, type WrtPath } from '../paths';
+import { multiIndex } from '../shape';
 import { EngineError, type Kink, type ParamInfo, type SourceLocation } from '../types';
 import { ADNum, isAD } from './adnum';
 import { lastRecordingLog, withTape } from './context';

@@ -6,7 +6,7 @@ import { binaryOps, unaryOps, type Scalar } from './ops';
 import { primitives, type BinaryOp, type UnaryOp } from './primitives';
 import { num } from './runtime';
 import { ADFloat32Array, ADFloat64Array } from './typed-arrays';
-import { seededUniform } from '../check/random';
+import { seededUniform } from '../random';
 
 export { ADFloat32Array, ADFloat64Array };
 

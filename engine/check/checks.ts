@@ -6,17 +6,17 @@
 //   supplied: rtol 1e-8, atol 1e-10 — two float64 computations of the same quantity agree to ~1e-10 or better.
 
 import { EngineError, type Check, type CheckId, type CheckPlan, type CheckProgress, type StepSweep, type Tolerance } from '../types';
-import type { Contributions, Derivatives, Evaluator, Supplied } from './evaluator';
+import type { Contributions, Derivatives, Evaluator, Supplied } from '../evaluator';
 import { measuredNoiseFloor } from './fd';
 import { fastGradientCheck } from './fd-fast';
 import { probeGroups } from './fd-grouped';
 import { diagonalCheck, gradientCheck, type FdPlan } from './fd-checks';
 import { chooseMode, fastAllowance, STENCIL, type CostInputs } from './fd-plan';
-import { rademacher, sampleWithoutReplacement, seededUniform } from './random';
+import { rademacher, sampleWithoutReplacement, seededUniform } from '../random';
 import { inconclusiveCheck, suppliedCheck, type SuppliedContext } from './supplied-checks';
 import { primitives } from '../ad/primitives';
 import { count, num } from './words';
-import type { LeafSlot } from './tree';
+import type { LeafSlot } from '../tree';
 
 export interface CheckOptions {
   fd: Tolerance;

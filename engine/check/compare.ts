@@ -6,8 +6,8 @@
 // so it is added, not multiplied into the relative tolerance: an accurate reference keeps the check tight.
 
 import type { Mismatch, Tolerance } from '../types';
-import { formatShape } from './shape';
-import { locateEntry, type EntryNaming } from './tree';
+import { formatShape } from '../shape';
+import { locateEntry, type EntryNaming } from '../tree';
 
 /** How many FD error estimates an entry may be off by before it counts as a mismatch. */
 export const FD_SAFETY = 3;

@@ -1,7 +1,7 @@
 // The "missing or extra term" fit: supplied − engine is the derivative of one or two source lines' contributions to f.
 
 import type { Explanation, ExplainInput } from './explain';
-import type { ContributionGroup } from './evaluator';
+import type { ContributionGroup } from '../evaluator';
 import { FIT_RESIDUAL, dot, near, norm, problemCounts, residual, short } from './fit';
 
 type Meaning = [number, (line: string) => string];

@@ -2,7 +2,7 @@
 
 import type { Explanation, ExplainInput } from './explain';
 import { FIT_RESIDUAL, residual } from './fit';
-import { formatEntry, multiIndex } from './shape';
+import { formatEntry, multiIndex } from '../shape';
 
 const MAX_NAMED_CYCLES = 6;
 

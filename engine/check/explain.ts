@@ -7,12 +7,12 @@
 // that fits is the explanation, the others that fit too are its alternatives.
 
 import type { SourceLocation } from '../types';
-import type { Contributions } from './evaluator';
+import type { Contributions } from '../evaluator';
 import { lineFit } from './explain-lines';
 import { permutation } from './explain-permutation';
 import { FIT_RESIDUAL, dot, near, norm, problemCounts, residual, short } from './fit';
-import { formatEntry, multiIndex } from './shape';
-import { entryName, type LeafSlot } from './tree';
+import { formatEntry, multiIndex } from '../shape';
+import { entryName, type LeafSlot } from '../tree';
 
 const MAX_NAMED_ENTRIES = 10;
 

@@ -1,7 +1,7 @@
 // The engine-vs-finite-differences checks (gradient, Hessian diagonal), with kink and NaN/Inf handling and step sweeps.
 
 import type { Check, CheckMode, Kink, StepSweep, Tolerance } from '../types';
-import type { Derivatives, Evaluator } from './evaluator';
+import type { Derivatives, Evaluator } from '../evaluator';
 import { compareEntries, FD_SAFETY, type EntryComparison } from './compare';
 import {
   coordinateLine,
@@ -14,9 +14,9 @@ import {
   type FirstEstimate,
 } from './fd';
 import { diagonalByGroupedGradientDifferences, hessianProductCheck, type ProductCheck } from './fd-grouped';
-import { seededUniform } from './random';
-import { flatIndex, multiIndex, unflatten } from './shape';
-import { entryName } from './tree';
+import { seededUniform } from '../random';
+import { flatIndex, multiIndex, unflatten } from '../shape';
+import { entryName } from '../tree';
 import { count, entries, num } from './words';
 
 /** Which coordinates the FD checks difference: all, a seeded sample plus one random ±1 direction over all, or fast mode. */

@@ -1,7 +1,7 @@
 // Parses the @dlens-* doc-comment tags of a checked function: evaluation points, wrt, supplied derivatives, tolerances.
 import { EngineError, type FunctionInfo, type PointValue, type SourceLocation } from '../types';
 import { locationAt } from './functions';
-import { parseWrtPaths, type WrtPath } from './paths';
+import { parseWrtPaths, type WrtPath } from '../paths';
 
 /** Every tag, with its syntax and a one-line description (the extension uses these for completion, hover and the grammar). */
 export const directiveTags = [

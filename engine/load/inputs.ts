@@ -1,8 +1,8 @@
 // Evaluation points: seeded generators, defaults from declared types, and validation of a value against its parameter's kind.
 import { EngineError, type EngineOptions, type Nested, type ParamInfo, type PointValue, type SourceLocation, type TypeTree } from '../types';
-import { asLeaf, flattenTree } from '../check/tree';
+import { asLeaf, flattenTree } from '../tree';
 import type { PointSpec } from './directives';
-import { seededUniform } from '../check/random';
+import { seededUniform } from '../random';
 
 /** Uniform floats in [0, 1), fully determined by the seed: the same generator the checks sample with. */
 export const mulberry32 = seededUniform;

@@ -1,5 +1,5 @@
 // One report per leaf of a tree (or of several wrt paths), each like a report over one array-like, for every per-shape view.
-import { multiIndex, unflatten } from '../check/shape';
+import { multiIndex, unflatten } from '../shape';
 import type { Check, Nested, Report } from '../types';
 
 /** A report whose wrt is one array-like: `shape` is number[], `gradient`/`hessianDiagonal` nested arrays. */

@@ -2,8 +2,8 @@
 import { createEvaluator, type EvaluatorSpec, type SuppliedSpec } from '../ad/differentiate';
 import { makeMatrix } from '../ad/matrix';
 import { runChecks, type ChecksResult } from '../check/checks';
-import { unflatten } from '../check/shape';
-import { asLeaf } from '../check/tree';
+import { unflatten } from '../shape';
+import { asLeaf } from '../tree';
 import { toNested, validatePoint } from '../load/inputs';
 import { EngineError, type CheckProgress, type PointValue, type SourceLocation } from '../types';
 import { findParting, type Parting } from './divergence';

@@ -2,7 +2,7 @@
 import type { ChecksResult } from '../check/checks';
 import type { CheckProgress, EngineErrorInfo, EngineOptions, MethodInfo, PointValue, SourceLocation, Tolerance } from '../types';
 import type { PlannedPoint } from '../load/inputs';
-import type { WrtPath } from '../load/paths';
+import type { WrtPath } from '../paths';
 
 /** A method's receiver: a module constant, `new Class()`, or the module constant the method belongs to. */
 export type Receiver = { kind: 'constant'; name: string } | { kind: 'new' } | { kind: 'owner' };

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runChecks, type CheckOptions } from '../../engine/check/checks';
 import { chooseMode, fastAllowance, MAX_DIRECTIONS, MIN_DIRECTIONS, type CostInputs } from '../../engine/check/fd-plan';
-import { multiIndex } from '../../engine/check/shape';
+import { multiIndex } from '../../engine/shape';
 import { defaultEngineOptions, defaultTolerances, type Check, type CheckId } from '../../engine/types';
 import { coupledQuadraticExp, FoundingLoss } from './helpers/check-evaluators';
 import { countingEvaluator } from './helpers/check-counting';

@@ -5,7 +5,7 @@ import { createEvaluator, type EvaluatorSpec } from '../../engine/ad/differentia
 import { setLocator } from '../../engine/ad/context';
 import { createSandboxGlobals } from '../../engine/ad/globals';
 import { runtime as __ad } from '../../engine/ad/runtime';
-import type { ContributionGroup } from '../../engine/check/evaluator';
+import type { ContributionGroup } from '../../engine/evaluator';
 import { close } from './helpers/ad-fd';
 
 const M = createSandboxGlobals().Math;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runCheck } from '../../engine/run';
-import { seededUniform } from '../../engine/check/random';
+import { seededUniform } from '../../engine/random';
 import { EngineError, type CheckRequest, type Nested, type Report } from '../../engine/types';
 
 const dir = path.join(__dirname, '../../../test/fixtures/faithful');

@@ -15,7 +15,7 @@ import {
 } from '../../engine/check/fd';
 import { FD_SAFETY } from '../../engine/check/compare';
 import { diagonalByGroupedGradientDifferences, probeGroups } from '../../engine/check/fd-grouped';
-import { seededUniform } from '../../engine/check/random';
+import { seededUniform } from '../../engine/random';
 import { defaultTolerances } from '../../engine/types';
 import { FoundingLoss } from './helpers/check-evaluators';
 

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Matrix } from 'ml-matrix';
-import { flatIndex, flattenSupplied, formatEntry, multiIndex, unflatten } from '../../engine/check/shape';
+import { flatIndex, flattenSupplied, formatEntry, multiIndex, unflatten } from '../../engine/shape';
 
 test('unflatten nests row-major values in the shape', () => {
   assert.equal(unflatten([4], []), 4);

@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { buildTree, entryName, flattenTree, flattenSuppliedTree, type LeafKind } from '../../engine/check/tree';
-import { parseWrtPaths } from '../../engine/load/paths';
+import { buildTree, entryName, flattenTree, flattenSuppliedTree, type LeafKind } from '../../engine/tree';
+import { parseWrtPaths } from '../../engine/paths';
 import { makeMatrix, Matrix } from '../../engine/ad/matrix';
 import { ADFloat32Array, ADFloat64Array } from '../../engine/ad/globals';
 import { runCheck } from '../../engine/run';

@@ -12,7 +12,7 @@ import { createEvaluator, type ADEvaluator } from '../../../engine/ad/differenti
 import { createSandboxGlobals } from '../../../engine/ad/globals';
 import { runtime } from '../../../engine/ad/runtime';
 import { rewriteOperators } from '../../../engine/load/rewrite';
-import { seededUniform } from '../../../engine/check/random';
+import { seededUniform } from '../../../engine/random';
 
 /** A positive expression of v: the argument of log, sqrt, acosh, ... */
 const positive = (v: string, c = '1.5') => `__ad.add(${c}, __ad.mul(${v}, ${v}))`;

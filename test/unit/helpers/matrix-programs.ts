@@ -2,7 +2,7 @@
 
 import { binary, unary, type Scalar } from '../../../engine/ad/ops';
 import type { Matrix as StandIn } from '../../../engine/ad/matrix';
-import { seededUniform } from '../../../engine/check/random';
+import { seededUniform } from '../../../engine/random';
 
 type MatrixClass = typeof StandIn;
 

@@ -1,6 +1,6 @@
 // What the checks need from a function under test, independent of how it was loaded or differentiated.
 
-import type { Kink, SourceLocation } from '../types';
+import type { Kink, SourceLocation } from './types';
 import type { LeafSlot } from './tree';
 
 /** The engine's derivatives at the evaluation point, flat and row-major in the wrt parameter's shape. */

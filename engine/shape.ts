@@ -1,6 +1,6 @@
 // Moving between flat row-major values and the wrt parameter's shape: nesting, indices, entry names, supplied results.
 
-import type { Nested } from '../types';
+import type { Nested } from './types';
 
 /** The flat row-major values in `shape` ([] gives the single number). */
 export function unflatten(flat: ArrayLike<number>, shape: number[]): Nested {

@@ -1,6 +1,6 @@
 // Parses wrt paths (`W`, `p.layers[1].W`, `this.w`, `W, b`): a syntax error names the character it is at.
-import { EngineError } from '../types';
-import { pathText, type Step } from '../check/tree';
+import { EngineError } from './types';
+import { pathText, type Step } from './tree';
 
 export interface WrtPath {
   /** The parameter (or `this`) the path starts at, and the steps below it. */
