@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEvaluator, type ADEvaluator } from '../engine/ad/differentiate';
-import { makeMatrix } from '../engine/ad/matrix';
+import { makeMatrix } from '../engine/ad/matrix/matrix';
 import { bundleModule } from '../engine/load/bundle';
 import { functionNamed } from '../engine/load/functions';
 import { fnAlias } from '../engine/sandbox/protocol';

@@ -9,7 +9,7 @@ import { EngineError, type Kink, type ParamInfo, type SourceLocation } from '../
 import { ADNum, isAD } from './adnum';
 import { lastRecordingLog, withTape } from './context';
 import { PlacingTape, groupByLine, linearTail } from './contributions';
-import { ADFloat32Array, ADFloat64Array } from './globals';
+import { ADFloat32Array, ADFloat64Array } from './js/globals';
 import { VARIABLE } from './primitives';
 import { describeOrigin, OriginTape, type NonFiniteOrigin } from './origin';
 import { Sweeps } from './sweeps';

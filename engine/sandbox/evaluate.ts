@@ -1,6 +1,6 @@
 // The common core of a check once the user's function is loaded (in the worker, or live in the caller's process): plan → evaluator → checks.
 import { createEvaluator, type EvaluatorSpec, type SuppliedSpec } from '../ad/differentiate';
-import { makeMatrix } from '../ad/matrix';
+import { makeMatrix } from '../ad/matrix/matrix';
 import { runChecks, type ChecksResult } from '../check/checks';
 import { unflatten } from '../shape';
 import { asLeaf } from '../tree';

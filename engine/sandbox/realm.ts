@@ -6,9 +6,9 @@
 // functions of the context's own realm that compute numbers natively and hand anything else to the AD runtime.
 import * as vm from 'node:vm';
 import { currentTape } from '../ad/context';
-import { createSandboxGlobals, type SeededRandom } from '../ad/globals';
-import { guardedTypedArrays } from '../ad/typed-arrays';
-import { mlMatrixModule } from '../ad/matrix';
+import { createSandboxGlobals, type SeededRandom } from '../ad/js/globals';
+import { guardedTypedArrays } from '../ad/js/typed-arrays';
+import { mlMatrixModule } from '../ad/matrix/matrix';
 import { runtime } from '../ad/runtime';
 import { rewriteOperators, type Rewritten } from '../load/rewrite';
 import { bundleFileName } from '../load/sourcemap';

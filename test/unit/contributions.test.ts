@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEvaluator, type EvaluatorSpec } from '../../engine/ad/differentiate';
 import { setLocator } from '../../engine/ad/context';
-import { createSandboxGlobals } from '../../engine/ad/globals';
+import { createSandboxGlobals } from '../../engine/ad/js/globals';
 import { runtime as __ad } from '../../engine/ad/runtime';
 import type { ContributionGroup } from '../../engine/evaluator';
 import { close } from './helpers/ad-fd';

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEvaluator, type EvaluatorSpec } from '../../engine/ad/differentiate';
-import { ADFloat64Array, createSandboxGlobals } from '../../engine/ad/globals';
+import { ADFloat64Array, createSandboxGlobals } from '../../engine/ad/js/globals';
 import { runtime as __ad } from '../../engine/ad/runtime';
 import { EngineError, type Nested } from '../../engine/types';
 import { close, partial } from './helpers/ad-fd';

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEvaluator } from '../../engine/ad/differentiate';
-import { createSandboxGlobals } from '../../engine/ad/globals';
+import { createSandboxGlobals } from '../../engine/ad/js/globals';
 import { binary, unary, type Scalar } from '../../engine/ad/ops';
 import type { BinaryOp, UnaryOp } from '../../engine/ad/primitives';
 import { close, richardson } from './helpers/ad-fd';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as vm from 'node:vm';
 import { ADNum } from '../../engine/ad/adnum';
 import { createEvaluator } from '../../engine/ad/differentiate';
-import { createSandboxGlobals } from '../../engine/ad/globals';
+import { createSandboxGlobals } from '../../engine/ad/js/globals';
 import { runtime } from '../../engine/ad/runtime';
 import { createRealm, loadBundle, prepareBundle } from '../../engine/sandbox/realm';
 import { bundleFileName } from '../../engine/load/sourcemap';

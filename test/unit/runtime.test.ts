@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ADNum } from '../../engine/ad/adnum';
 import { lastRecordingLog, setLocator, withTape } from '../../engine/ad/context';
-import { ADFloat64Array, createSandboxGlobals } from '../../engine/ad/globals';
+import { ADFloat64Array, createSandboxGlobals } from '../../engine/ad/js/globals';
 import { VARIABLE } from '../../engine/ad/primitives';
 import { runtime as __ad } from '../../engine/ad/runtime';
 import { Tape } from '../../engine/ad/tape';

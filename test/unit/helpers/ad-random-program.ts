@@ -9,7 +9,7 @@
 // Math.random and console calls. The engine's value must equal the plain evaluation's exactly.
 
 import { createEvaluator, type ADEvaluator } from '../../../engine/ad/differentiate';
-import { createSandboxGlobals } from '../../../engine/ad/globals';
+import { createSandboxGlobals } from '../../../engine/ad/js/globals';
 import { runtime } from '../../../engine/ad/runtime';
 import { rewriteOperators } from '../../../engine/load/rewrite';
 import { seededUniform } from '../../../engine/random';

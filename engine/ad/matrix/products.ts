@@ -1,7 +1,7 @@
 // Matrix products of the stand-in (mmul, this·diag(s)·thisᵀ, Kronecker), recorded as chains of ≤2-input multiply-adds in ml-matrix's order.
 
-import { acc, dotStrided, emptyStorage, type Entries, type Storage } from './matrix-kernels';
-import { lastValue, rawBinary } from './ops';
+import { acc, dotStrided, emptyStorage, type Entries, type Storage } from './kernels';
+import { lastValue, rawBinary } from '../ops';
 
 /** a · b, each entry Σ_k a_ik b_kj accumulated from 0 over k. */
 export function mmulEntries(a: Entries, b: Entries): Storage {

@@ -1,8 +1,8 @@
 // Typed arrays for recorded user code: Float64Array and Float32Array that keep derivatives, and integer arrays and DataView that refuse active values.
-import { isAD } from './adnum';
-import { unsupported } from './context';
-import { unaryOps, type Scalar } from './ops';
-import { num } from './runtime';
+import { isAD } from '../adnum';
+import { unsupported } from '../context';
+import { unaryOps, type Scalar } from '../ops';
+import { num } from '../runtime';
 
 /** A canonical array index ("0", "17"), the keys a typed array converts stores for. */
 function isIndex(key: string | symbol): key is string {

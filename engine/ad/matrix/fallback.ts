@@ -5,8 +5,8 @@
 // so it stops with a message that names the feature instead.
 
 import * as real from 'ml-matrix';
-import { isAD } from './adnum';
-import { unsupported } from './context';
+import { isAD } from '../adnum';
+import { unsupported } from '../context';
 
 /** What the fallback needs to know about the stand-in (given by matrix.ts, which owns the class). */
 export interface StandIn {

@@ -1,7 +1,7 @@
 // ml-matrix's statistics on the stand-in (variance, standard deviation, center, scale), recorded, in ml-matrix's order of operations so constant results agree bit for bit.
 
-import { isAD } from './adnum';
-import { binary, unary, type Scalar } from './ops';
+import { isAD } from '../adnum';
+import { binary, unary, type Scalar } from '../ops';
 
 /** The part of the stand-in these functions use. */
 export interface StatsTarget {

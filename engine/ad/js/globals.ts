@@ -1,12 +1,12 @@
 // The sandbox's AD-aware globals: Math whose functions record derivatives (and a seeded Math.random), Number, isFinite, isNaN, and the float typed arrays.
 
-import { isAD, plainValue as plain } from './adnum';
-import { unsupported } from './context';
-import { binaryOps, unaryOps, type Scalar } from './ops';
-import { primitives, type BinaryOp, type UnaryOp } from './primitives';
-import { num } from './runtime';
+import { isAD, plainValue as plain } from '../adnum';
+import { unsupported } from '../context';
+import { binaryOps, unaryOps, type Scalar } from '../ops';
+import { primitives, type BinaryOp, type UnaryOp } from '../primitives';
+import { num } from '../runtime';
 import { ADFloat32Array, ADFloat64Array } from './typed-arrays';
-import { seededUniform } from '../random';
+import { seededUniform } from '../../random';
 
 export { ADFloat32Array, ADFloat64Array };
 

@@ -1,6 +1,6 @@
 // Rearrangements of the stand-in's entries (transpose, selections, inserted rows and columns): entries move with their tape ids, so nothing is recorded.
 
-import { emptyStorage, type Entries, type Storage } from './matrix-kernels';
+import { emptyStorage, type Entries, type Storage } from './kernels';
 
 export function transposeEntries(a: Entries): Storage {
   const out = emptyStorage(a.columns, a.rows);

@@ -5,15 +5,15 @@
 // is not differentiated here runs on the real library when no entry is active (matrix-fallback.ts) and is refused
 // with a clear message otherwise.
 
-import { ADNum, isAD } from './adnum';
-import { unsupported } from './context';
-import { installPassiveFallbacks, passiveCall, passiveModuleFunctions, refusedClasses, type StandIn } from './matrix-fallback';
-import * as stats from './matrix-stats';
-import { acc, dotStrided, extremeIndex, fold, mapUnary, mapWithEntries, mapWithScalar, mapWithVector, scalarId, scalarValue, type Storage } from './matrix-kernels';
-import { afterInsert, afterRemove, pickEntries, same, transposeEntries } from './matrix-layout';
-import { kroneckerEntries, mmulEntries, symmetricProductEntries } from './matrix-products';
-import { lastValue, rawBinary, rawUnary, type Scalar } from './ops';
-import type { BinaryOp, UnaryOp } from './primitives';
+import { ADNum, isAD } from '../adnum';
+import { unsupported } from '../context';
+import { installPassiveFallbacks, passiveCall, passiveModuleFunctions, refusedClasses, type StandIn } from './fallback';
+import * as stats from './stats';
+import { acc, dotStrided, extremeIndex, fold, mapUnary, mapWithEntries, mapWithScalar, mapWithVector, scalarId, scalarValue, type Storage } from './kernels';
+import { afterInsert, afterRemove, pickEntries, same, transposeEntries } from './layout';
+import { kroneckerEntries, mmulEntries, symmetricProductEntries } from './products';
+import { lastValue, rawBinary, rawUnary, type Scalar } from '../ops';
+import type { BinaryOp, UnaryOp } from '../primitives';
 
 type By = 'row' | 'column' | undefined;
 

@@ -4,10 +4,10 @@
 // operations in each reduction is ml-matrix's own (start at 0, add left to right), so passive results are
 // bit-identical to the real library.
 
-import { isAD } from './adnum';
-import { recordKink } from './context';
-import { binaryRecorders, recorded, unaryRecorders } from './ops';
-import type { BinaryOp, UnaryOp } from './primitives';
+import { isAD } from '../adnum';
+import { recordKink } from '../context';
+import { binaryRecorders, recorded, unaryRecorders } from '../ops';
+import type { BinaryOp, UnaryOp } from '../primitives';
 
 /** A stand-in matrix's storage as the kernels read it. */
 export interface Entries {
