@@ -6,7 +6,7 @@ import { parseDirectives, type Directive, type Directives } from './load/directi
 import { functionAt, functionNamed, listFunctions, locationAt, outlineModule } from './load/functions';
 import { planPoints, type PlannedPoint } from './load/inputs';
 import { parseWrtPaths, type WrtPath } from './paths';
-import { readRegularFile } from './load/regularFile';
+import { readRegularFile } from './load/regular-file';
 import { runInSandbox } from './sandbox/host';
 import { constantAlias, fnAlias, suppliedAliases, type Receiver, type SuppliedRole, type WorkerPlan, type WorkerSuccess } from './sandbox/protocol';
 import {

@@ -7,12 +7,12 @@ import { loadEngine } from './engine';
 import { CheckLog } from './output';
 import { ReportPanel } from './panel';
 import type { RenderedSummary } from './protocol';
-import { registerAll } from './registerAll';
+import { registerAll } from './register-all';
 import { Results } from './results';
 import { CheckRunner } from './runner';
-import { VerdictStatusBar } from './statusBar';
-import { TestTree } from './testExplorer';
-import { TestRuns, type TestOutcome } from './testRuns';
+import { VerdictStatusBar } from './status-bar';
+import { TestTree } from './test-explorer';
+import { TestRuns, type TestOutcome } from './test-runs';
 
 export interface DerivativeLensApi {
   lastReport(): Report | undefined;

@@ -10,7 +10,7 @@ import type { CheckLog } from './output';
 import type { ReportPanel } from './panel';
 import type { Results, RunResult } from './results';
 import { reportPlacement, requestSettings } from './settings';
-import type { VerdictStatusBar } from './statusBar';
+import type { VerdictStatusBar } from './status-bar';
 import { ensureTrusted } from './trust';
 
 export interface CheckTarget {

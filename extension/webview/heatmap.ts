@@ -1,7 +1,7 @@
 // Heat maps in the wrt input's shape: a grid of cells up to the large-input limit, a downsampled canvas above it; both outline marked entries.
 
 import { formatIndex, formatNumber } from '../format';
-import { cssColor, heatColor, parseColor, type RGB } from './colorScale';
+import { cssColor, heatColor, parseColor, type RGB } from './color-scale';
 import { el } from './dom';
 import { gridOf, indexOf, maxAbs, percentileAbs } from './nested';
 

@@ -4,7 +4,7 @@ import { leafReports, type LeafReport } from '../../engine/report/leaves';
 import type { Check, EngineErrorInfo, Nested, PointValue, Report } from '../../engine/types';
 import { checkBadge, checkLabel, evaluationErrorMessage, formatIndex, formatMs, formatNumber, isSetupError, statusMark } from '../format';
 import type { RenderedSummary } from '../protocol';
-import type { RGB } from './colorScale';
+import type { RGB } from './color-scale';
 import { button, collapsible, el, table, tableRow, type Row } from './dom';
 import { heatmap, largeInputEntries } from './heatmap';
 import { describeValue, flatten, gridOf, indexOf } from './nested';

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { contrast, heatColor, luminance, parseColor, type RGB } from '../../extension/webview/colorScale';
+import { contrast, heatColor, luminance, parseColor, type RGB } from '../../extension/webview/color-scale';
 
 const backgrounds: Record<string, RGB> = {
   'Light+': [255, 255, 255],

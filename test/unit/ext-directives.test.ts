@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { FunctionInfo } from '../../engine/types';
-import { addDirectiveEdit, directiveBlockSnippet, directiveSlot, functionForComment, insideDocComment, tagAt } from '../../extension/directiveText';
+import { addDirectiveEdit, directiveBlockSnippet, directiveSlot, functionForComment, insideDocComment, tagAt } from '../../extension/directive-text';
 
 const softmaxLoss: FunctionInfo = {
   name: 'softmaxLoss',

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { expectedActual } from '../../extension/testText';
+import { expectedActual } from '../../extension/test-text';
 import { foundingReport, hessianDiagonal, rowSums } from './ext-founding-report';
 
 test('one "entry = value" line per mismatch, worst first, at full precision, the same entries on both sides', () => {

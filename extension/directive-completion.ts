@@ -2,7 +2,7 @@
 
 import * as vscode from 'vscode';
 import type { Engine } from './engine';
-import { commentLookBehind, directiveSlot, functionForComment, insideDocComment } from './directiveText';
+import { commentLookBehind, directiveSlot, functionForComment, insideDocComment } from './directive-text';
 
 export class DirectiveCompletion implements vscode.CompletionItemProvider {
   static readonly triggers = ['@', ' ', '-'];

@@ -1,22 +1,22 @@
 // Registers every command, provider, serializer and document listener in one place, and returns their disposables.
 
 import * as vscode from 'vscode';
-import { CommandId } from './commandIds';
-import { checkAtCursor } from './commands/checkAtCursor';
-import { checkFunction } from './commands/checkFunction';
+import { CommandId } from './command-ids';
+import { checkAtCursor } from './commands/check-at-cursor';
+import { checkFunction } from './commands/check-function';
 import { clear } from './commands/clear';
-import { insertDirectives } from './commands/insertDirectives';
+import { insertDirectives } from './commands/insert-directives';
 import { rerun } from './commands/rerun';
-import { showReport } from './commands/showReport';
-import { DerivativeCodeLenses } from './codeLens';
-import { DirectiveCompletion } from './directiveCompletion';
-import { DirectiveHover } from './directiveHover';
+import { showReport } from './commands/show-report';
+import { DerivativeCodeLenses } from './code-lens';
+import { DirectiveCompletion } from './directive-completion';
+import { DirectiveHover } from './directive-hover';
 import { reportViewType } from './panel';
 import { prewarmWhenVisible } from './prewarm';
 import type { WebviewState } from './protocol';
 import type { Services } from './services';
 import { checkOnSave } from './settings';
-import { UseAsDerivativeActions } from './useAsDerivative';
+import { UseAsDerivativeActions } from './use-as-derivative';
 
 const commandFactories: Record<CommandId, (s: Services) => (...args: never[]) => unknown> = {
   [CommandId.checkAtCursor]: checkAtCursor,

@@ -2,7 +2,7 @@
 
 import * as vscode from 'vscode';
 import type { Services } from '../services';
-import { directiveBlockSnippet, directiveSnippetLines, functionForComment } from '../directiveText';
+import { directiveBlockSnippet, directiveSnippetLines, functionForComment } from '../directive-text';
 
 export function insertDirectives(s: Services) {
   return async (): Promise<void> => {

@@ -7,7 +7,7 @@ import type { RunResult } from '../results';
 import type { Services } from '../services';
 import { lensTitles } from '../format';
 import { ensureTrusted } from '../trust';
-import { targetDocument } from './targetDocument';
+import { targetDocument } from './target-document';
 
 function lastVerdict(r: RunResult | undefined): string {
   if (!r) return 'not checked yet';

@@ -2,7 +2,7 @@
 
 import * as vscode from 'vscode';
 import type { Engine } from './engine';
-import { CommandId } from './commandIds';
+import { CommandId } from './command-ids';
 import { errorLensTitle, evaluationErrorMessage, lensTitles, lensWorthy, verdictLensTitle } from './format';
 import type { Results } from './results';
 import { codeLensEnabled } from './settings';

@@ -3,14 +3,14 @@
 import * as vscode from 'vscode';
 import type { Check, EngineErrorInfo, SourceLocation } from '../engine/types';
 import { entryText } from '../engine/report/suite';
-import { CommandId } from './commandIds';
+import { CommandId } from './command-ids';
 import type { DerivativeDiagnostics } from './diagnostics';
 import type { Engine } from './engine';
 import { diagnosticsFor, evaluationErrorMessage } from './format';
 import type { Results, RunResult } from './results';
 import { requestSettings } from './settings';
-import { itemTarget, type TestTree } from './testExplorer';
-import { expectedActual } from './testText';
+import { itemTarget, type TestTree } from './test-explorer';
+import { expectedActual } from './test-text';
 import { untrustedMessage } from './trust';
 
 /** What the Test Explorer last showed for an item (the extension's test API reads it). */

@@ -1,7 +1,7 @@
 // The status bar item: the verdict of the result the report shows (else the last run), and check-on-save progress; clicking opens the report.
 
 import * as vscode from 'vscode';
-import { CommandId } from './commandIds';
+import { CommandId } from './command-ids';
 import { evaluationErrorMessage, isSetupError, statusBarText } from './format';
 import type { Results } from './results';
 

@@ -2,7 +2,7 @@
 
 import * as vscode from 'vscode';
 import type { Engine } from './engine';
-import { addDirectiveEdit } from './directiveText';
+import { addDirectiveEdit } from './directive-text';
 
 /** At most this many target functions per helper: those whose name starts the helper's name come first. */
 const MAX_TARGETS = 3;

@@ -2,7 +2,7 @@
 
 import * as vscode from 'vscode';
 import type { Engine } from './engine';
-import { commentLookBehind, insideDocComment, tagAt } from './directiveText';
+import { commentLookBehind, insideDocComment, tagAt } from './directive-text';
 
 export class DirectiveHover implements vscode.HoverProvider {
   constructor(private readonly engine: () => Promise<Engine>) {}

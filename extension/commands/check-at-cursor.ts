@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { Report } from '../../engine/types';
 import type { Services } from '../services';
-import { targetDocument } from './targetDocument';
+import { targetDocument } from './target-document';
 
 export function checkAtCursor(s: Services) {
   return async (uri?: vscode.Uri, functionName?: string): Promise<Report | undefined> => {
