@@ -1,9 +1,16 @@
-// Moving between flat row-major values and the wrt parameter's shape: nesting, indices, entry names, supplied results.
+// Moving between flat row-major values and a shape — always shape first: nesting, indices, sizes, entry and value words.
 
 import type { Nested } from './types';
 
-/** The flat row-major values in `shape` ([] gives the single number). */
-export function unflatten(flat: ArrayLike<number>, shape: number[]): Nested {
+/** How many entries a shape holds ([] holds one). */
+export function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** The flat row-major values in `shape` as nested arrays ([] gives the single number). */
+export function nest(shape: readonly number[], flat: ArrayLike<number>): Nested {
   if (shape.length === 0) return flat[0];
   let offset = 0;
   const build = (dim: number): Nested[] => {
@@ -14,31 +21,60 @@ export function unflatten(flat: ArrayLike<number>, shape: number[]): Nested {
   return build(0);
 }
 
-/** The multi-index of a flat row-major position. */
-export function multiIndex(flat: number, shape: number[]): number[] {
+/** The numbers of a nested value in row-major order (nothing for undefined). */
+export function flatValues(nested: Nested | undefined, out: number[] = []): number[] {
+  if (typeof nested === 'number') out.push(nested);
+  else if (nested !== undefined) for (const x of nested) flatValues(x, out);
+  return out;
+}
+
+/** The multi-index of flat row-major position `k` in `shape`. */
+export function multiIndex(shape: readonly number[], k: number): number[] {
   const index = new Array<number>(shape.length);
   for (let d = shape.length - 1; d >= 0; d--) {
-    index[d] = flat % shape[d];
-    flat = Math.floor(flat / shape[d]);
+    index[d] = k % shape[d];
+    k = Math.floor(k / shape[d]);
   }
   return index;
 }
 
-/** The flat row-major position of a multi-index. */
-export function flatIndex(index: number[], shape: number[]): number {
+/** The flat row-major position of a multi-index in `shape`. */
+export function flatIndex(shape: readonly number[], index: readonly number[]): number {
   let flat = 0;
   for (let d = 0; d < shape.length; d++) flat = flat * shape[d] + index[d];
   return flat;
 }
 
 /** How an entry reads in messages: "Y[3][1]", "x[4]", or "x" for a scalar. */
-export function formatEntry(param: string, index: number[]): string {
+export function formatEntry(param: string, index: readonly number[]): string {
   return param + index.map((i) => `[${i}]`).join('');
 }
 
 /** "7×5", "35", or "a scalar". */
-export function formatShape(shape: number[]): string {
+export function formatShape(shape: readonly number[]): string {
   return shape.length === 0 ? 'a scalar' : shape.join('×');
+}
+
+/** What kind of value something is, for "expected …, got …": "a number", "an empty array", "a nested array", "null". */
+export function describeKind(x: unknown): string {
+  if (x === null || x === undefined) return String(x);
+  if (Array.isArray(x)) return x.length === 0 ? 'an empty array' : Array.isArray(x[0]) ? 'a nested array' : 'an array';
+  if (typeof x === 'number' && Number.isNaN(x)) return 'NaN';
+  if (typeof x === 'object') return 'an object';
+  return `a ${typeof x}`;
+}
+
+/** What a function returned, in a few words: "an array of 3 entries", "a 2×3 matrix", "the string \"a\"", "undefined". */
+export function describeReturned(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x) || ArrayBuffer.isView(x)) return `an array of ${(x as ArrayLike<unknown>).length} entries`;
+  if (typeof x === 'object') {
+    const m = x as { rows?: unknown; columns?: unknown };
+    if (typeof m.rows === 'number' && typeof m.columns === 'number') return `a ${m.rows}×${m.columns} matrix`;
+    return 'an object';
+  }
+  if (typeof x === 'function') return 'a function';
+  return typeof x === 'string' ? `the string ${JSON.stringify(x.slice(0, 40))}` : String(x);
 }
 
 interface MatrixLike {
@@ -61,7 +97,7 @@ function isArrayLikeOfNumbers(x: unknown): x is ArrayLike<number> {
 export function flattenSupplied(result: unknown): { shape: number[]; values: Float64Array } | { error: string } {
   if (typeof result === 'number') return { shape: [], values: Float64Array.of(result) };
   const root = isMatrixLike(result) ? result.to2DArray() : result;
-  if (!Array.isArray(root) && !isArrayLikeOfNumbers(root)) return { error: `returned ${describe(root)}, not numbers` };
+  if (!Array.isArray(root) && !isArrayLikeOfNumbers(root)) return { error: `returned ${describeKind(root)}, not numbers` };
 
   const shape: number[] = [];
   for (let level: unknown = root; Array.isArray(level) || isArrayLikeOfNumbers(level); ) {
@@ -70,16 +106,16 @@ export function flattenSupplied(result: unknown): { shape: number[]; values: Flo
     if (len === 0) break;
     level = (level as ArrayLike<unknown>)[0];
   }
-  const values = new Float64Array(shape.reduce((a, b) => a * b, 1));
+  const values = new Float64Array(sizeOf(shape));
   let offset = 0;
   const walk = (node: unknown, dim: number, path: number[]): string | undefined => {
     if (dim === shape.length) {
-      if (typeof node !== 'number') return `entry ${path.map((i) => `[${i}]`).join('')} is ${describe(node)}, not a number`;
+      if (typeof node !== 'number') return `entry ${path.map((i) => `[${i}]`).join('')} is ${describeKind(node)}, not a number`;
       values[offset++] = node;
       return undefined;
     }
     if (!Array.isArray(node) && !isArrayLikeOfNumbers(node)) {
-      return `entry ${path.map((i) => `[${i}]`).join('')} is ${describe(node)} where an array was expected`;
+      return `entry ${path.map((i) => `[${i}]`).join('')} is ${describeKind(node)} where an array was expected`;
     }
     const arr = node as ArrayLike<unknown>;
     if (arr.length !== shape[dim]) {
@@ -93,12 +129,4 @@ export function flattenSupplied(result: unknown): { shape: number[]; values: Flo
   };
   const problem = walk(root, 0, []);
   return problem ? { error: problem } : { shape, values };
-}
-
-function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (x === undefined) return 'undefined';
-  if (Array.isArray(x)) return 'an array';
-  if (typeof x === 'object') return 'an object';
-  return `a ${typeof x}`;
 }

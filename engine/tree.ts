@@ -156,11 +156,11 @@ export interface EntryNaming {
 /** The leaf holding flat position k, and k's multi-index inside it. */
 export function locateEntry(naming: EntryNaming, k: number): { leaf?: LeafSlot; index: number[]; entry: string } {
   if (!naming.leaves) {
-    const index = multiIndex(k, naming.shape);
+    const index = multiIndex(naming.shape, k);
     return { index, entry: formatEntry(naming.wrt, index) };
   }
   const leaf = naming.leaves.find((l) => k >= l.offset && k < l.offset + l.size) ?? naming.leaves[naming.leaves.length - 1];
-  const index = multiIndex(k - leaf.offset, leaf.shape);
+  const index = multiIndex(leaf.shape, k - leaf.offset);
   return { leaf, index, entry: formatEntry(leaf.path, index) };
 }
 

@@ -4,7 +4,7 @@ import type { Contributions, Derivatives, Evaluator, Supplied } from '../evaluat
 import { rademacher, seededUniform } from '../random';
 import { buildTree, flattenTree, pathText, type Leaf, type LeafKind, type LeafSlot, type TreeDef } from '../tree';
 import { isPrefix, type WrtPath } from '../paths';
-import { multiIndex } from '../shape';
+import { multiIndex, describeReturned } from '../shape';
 import { EngineError, type Kink, type ParamInfo, type SourceLocation } from '../types';
 import { ADNum, isAD } from './adnum';
 import { lastRecordingLog, withTape } from './context';
@@ -55,18 +55,6 @@ const MAX_GROUPS = 32;
 /** Placing a contribution costs a stack capture (microseconds): beyond this many, the split is skipped. */
 const MAX_PLACED = 5_000;
 
-function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (Array.isArray(x) || ArrayBuffer.isView(x)) return `an array of ${(x as ArrayLike<unknown>).length} entries`;
-  if (typeof x === 'object') {
-    const m = x as { rows?: unknown; columns?: unknown };
-    if (typeof m.rows === 'number' && typeof m.columns === 'number') return `a ${m.rows}×${m.columns} matrix`;
-    return 'an object';
-  }
-  if (typeof x === 'function') return 'a function';
-  return typeof x === 'string' ? `the string ${JSON.stringify(x.slice(0, 40))}` : String(x);
-}
-
 function summarize(leaf: Leaf): string {
   if (leaf.shape.length === 0) return `${leaf.path} = ${leaf.values[0]}`;
   const flat = Array.from(leaf.values);
@@ -94,7 +82,7 @@ function scalarResult(result: unknown, fname: string): { value: number; id: numb
     if (typeof m.to1DArray !== 'function') break;
     r = m.to1DArray();
   }
-  throw new EngineError('bad-return', `${fname} returned ${describe(r)} — expected a number`);
+  throw new EngineError('bad-return', `${fname} returned ${describeReturned(r)} — expected a number`);
 }
 
 /** flat[from..to) as a fresh array: active scalars (node k for entry k) or plain numbers. */
@@ -137,12 +125,12 @@ function noLeafError(path: WrtPath, tree: ParamTree, value: unknown): EngineErro
     if (typeof container !== 'object' || container === null || !(step in container)) {
       const at = pathText(path.root, path.steps.slice(0, k));
       const keys = typeof container === 'object' && container !== null ? Object.keys(container) : [];
-      const has = Array.isArray(container) ? `it has ${container.length} entries` : keys.length ? `its fields: ${keys.join(', ')}` : `it is ${describe(container)}`;
+      const has = Array.isArray(container) ? `it has ${container.length} entries` : keys.length ? `its fields: ${keys.join(', ')}` : `it is ${describeReturned(container)}`;
       return new EngineError('bad-argument', `wrt ${path.text}: ${at} has no ${typeof step === 'number' ? `entry [${step}]` : `field '${step}'`} (${has})`);
     }
     v = container[step];
   }
-  return new EngineError('bad-argument', `wrt ${path.text} holds no numbers to differentiate (it is ${describe(v)})`);
+  return new EngineError('bad-argument', `wrt ${path.text} holds no numbers to differentiate (it is ${describeReturned(v)})`);
 }
 
 export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
@@ -280,7 +268,7 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
         const j = stack.pop()!;
         if (j < 0 || seen[j]) continue;
         seen[j] = 1;
-        if (j < n) entries.push(single ? multiIndex(j, shape) : [j]);
+        if (j < n) entries.push(single ? multiIndex(shape, j) : [j]);
         else stack.push(tape.a[j], tape.b[j]);
       }
       entries.sort((u, v) => u.reduce((acc, x, k) => acc || x - v[k], 0));
@@ -395,7 +383,7 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
     if (given.objective) {
       const r = callSupplied(given.objective) as { grad?: unknown; hess?: unknown } | null;
       if (typeof r !== 'object' || r === null || !('grad' in r) || !('hess' in r)) {
-        throw new EngineError('bad-return', `${given.objective.name} returned ${describe(r)} — expected an object { grad, hess }`);
+        throw new EngineError('bad-return', `${given.objective.name} returned ${describeReturned(r)} — expected an object { grad, hess }`);
       }
       result.gradient ??= make(given.objective, r.grad, true);
       result.hessianDiagonal ??= make(given.objective, r.hess, true);

@@ -2,7 +2,7 @@
 import { createEvaluator, type EvaluatorSpec, type SuppliedSpec } from '../ad/differentiate';
 import { makeMatrix } from '../ad/matrix/matrix';
 import { runChecks, type ChecksResult } from '../check/checks';
-import { unflatten } from '../shape';
+import { nest } from '../shape';
 import { asLeaf } from '../tree';
 import { toNested, validatePoint } from '../load/inputs';
 import { EngineError, type CheckProgress, type PointValue, type SourceLocation } from '../types';
@@ -46,7 +46,7 @@ function withParting(e: EngineError, parting: Parting | undefined): EngineError 
 function pointOf(value: unknown): PointValue {
   if (typeof value === 'number') return value;
   const leaf = asLeaf(value);
-  if (leaf) return unflatten(leaf.values, leaf.shape);
+  if (leaf) return nest(leaf.shape, leaf.values);
   if (Array.isArray(value)) return value.map(pointOf);
   if (typeof value !== 'object' || value === null) return value as unknown as PointValue;
   return Object.fromEntries(Object.entries(value).filter(([, v]) => typeof v !== 'function' && v !== undefined).map(([k, v]) => [k, pointOf(v)]));

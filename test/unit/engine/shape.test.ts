@@ -2,20 +2,32 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Matrix } from 'ml-matrix';
-import { flatIndex, flattenSupplied, formatEntry, multiIndex, unflatten } from '../../../engine/shape';
+import { describeKind, describeReturned, flatIndex, flattenSupplied, flatValues, formatEntry, multiIndex, nest, sizeOf } from '../../../engine/shape';
 
-test('unflatten nests row-major values in the shape', () => {
-  assert.equal(unflatten([4], []), 4);
-  assert.deepEqual(unflatten([1, 2, 3], [3]), [1, 2, 3]);
-  assert.deepEqual(unflatten(Float64Array.of(1, 2, 3, 4, 5, 6), [2, 3]), [[1, 2, 3], [4, 5, 6]]);
-  assert.deepEqual(unflatten([0, 1, 2, 3, 4, 5, 6, 7], [2, 2, 2]), [[[0, 1], [2, 3]], [[4, 5], [6, 7]]]);
+test('nest puts row-major values in the shape, flatValues reads them back', () => {
+  assert.equal(nest([], [4]), 4);
+  assert.deepEqual(nest([3], [1, 2, 3]), [1, 2, 3]);
+  assert.deepEqual(nest([2, 3], Float64Array.of(1, 2, 3, 4, 5, 6)), [[1, 2, 3], [4, 5, 6]]);
+  assert.deepEqual(nest([2, 2, 2], [0, 1, 2, 3, 4, 5, 6, 7]), [[[0, 1], [2, 3]], [[4, 5], [6, 7]]]);
+  assert.deepEqual(flatValues(nest([2, 2, 2], [0, 1, 2, 3, 4, 5, 6, 7])), [0, 1, 2, 3, 4, 5, 6, 7]);
+  assert.deepEqual(flatValues(7), [7]);
+  assert.deepEqual(flatValues(undefined), []);
+  assert.deepEqual([sizeOf([7, 5]), sizeOf([12]), sizeOf([])], [35, 12, 1]);
 });
 
 test('multiIndex and flatIndex invert each other', () => {
   const shape = [7, 5];
-  for (let i = 0; i < 35; i++) assert.equal(flatIndex(multiIndex(i, shape), shape), i);
-  assert.deepEqual(multiIndex(16, shape), [3, 1]);
-  assert.deepEqual(multiIndex(0, []), []);
+  for (let i = 0; i < 35; i++) assert.equal(flatIndex(shape, multiIndex(shape, i)), i);
+  assert.deepEqual(multiIndex(shape, 16), [3, 1]);
+  assert.deepEqual(multiIndex([], 0), []);
+  assert.deepEqual(multiIndex([12], 7), [7]);
+  assert.deepEqual(multiIndex([2, 3, 4], 23), [1, 2, 3]);
+  assert.equal(flatIndex([2, 3, 4], [1, 0, 2]), 14);
+});
+
+test('values in words: their kind for "expected …, got …", what a function returned', () => {
+  assert.deepEqual([1, NaN, 'a', null, undefined, [], [1], [[1]], {}].map(describeKind), ['a number', 'NaN', 'a string', 'null', 'undefined', 'an empty array', 'an array', 'a nested array', 'an object']);
+  assert.deepEqual([[1, 2, 3], Float64Array.of(1), { rows: 2, columns: 3 }, {}, 'abc', undefined, () => 1].map(describeReturned), ['an array of 3 entries', 'an array of 1 entries', 'a 2×3 matrix', 'an object', 'the string "abc"', 'undefined', 'a function']);
 });
 
 test('formatEntry names entries as they are written', () => {

@@ -2,8 +2,9 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { formatNumber } from '../../../engine/numbers';
 import type { Report } from '../../../engine/types';
-import { diagnosticsFor, errorInCode, errorLensTitle, escapeHtml, evaluationErrorMessage, formatIndex, formatNumber, statusBarText, verdictLensTitle } from '../../../extension/format';
+import { diagnosticsFor, errorInCode, errorLensTitle, escapeHtml, evaluationErrorMessage, statusBarText, verdictLensTitle } from '../../../extension/format';
 import { foundingReport, hessianDiagonal, rowSums } from '../helpers/founding-report';
 
 function allPassing(): Report {
@@ -12,24 +13,6 @@ function allPassing(): Report {
   r.verdict = 'pass';
   return r;
 }
-
-test('numbers keep four significant digits and show rounding noise in exponent form', () => {
-  assert.equal(formatNumber(0.24090069), '0.2409');
-  assert.equal(formatNumber(1.0842021724855044e-17), '1.1e-17');
-  assert.equal(formatNumber(-3e-20), '-3e-20');
-  assert.equal(formatNumber(123456789), '1.2e8');
-  assert.equal(formatNumber(0), '0');
-  assert.equal(formatNumber(NaN), 'NaN');
-  assert.equal(formatNumber(-Infinity), '-Infinity');
-  assert.equal(formatNumber(Math.PI, 6), '3.14159');
-  assert.equal(formatNumber(1.0842021724855044e-17, 6), '1.084e-17');
-});
-
-test('indices read like the code', () => {
-  assert.equal(formatIndex('Y', [0, 3]), 'Y[0][3]');
-  assert.equal(formatIndex('x', [2]), 'x[2]');
-  assert.equal(formatIndex('t', []), 't');
-});
 
 test('the verdict lens lists each check when none failed, else counts the failures', () => {
   assert.equal(verdictLensTitle(allPassing()), '✓ gradient · ✓ Hessian diagonal · 14 ms');

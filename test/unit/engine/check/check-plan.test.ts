@@ -76,10 +76,10 @@ test('fast mode names the wrong gradient entries: bisection of the failing direc
     assert.match(g.summary, /differs along \d+ of 3 random ±1 directions/);
     // With no budget left, bisection stops after the first entry it names.
     assert.ok(g.mismatches.length >= 1);
-    const expected = wrong.map((i) => multiIndex(i, [40, 4]).join());
+    const expected = wrong.map((i) => multiIndex([40, 4], i).join());
     for (const m of g.mismatches) assert.ok(expected.includes(m.index.join()), `named ${m.index}, wrong ${expected.join(' ')}`);
     for (const m of g.mismatches) {
-      const k = wrong.findIndex((i) => multiIndex(i, [40, 4]).join() === m.index.join());
+      const k = wrong.findIndex((i) => multiIndex([40, 4], i).join() === m.index.join());
       assert.ok(Math.abs(m.actual - m.expected - errors[k]) < 1e-6, `${m.index}: ${m.actual} vs ${m.expected}`);
     }
   }

@@ -1,26 +1,14 @@
-// Layout helpers of the report webview: flattening, grids in the input's shape, index round trips, tolerances.
+// Layout helpers of the report webview: grids in the input's shape, scales, the evaluation point in words.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { describeValue, flatten, gridOf, indexOf, maxAbs, percentileAbs } from '../../../../extension/webview/nested';
-
-test('nested values flatten row-major', () => {
-  assert.deepEqual(flatten([[1, 2], [3, 4]]), [1, 2, 3, 4]);
-  assert.deepEqual(flatten(7), [7]);
-  assert.deepEqual(flatten(undefined), []);
-});
+import { describeValue, gridOf, maxAbs, percentileAbs } from '../../../../extension/webview/nested';
 
 test('grids keep a matrix shape and wrap long vectors', () => {
   assert.deepEqual(gridOf([7, 5]), { rows: 7, cols: 5 });
   assert.deepEqual(gridOf([45]), { rows: 3, cols: 20 });
   assert.deepEqual(gridOf([3]), { rows: 1, cols: 3 });
   assert.deepEqual(gridOf([]), { rows: 1, cols: 1 });
-});
-
-test('multi-indices of flat positions, row-major', () => {
-  assert.deepEqual(indexOf([7, 5], 13), [2, 3]);
-  assert.deepEqual(indexOf([12], 7), [7]);
-  assert.deepEqual(indexOf([], 0), []);
 });
 
 test('the scale ignores non-finite entries', () => {
