@@ -2,7 +2,7 @@
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { AnnotatedFunction } from '../engine/load/annotated';
+import type { AnnotatedFunction } from '../engine/host-api';
 import type { Engine } from './engine';
 
 export const controllerId = 'derivativeLens';

@@ -5,12 +5,11 @@
 // engine's diagonal is itself an estimate). The FD estimate is a truthful but rough bound of the reference's own error,
 // so it is added, not multiplied into the relative tolerance: an accurate reference keeps the check tight.
 
-import type { Mismatch, Tolerance } from '../types';
+import { FD_SAFETY, type Mismatch, type Tolerance } from '../types';
 import { formatShape, sizeOf } from '../shape';
 import { locateEntry, type EntryNaming } from '../tree';
 
-/** How many FD error estimates an entry may be off by before it counts as a mismatch. */
-export const FD_SAFETY = 3;
+export { FD_SAFETY };
 const MAX_LISTED = 20;
 
 export interface EntryComparison {

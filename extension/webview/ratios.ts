@@ -1,8 +1,7 @@
 // Error ÷ tolerance per entry of a check: the one measure the report's heat maps and worst-first tables share.
 
 import type { LeafReport } from '../../engine/report/leaves';
-import type { Check } from '../../engine/types';
-import { FD_SAFETY } from '../../engine/check/compare';
+import { FD_SAFETY, type Check } from '../../engine/types';
 import { flatValues } from '../../engine/shape';
 
 export interface EntryError {
