@@ -1,6 +1,6 @@
 // Builds an Evaluator for a user function: records it on a tape with the wrt argument active and runs every derivative mode.
 
-import type { Contributions, Derivatives, Evaluator, Supplied } from '../evaluator';
+import type { Contributions, Derivatives, Evaluator } from '../evaluator';
 import { rademacher, seededUniform } from '../random';
 import { buildTree, flattenTree, pathText, type Leaf, type LeafKind, type LeafSlot, type TreeDef } from '../tree';
 import { isPrefix, type WrtPath } from '../paths';
@@ -14,12 +14,6 @@ import { VARIABLE } from './primitives';
 import { describeOrigin, OriginTape, type NonFiniteOrigin } from './origin';
 import { Sweeps } from './sweeps';
 import { Tape } from './tape';
-
-export interface SuppliedSpec {
-  fn: (...args: unknown[]) => unknown;
-  name: string;
-  location?: SourceLocation;
-}
 
 export interface EvaluatorSpec {
   fn: (...args: unknown[]) => unknown;
@@ -36,15 +30,16 @@ export interface EvaluatorSpec {
   wrtIndex: number;
   /** Paths whose numeric leaves together form the input vector, in this order. */
   wrt?: WrtPath[];
-  supplied?: { gradient?: SuppliedSpec; hessianDiagonal?: SuppliedSpec; objective?: SuppliedSpec };
   options: { hessianDiagonal: 'exact' | 'estimate'; estimateProbes: number; seed: number };
   makeMatrix?: (rows: number, cols: number, values: Float64Array, ids: Int32Array) => unknown;
   /** The text of a line of the user's source, to quote the line an explanation names. */
   sourceLine?: (loc: SourceLocation) => string | undefined;
 }
 
-/** The Evaluator plus what tests and benchmarks measure. */
+/** The Evaluator (its supplied derivatives are engine/check's to call, through callAtX0) plus what tests and benchmarks measure. */
 export interface ADEvaluator extends Evaluator {
+  /** fn's result with the evaluation point's arguments, fresh and passive, as the checked function is called. */
+  callAtX0(fn: (...args: unknown[]) => unknown): unknown;
   /** Sparse entries touched by the last exact diagonal sweep, and nodes of the last recording. */
   stats(): { diagonalWork: number; tapeSize: number };
 }
@@ -370,27 +365,6 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
     };
   }
 
-  function callSupplied(s: SuppliedSpec): unknown {
-    return s.fn(...args(noOffsets, x0, false));
-  }
-
-  function supplied(): Evaluator['supplied'] {
-    const result: Evaluator['supplied'] = {};
-    const make = (s: SuppliedSpec, r: unknown, fromObjective: boolean): Supplied => ({ result: r, name: s.name, fromObjective, ...(s.location ? { location: s.location } : {}) });
-    const given = spec.supplied ?? {};
-    if (given.gradient) result.gradient = make(given.gradient, callSupplied(given.gradient), false);
-    if (given.hessianDiagonal) result.hessianDiagonal = make(given.hessianDiagonal, callSupplied(given.hessianDiagonal), false);
-    if (given.objective) {
-      const r = callSupplied(given.objective) as { grad?: unknown; hess?: unknown } | null;
-      if (typeof r !== 'object' || r === null || !('grad' in r) || !('hess' in r)) {
-        throw new EngineError('bad-return', `${given.objective.name} returned ${describeReturned(r)} — expected an object { grad, hess }`);
-      }
-      result.gradient ??= make(given.objective, r.grad, true);
-      result.hessianDiagonal ??= make(given.objective, r.hess, true);
-    }
-    return result;
-  }
-
   return {
     name: fname,
     wrt: wrtName,
@@ -401,7 +375,8 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
     otherParams: trees
       .filter((t) => t.leaves.length > 0 && !paths.some((q) => q.root === t.name))
       .map((t) => ({ name: t.name, shape: t.leaves.length === 1 && t.leaves[0].steps.length === 0 ? t.leaves[0].shape : [t.leaves.reduce((a, l) => a + l.values.length, 0)] })),
-    supplied: supplied(),
+    supplied: {},
+    callAtX0: (fn) => fn(...args(noOffsets, x0, false)),
 
     /** Plain evaluation (no tape). A non-finite value is returned as it is: finite differences decide what it means. */
     f(x: Float64Array): number {

@@ -1,7 +1,8 @@
 // The common core of a check once the user's function is loaded (in the worker, or live in the caller's process): plan → evaluator → checks.
-import { createEvaluator, type EvaluatorSpec, type SuppliedSpec } from '../ad/differentiate';
+import { createEvaluator, type ADEvaluator, type EvaluatorSpec } from '../ad/differentiate';
 import { makeMatrix } from '../ad/matrix/matrix';
 import { runChecks, type ChecksResult } from '../check/checks';
+import { callSupplied, type SuppliedSpec } from '../check/supplied-call';
 import { nest } from '../shape';
 import { asLeaf } from '../tree';
 import { toNested, validatePoint } from '../load/inputs';
@@ -52,8 +53,8 @@ function pointOf(value: unknown): PointValue {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => typeof v !== 'function' && v !== undefined).map(([k, v]) => [k, pointOf(v)]));
 }
 
-/** Resolves the plan's points, builds the evaluator over the loaded functions and runs the checks. */
-export function evaluatePlan(plan: EvaluationPlan, loaded: LoadedFunctions): { point: Record<string, PointValue>; result: ChecksResult } {
+/** Resolves the plan's points and builds the evaluator over the loaded functions, the supplied derivatives called at the point. */
+export function planEvaluator(plan: Omit<EvaluationPlan, 'checks'>, loaded: LoadedFunctions): { point: Record<string, PointValue>; evaluator: ADEvaluator; spec: EvaluatorSpec } {
   const point: Record<string, PointValue> = {};
   const params: EvaluatorSpec['params'] = plan.points.map((p) => {
     let value: unknown;
@@ -77,12 +78,17 @@ export function evaluatePlan(plan: EvaluationPlan, loaded: LoadedFunctions): { p
     params,
     wrtIndex: plan.wrtIndex + (receiver ? 1 : 0),
     wrt: plan.wrt,
-    supplied: loaded.supplied,
     options: plan.evaluator,
     makeMatrix,
     sourceLine: loaded.sourceLine,
   };
-  const evaluator = createEvaluator(spec);
+  const recorded = createEvaluator(spec);
+  return { point, evaluator: { ...recorded, supplied: callSupplied(loaded.supplied, recorded.callAtX0) }, spec };
+}
+
+/** Builds the plan's evaluator and runs the checks. */
+export function evaluatePlan(plan: EvaluationPlan, loaded: LoadedFunctions): { point: Record<string, PointValue>; result: ChecksResult } {
+  const { point, evaluator, spec } = planEvaluator(plan, loaded);
   try {
     return { point, result: runChecks(evaluator, plan.checks, loaded.onProgress) };
   } catch (e) {

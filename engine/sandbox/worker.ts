@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { serialize } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { MESSAGE_CHARS, captureConsole, capText, safeString } from './bounded';
-import type { SuppliedSpec } from '../ad/differentiate';
+import type { SuppliedSpec } from '../check/supplied-call';
 import { setLocator, unsupported } from '../ad/context';
 import { EngineError, type CheckProgress, type EngineErrorInfo, type SourceLocation } from '../types';
 import { bundleFileName, createLocator, type Locator } from '../load/sourcemap';

@@ -1,4 +1,4 @@
-// The evaluator: every derivative mode agrees, arguments of every kind, supplied functions, errors, and the founding loss.
+// The evaluator: every derivative mode agrees, arguments of every kind, errors, and the founding loss.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEvaluator, type EvaluatorSpec } from '../../../../engine/ad/differentiate';
@@ -147,22 +147,6 @@ test('gradientWrt another parameter; undefined for labels used as integers', () 
   // The tape held another recording: modes at x0 record again.
   assert.deepEqual([...ev.hvp(Float64Array.of(1, 0))], [0, 0]);
   assert.deepEqual([...ev.derivatives().gradient], [7, 0]);
-});
-
-test('supplied functions get fresh passive arguments; an objective splits into gradient and Hessian diagonal', () => {
-  const args: unknown[][] = [];
-  const grad = (...a: unknown[]) => (args.push(a), [1, 2]);
-  const objective = () => ({ grad: [[1]], hess: [[2]] });
-  const ev = evaluator(coupled, [{ name: 'x', kind: 'vector', value: [0.3, -0.7, 1.1] }], {
-    supplied: { gradient: { fn: grad, name: 'g', location: { file: 'f.ts', line: 3, column: 1 } }, objective: { fn: objective, name: 'obj' } },
-  });
-  assert.deepEqual(ev.supplied.gradient, { result: [1, 2], name: 'g', fromObjective: false, location: { file: 'f.ts', line: 3, column: 1 } });
-  assert.deepEqual(ev.supplied.hessianDiagonal, { result: [[2]], name: 'obj', fromObjective: true });
-  assert.deepEqual(args, [[[0.3, -0.7, 1.1]]]);
-  assert.throws(
-    () => evaluator(coupled, [{ name: 'x', kind: 'vector', value: [1, 2, 3] }], { supplied: { objective: { fn: () => [1], name: 'obj' } } }),
-    (e) => e instanceof EngineError && e.info.kind === 'bad-return' && /obj returned an array of 1 entries — expected an object \{ grad, hess \}/.test(e.message),
-  );
 });
 
 test('kinks name the wrt entries they depend on; piecewise-constant operations leave a note', () => {
