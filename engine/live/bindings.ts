@@ -2,7 +2,7 @@
 import * as vm from 'node:vm';
 import { currentTape } from '../ad/context';
 import { SeededRandom, createSandboxGlobals } from '../ad/js/globals';
-import { mlMatrixModule } from '../ad/matrix/matrix';
+import { mlMatrixModule } from '../ad/matrix/module';
 import { runtime } from '../ad/runtime';
 import { fastPathSource } from '../sandbox/realm';
 import type { boundNames, ModuleFormat } from './transform';

@@ -1,6 +1,6 @@
 // The common core of a check once the user's function is loaded (in the worker, or live in the caller's process): plan → evaluator → checks.
 import { createEvaluator, type ADEvaluator, type EvaluatorSpec } from '../ad/differentiate';
-import { makeMatrix } from '../ad/matrix/matrix';
+import { makeMatrix } from '../ad/matrix/module';
 import { runChecks, type ChecksResult } from '../check/checks';
 import { callSupplied, type SuppliedSpec } from '../check/supplied-call';
 import { nest } from '../shape';

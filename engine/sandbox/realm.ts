@@ -8,7 +8,7 @@ import * as vm from 'node:vm';
 import { currentTape } from '../ad/context';
 import { createSandboxGlobals, type SeededRandom } from '../ad/js/globals';
 import { guardedTypedArrays } from '../ad/js/typed-arrays';
-import { mlMatrixModule } from '../ad/matrix/matrix';
+import { mlMatrixModule } from '../ad/matrix/module';
 import { runtime } from '../ad/runtime';
 import { rewriteOperators, type Rewritten } from '../load/rewrite';
 import { bundleFileName } from '../load/sourcemap';

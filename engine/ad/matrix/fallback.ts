@@ -8,7 +8,7 @@ import * as real from 'ml-matrix';
 import { isAD } from '../adnum';
 import { unsupported } from '../context';
 
-/** What the fallback needs to know about the stand-in (given by matrix.ts, which owns the class). */
+/** What the fallback needs to know about the stand-in (given by class.ts, which owns the class). */
 export interface StandIn {
   isStandIn(x: unknown): x is { rows: number; columns: number; __values: Float64Array; __ids: Int32Array };
   make(rows: number, columns: number, values: Float64Array, ids: Int32Array): object;

@@ -1,12 +1,12 @@
-// Loops of the ml-matrix stand-in over (values, node ids) typed arrays: elementwise ops and reductions recorded through the raw bulk entry points.
+// Loops of the ml-matrix stand-in over (values, node ids) typed arrays: elementwise ops and reductions, recorded through the compiled recorders.
 //
 // Every entry is a pair (value, id) with id = -1 for a constant; nothing here allocates per entry. The order of
 // operations in each reduction is ml-matrix's own (start at 0, add left to right), so passive results are
 // bit-identical to the real library.
 
-import { isAD } from '../adnum';
+import { ADNum, isAD } from '../adnum';
 import { recordKink } from '../context';
-import { binaryRecorders, recorded, unaryRecorders } from '../ops';
+import { binaryRecorders, recorded, unaryRecorders, type Scalar } from '../ops';
 import type { BinaryOp, UnaryOp } from '../primitives';
 
 /** A stand-in matrix's storage as the kernels read it. */
@@ -27,6 +27,11 @@ export interface Storage {
 
 export function emptyStorage(rows: number, cols: number): Storage {
   return { rows, cols, values: new Float64Array(rows * cols), ids: new Int32Array(rows * cols).fill(-1) };
+}
+
+/** An entry as user code sees it: a plain number when constant, an ADNum when active. */
+export function entry(v: number, id: number): Scalar {
+  return id < 0 ? v : new ADNum(id, v);
 }
 
 /** The value of a scalar argument (number or active scalar), with ToNumber semantics for anything else. */

@@ -1,7 +1,7 @@
 // Matrix products of the stand-in (mmul, this·diag(s)·thisᵀ, Kronecker), recorded as chains of ≤2-input multiply-adds in ml-matrix's order.
 
 import { acc, dotStrided, emptyStorage, type Entries, type Storage } from './kernels';
-import { lastValue, rawBinary } from '../ops';
+import { binaryRecorders, recorded } from '../ops';
 
 /** a · b, each entry Σ_k a_ik b_kj accumulated from 0 over k. */
 export function mmulEntries(a: Entries, b: Entries): Storage {
@@ -47,8 +47,8 @@ export function kroneckerEntries(a: Entries, b: Entries): Storage {
         for (let l = 0; l < q; l++) {
           const y = k * q + l;
           const r = (p * i + k) * n * q + q * j + l;
-          out.ids[r] = rawBinary('mul', a.__values[x], a.__ids[x], b.__values[y], b.__ids[y]);
-          out.values[r] = lastValue;
+          out.ids[r] = binaryRecorders.mul(a.__values[x], a.__ids[x], b.__values[y], b.__ids[y]);
+          out.values[r] = recorded[0];
         }
       }
     }

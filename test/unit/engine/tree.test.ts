@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { buildTree, entryName, flattenTree, flattenSuppliedTree, type LeafKind } from '../../../engine/tree';
 import { parseWrtPaths } from '../../../engine/paths';
-import { makeMatrix, Matrix } from '../../../engine/ad/matrix/matrix';
+import { makeMatrix, Matrix } from '../../../engine/ad/matrix/module';
 import { ADFloat32Array, ADFloat64Array } from '../../../engine/ad/js/globals';
 import { runCheck } from '../../../engine/run';
 import { leafReports } from '../../../engine/report/leaves';

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { assertDerivatives, checkDerivatives, DerivativeCheckError } from '../../../../engine/api';
-import { mlMatrixModule } from '../../../../engine/ad/matrix/matrix';
+import { mlMatrixModule } from '../../../../engine/ad/matrix/module';
 import { liveBindings } from '../../../../engine/live/bindings';
 import { shouldRewrite, filterFromEnvironment } from '../../../../engine/live/filter';
 import { plainTransform, transformLive } from '../../../../engine/live/transform';

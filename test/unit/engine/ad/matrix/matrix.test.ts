@@ -7,7 +7,7 @@ import { runInNewContext } from 'node:vm';
 import { withTape } from '../../../../../engine/ad/context';
 import { createSandboxGlobals } from '../../../../../engine/ad/js/globals';
 import { createEvaluator, type EvaluatorSpec } from '../../../../../engine/ad/differentiate';
-import { makeMatrix, Matrix, mlMatrixModule } from '../../../../../engine/ad/matrix/matrix';
+import { makeMatrix, Matrix, mlMatrixModule } from '../../../../../engine/ad/matrix/module';
 import { binary, unary, type Scalar } from '../../../../../engine/ad/ops';
 import { VARIABLE } from '../../../../../engine/ad/primitives';
 import { runtime } from '../../../../../engine/ad/runtime';

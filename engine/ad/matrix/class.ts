@@ -1,36 +1,32 @@
-// The ml-matrix stand-in: ml-matrix 6's Matrix API and in-place semantics over (values, tape node ids), so user matrix code records derivatives.
+// The ml-matrix stand-in's class: ml-matrix 6's Matrix API and in-place semantics over (values, tape node ids), so user matrix code records derivatives.
 //
 // Entries live in `__values: Float64Array` (row-major) and `__ids: Int32Array` (tape node ids, -1 = constant);
 // there are no per-entry objects. `get` hands out an ADNum only for an active entry. Whatever ml-matrix offers that
-// is not differentiated here runs on the real library when no entry is active (matrix-fallback.ts) and is refused
-// with a clear message otherwise.
+// is not differentiated here runs on the real library when no entry is active (fallback.ts) and is refused with a
+// clear message otherwise; the elementwise operations are installed from tables (operations.ts), and module.ts is the
+// stand-in as user code imports it.
 
-import { ADNum, isAD } from '../adnum';
+import { isAD } from '../adnum';
 import { unsupported } from '../context';
-import { installPassiveFallbacks, passiveCall, passiveModuleFunctions, refusedClasses, type StandIn } from './fallback';
+import { passiveCall, type StandIn } from './fallback';
 import * as stats from './stats';
-import { acc, dotStrided, extremeIndex, fold, mapUnary, mapWithEntries, mapWithScalar, mapWithVector, scalarId, scalarValue, type Storage } from './kernels';
+import { acc, dotStrided, entry, extremeIndex, fold, mapUnary, mapWithEntries, mapWithScalar, mapWithVector, scalarId, scalarValue, type Storage } from './kernels';
 import { afterInsert, afterRemove, pickEntries, same, transposeEntries } from './layout';
 import { kroneckerEntries, mmulEntries, symmetricProductEntries } from './products';
-import { lastValue, rawBinary, rawUnary, type Scalar } from '../ops';
-import type { BinaryOp, UnaryOp } from '../primitives';
+import { binaryRecorders, recorded, unaryRecorders, type Scalar } from '../ops';
+import type { BinaryOp } from '../primitives';
 
 type By = 'row' | 'column' | undefined;
-
-/** An entry as user code sees it: a plain number when constant, an ADNum when active. */
-function entry(v: number, id: number): Scalar {
-  return id < 0 ? v : new ADNum(id, v);
-}
 
 function isAnyArray(x: unknown): x is ArrayLike<unknown> {
   return Array.isArray(x) || (ArrayBuffer.isView(x) && !(x instanceof DataView));
 }
 
-function isScalar(x: unknown): boolean {
+export function isScalar(x: unknown): boolean {
   return typeof x === 'number' || isAD(x);
 }
 
-function checkIndex(index: number, size: number, what: 'Row' | 'Column', outer = false): void {
+export function checkIndex(index: number, size: number, what: 'Row' | 'Column', outer = false): void {
   if (index < 0 || index > (outer ? size : size - 1)) throw new RangeError(`${what} index out of range`);
 }
 
@@ -475,8 +471,8 @@ export class Matrix {
     const sv = scalarValue(value);
     const sid = scalarId(value);
     for (let k = index; k < this.__values.length; k += this.columns) {
-      this.__ids[k] = rawBinary('mul', this.__values[k], this.__ids[k], sv, sid);
-      this.__values[k] = lastValue;
+      this.__ids[k] = binaryRecorders.mul(this.__values[k], this.__ids[k], sv, sid);
+      this.__values[k] = recorded[0];
     }
     return this;
   }
@@ -562,8 +558,8 @@ export class Matrix {
     let v = 0;
     let id = -1;
     for (let k = 0; k < this.__values.length; k++) {
-      id = rawBinary('add', v, id, this.__values[k], this.__ids[k]);
-      v = lastValue;
+      id = binaryRecorders.add(v, id, this.__values[k], this.__ids[k]);
+      v = recorded[0];
       this.__values[k] = v;
       this.__ids[k] = id;
     }
@@ -583,8 +579,8 @@ export class Matrix {
         return new Matrix(this).abs().max() as Scalar;
       case 'frobenius': {
         const d = this.dot(this);
-        const id = rawUnary('sqrt', scalarValue(d), scalarId(d));
-        return entry(lastValue, id);
+        const id = unaryRecorders.sqrt(scalarValue(d), scalarId(d));
+        return entry(recorded[0], id);
       }
       default:
         throw new RangeError(`unknown norm type: ${type}`);
@@ -782,125 +778,7 @@ export class Matrix {
   }
 }
 
-// ---- elementwise operations: in place on the instance, on a copy as statics (Matrix.exp(m)) ----
-
-/** Declarations of the methods installed below from the tables. */
-export interface Matrix {
-  add(value: unknown): this; addS(value: unknown): this; addM(matrix: unknown): this;
-  sub(value: unknown): this; subS(value: unknown): this; subM(matrix: unknown): this;
-  mul(value: unknown): this; mulS(value: unknown): this; mulM(matrix: unknown): this;
-  div(value: unknown): this; divS(value: unknown): this; divM(matrix: unknown): this;
-  mod(value: unknown): this; modS(value: unknown): this; modM(matrix: unknown): this;
-  pow(value: unknown): this; powS(value: unknown): this; powM(matrix: unknown): this;
-  abs(): this; exp(): this; log(): this; sqrt(): this; sin(): this; atan(): this; tanh(): this;
-}
-
-/** Declarations of the statics installed below: each works on a copy of its first argument. */
-export declare namespace Matrix {
-  function add(matrix: unknown, value: unknown): Matrix;
-  function sub(matrix: unknown, value: unknown): Matrix;
-  function mul(matrix: unknown, value: unknown): Matrix;
-  function div(matrix: unknown, value: unknown): Matrix;
-  function mod(matrix: unknown, value: unknown): Matrix;
-  function pow(matrix: unknown, value: unknown): Matrix;
-  function abs(matrix: unknown): Matrix;
-  function exp(matrix: unknown): Matrix;
-  function log(matrix: unknown): Matrix;
-  function sqrt(matrix: unknown): Matrix;
-  function sin(matrix: unknown): Matrix;
-  function atan(matrix: unknown): Matrix;
-  function tanh(matrix: unknown): Matrix;
-}
-
-/** Binary operations ml-matrix offers as `op(x)` (scalar or matrix), `opS(scalar)`, `opM(matrix)`, with their aliases. */
-const BINARY: { name: string; op: BinaryOp; aliases: string[] }[] = [
-  { name: 'add', op: 'add', aliases: [] },
-  { name: 'sub', op: 'sub', aliases: ['subtract'] },
-  { name: 'mul', op: 'mul', aliases: ['multiply'] },
-  { name: 'div', op: 'div', aliases: ['divide'] },
-  { name: 'mod', op: 'mod', aliases: ['modulus'] },
-  { name: 'pow', op: 'pow', aliases: [] },
-];
-
-/** ml-matrix's elementwise Math functions, named as in ml-matrix and in the primitives table alike. */
-const UNARY: UnaryOp[] = [
-  'abs', 'acos', 'acosh', 'asin', 'asinh', 'atan', 'atanh', 'cbrt', 'ceil', 'cos', 'cosh', 'exp', 'expm1', 'floor',
-  'log', 'log1p', 'log10', 'log2', 'round', 'sign', 'sin', 'sinh', 'sqrt', 'tan', 'tanh', 'trunc',
-];
-
-type Methods = Record<string, (this: Matrix, ...args: unknown[]) => unknown>;
-const proto = Matrix.prototype as unknown as Methods;
-const statics = Matrix as unknown as Record<string, (...args: unknown[]) => unknown>;
-
-for (const { name, op, aliases } of BINARY) {
-  const withScalar = function (this: Matrix, value: unknown): Matrix {
-    mapWithScalar(op, this.__values, this.__ids, scalarValue(value), scalarId(value));
-    return this;
-  };
-  const withMatrix = function (this: Matrix, matrix: unknown): Matrix {
-    const m = Matrix.checkMatrix(matrix);
-    if (this.rows !== m.rows || this.columns !== m.columns) throw new RangeError('Matrices dimensions must be equal');
-    mapWithEntries(op, this.__values, this.__ids, m.__values, m.__ids);
-    return this;
-  };
-  // An active scalar is a scalar too: ml-matrix tests `typeof value === 'number'`, which an ADNum is not.
-  const either = function (this: Matrix, value: unknown): Matrix {
-    return isScalar(value) ? withScalar.call(this, value) : withMatrix.call(this, value);
-  };
-  for (const n of [name, ...aliases]) {
-    proto[n] = either;
-    proto[`${n}S`] = withScalar;
-    proto[`${n}M`] = withMatrix;
-    statics[n] = (matrix: unknown, value: unknown) => either.call(new Matrix(matrix), value);
-  }
-}
-
-for (const op of UNARY) {
-  const inPlace = function (this: Matrix): Matrix {
-    mapUnary(op, this.__values, this.__ids);
-    return this;
-  };
-  proto[op] = inPlace;
-  statics[op] = (matrix: unknown) => inPlace.call(new Matrix(matrix));
-}
-
-/**
- * ml-matrix's maxIndex, maxRow, minColumnIndex, ...: the extreme entry of the whole matrix or of one row or column,
- * as the entry itself or its [row, column]. The first extreme wins, as in ml-matrix's scan.
- */
-const EXTREMES: { name: string; sign: 1 | -1; along: 'all' | 'row' | 'column'; gives: 'entry' | 'index' }[] = [];
-for (const [prefix, sign] of [['max', 1], ['min', -1]] as const) {
-  EXTREMES.push({ name: `${prefix}Index`, sign, along: 'all', gives: 'index' });
-  for (const along of ['row', 'column'] as const) {
-    const name = `${prefix}${along === 'row' ? 'Row' : 'Column'}`;
-    EXTREMES.push({ name, sign, along, gives: 'entry' }, { name: `${name}Index`, sign, along, gives: 'index' });
-  }
-}
-
-for (const { name, sign, along, gives } of EXTREMES) {
-  proto[name] = function (this: Matrix, index?: unknown): Scalar | [number, number] {
-    if (along !== 'all') checkIndex(index as number, along === 'row' ? this.rows : this.columns, along === 'row' ? 'Row' : 'Column');
-    if (this.isEmpty()) {
-      if (gives === 'entry') return NaN;
-      throw new Error('Empty matrix has no elements to index');
-    }
-    const [start, stride, count] =
-      along === 'all' ? [0, 1, this.size] : along === 'row' ? [(index as number) * this.columns, 1, this.columns] : [index as number, this.columns, this.rows];
-    const k = extremeIndex(this, sign, false, start, stride, count, sign > 0 ? 'Matrix.max' : 'Matrix.min');
-    return gives === 'entry' ? entry(this.__values[k], this.__ids[k]) : [(k / this.columns) | 0, k % this.columns];
-  };
-}
-
-// ml-matrix's synonyms.
-statics.random = Matrix.rand;
-statics.randomInt = Matrix.randInt;
-statics.diagonal = Matrix.diag as (...args: unknown[]) => unknown;
-statics.identity = Matrix.eye as (...args: unknown[]) => unknown;
-proto.diagonal = proto.diag;
-proto.negate = proto.neg;
-proto.tensorProduct = proto.kroneckerProduct;
-
-// ---- the bridge to the evaluator and the loader ----
+// ---- stand-in matrices over storage ----
 
 function fromStorage(s: Storage): Matrix {
   return makeMatrix(s.rows, s.cols, s.values, s.ids);
@@ -920,6 +798,9 @@ export function isStandInMatrix(x: unknown): x is Matrix {
   return x instanceof Matrix;
 }
 
+/** How the fallbacks to the real library recognise and build stand-in matrices. */
+export const standIn: StandIn = { isStandIn: isStandInMatrix, make: makeMatrix };
+
 /** The storage of a stand-in matrix (not copied): what the evaluator reads back from a result. */
 export function matrixEntries(m: Matrix): { rows: number; cols: number; values: Float64Array; ids: Int32Array } {
   return { rows: m.rows, cols: m.columns, values: m.__values, ids: m.__ids };
@@ -938,21 +819,6 @@ function toStandIn(value: unknown): Matrix {
   return new Matrix(value);
 }
 
-const standIn: StandIn = { isStandIn: isStandInMatrix, make: makeMatrix };
-installPassiveFallbacks(Matrix, standIn);
-
-/** What `import ... from 'ml-matrix'` receives in user code. */
-export const mlMatrixModule: Record<string, unknown> = {
-  ...refusedClasses(),
-  ...passiveModuleFunctions(standIn),
-  Matrix,
-  default: Matrix,
-  // ml-matrix's base class: isMatrix, the statics and `instanceof` all work through the one class.
-  AbstractMatrix: Matrix,
-};
-// As on ml-matrix's CommonJS entry: bundlers then give `import Matrix from 'ml-matrix'` the `default` export.
-Object.defineProperty(mlMatrixModule, '__esModule', { value: true });
-
 Object.defineProperty(Matrix.prototype, 'klass', { value: 'Matrix', writable: true, configurable: true });
 
 function compareNumbers(a: Scalar, b: Scalar): number {
@@ -960,6 +826,6 @@ function compareNumbers(a: Scalar, b: Scalar): number {
 }
 
 function divide(s: Scalar, n: number): Scalar {
-  const id = rawBinary('div', scalarValue(s), scalarId(s), n, -1);
-  return entry(lastValue, id);
+  const id = binaryRecorders.div(scalarValue(s), scalarId(s), n, -1);
+  return entry(recorded[0], id);
 }
