@@ -37,10 +37,7 @@ function documentListeners(s: Services): vscode.Disposable[] {
   return [
     vscode.workspace.onDidChangeTextDocument((e) => {
       if (e.contentChanges.length === 0) return;
-      const owners = s.diagnostics.clearTouching(e.document.uri);
-      s.results.markStale(e.document.uri);
-      for (const owner of owners) s.results.markStale(vscode.Uri.parse(owner));
-      s.panel.markStale(e.document.uri.fsPath);
+      s.results.edited(e.document.uri, (uri) => s.diagnostics.clearTouching(uri).map((owner) => vscode.Uri.parse(owner)));
     }),
     vscode.workspace.onDidSaveTextDocument(async (doc) => {
       if (!checkOnSave(doc.uri) || !vscode.workspace.isTrusted) return;

@@ -4,7 +4,6 @@ import * as vscode from 'vscode';
 import type { Check, EngineErrorInfo, SourceLocation } from '../engine/types';
 import { entryText } from '../engine/report/suite';
 import { CommandId } from './command-ids';
-import type { DerivativeDiagnostics } from './diagnostics';
 import type { Engine } from './engine';
 import { diagnosticsFor, evaluationErrorMessage } from './format';
 import type { Results, RunResult } from './results';
@@ -52,7 +51,6 @@ export class TestRuns implements vscode.Disposable {
     private readonly tree: TestTree,
     private readonly engine: () => Promise<Engine>,
     private readonly results: Results,
-    private readonly diagnostics: DerivativeDiagnostics,
   ) {
     this.profile = tree.controller.createRunProfile('Check derivatives', vscode.TestRunProfileKind.Run, (req, token) => this.run(req, token), true, undefined, true);
     this.subscriptions.push(results.onDidChange(() => this.syncFromResults()), tree.onDidChange(() => this.syncFromResults()));
@@ -129,9 +127,7 @@ export class TestRuns implements vscode.Disposable {
     }
     // Ours is shown here; the store's change event must not show it a second time.
     this.shown.set(item.id, { result, stale: false });
-    this.results.record(result);
-    if (result.report) await this.diagnostics.showReport(doc, result.report);
-    else await this.diagnostics.showError(doc, result.error!, result.functionName);
+    await this.results.record(result, doc);
     const elapsed = Date.now() - t0;
     // The Test Results terminal gets what `check --all` prints for the function.
     const status = result.report?.verdict ?? 'error';
