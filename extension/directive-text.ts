@@ -1,5 +1,6 @@
 // Reading and writing directive text without `vscode`: where the cursor is in a doc comment, and the directive block for a function.
 
+import { tagText, type DirectiveTag } from '../engine/directive-tags';
 import type { FunctionInfo, ParamInfo } from '../engine/types';
 
 /** How far back to look for the `/**` that opens the comment a position is in. */
@@ -18,8 +19,8 @@ export type DirectiveSlot =
   | { kind: 'function'; tag: string; typed: string }
   | { kind: 'constant'; tag: string; typed: string };
 
-const parameterTags = new Set(['dlens-at', 'dlens-wrt']);
-const functionTags = new Set(['dlens-gradient', 'dlens-hessian-diagonal', 'dlens-objective']);
+const parameterTags = new Set<string>(['dlens-at', 'dlens-wrt'] satisfies DirectiveTag[]);
+const functionTags = new Set<string>(['dlens-gradient', 'dlens-hessian-diagonal', 'dlens-objective'] satisfies DirectiveTag[]);
 
 export function directiveSlot(linePrefix: string): DirectiveSlot | undefined {
   const tag = /@(dlens-[\w-]*|dlens|dlen|dle|dl|d)?$/.exec(linePrefix);
@@ -28,7 +29,7 @@ export function directiveSlot(linePrefix: string): DirectiveSlot | undefined {
   if (!arg) return undefined;
   if (parameterTags.has(arg[1])) return { kind: 'parameter', tag: arg[1], typed: arg[2] };
   if (functionTags.has(arg[1])) return { kind: 'function', tag: arg[1], typed: arg[2] };
-  if (arg[1] === 'dlens-this') return { kind: 'constant', tag: arg[1], typed: arg[2] };
+  if (arg[1] === ('dlens-this' satisfies DirectiveTag)) return { kind: 'constant', tag: arg[1], typed: arg[2] };
   return undefined;
 }
 
@@ -83,13 +84,13 @@ export function helpersFor(role: 'gradient' | 'hessian-diagonal', helpers: strin
 export function directiveSnippetLines(fn: FunctionInfo, prefix: string, helpers: string[] = []): string[] {
   const lines: string[] = [];
   let stop = 1;
-  for (const p of fn.params) lines.push(`${prefix}@dlens-at ${escapeSnippet(p.name)} = \${${stop++}:${escapeSnippet(defaultPoint(p))}}`);
+  for (const p of fn.params) lines.push(`${prefix}${tagText('dlens-at')} ${escapeSnippet(p.name)} = \${${stop++}:${escapeSnippet(defaultPoint(p))}}`);
   const wrt = fn.params.find((p) => p.kind !== 'unknown') ?? fn.params[0];
-  if (wrt) lines.push(`${prefix}@dlens-wrt \${${stop++}:${escapeSnippet(wrt.name)}}`);
+  if (wrt) lines.push(`${prefix}${tagText('dlens-wrt')} \${${stop++}:${escapeSnippet(wrt.name)}}`);
   const choices = (names: string[]) => `\${${stop++}|${names.map((n) => escapeSnippet(n).replace(/[,|]/g, (c) => `\\${c}`)).join(',')}|}`;
   const others = helpers.filter((h) => h !== fn.name);
-  if (others.length > 0) lines.push(`${prefix}@dlens-gradient ${choices(helpersFor('gradient', others))}`);
-  if (others.some((h) => /hess|diag/i.test(h))) lines.push(`${prefix}@dlens-hessian-diagonal ${choices(helpersFor('hessian-diagonal', others))}`);
+  if (others.length > 0) lines.push(`${prefix}${tagText('dlens-gradient')} ${choices(helpersFor('gradient', others))}`);
+  if (others.some((h) => /hess|diag/i.test(h))) lines.push(`${prefix}${tagText('dlens-hessian-diagonal')} ${choices(helpersFor('hessian-diagonal', others))}`);
   return lines;
 }
 

@@ -2,6 +2,7 @@
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { tagPrefix } from '../engine/directive-tags';
 import type { AnnotatedFunction } from '../engine/host-api';
 import type { Engine } from './engine';
 
@@ -125,7 +126,7 @@ export class TestTree implements vscode.Disposable {
   private async refreshDocument(doc: vscode.TextDocument): Promise<void> {
     if (doc.languageId !== 'typescript' || doc.isClosed) return;
     // Cheap before the engine is needed: a file without tags that never had items has nothing to do here.
-    if (!doc.getText().includes('@dlens-') && !this.controller.items.get(doc.uri.toString())) return;
+    if (!doc.getText().includes(tagPrefix) && !this.controller.items.get(doc.uri.toString())) return;
     const engine = await this.engine();
     if (!this.inScope(doc.uri, engine)) return;
     this.update(doc.uri, engine.annotatedFunctions(doc.getText(), doc.uri.fsPath));

@@ -1,6 +1,7 @@
 // A code action on a function that returns an array: "Use as the gradient of F" adds `@dlens-gradient` to F's doc comment, only when chosen.
 
 import * as vscode from 'vscode';
+import { tagText, type DirectiveTag } from '../engine/directive-tags';
 import type { Engine } from './engine';
 import { addDirectiveEdit } from './directive-text';
 
@@ -29,14 +30,14 @@ export class UseAsDerivativeActions implements vscode.CodeActionProvider {
       .filter((t) => t.score > 0)
       .sort((a, b) => b.score - a.score)
       .slice(0, MAX_TARGETS);
-    const roles: { tag: string; words: string }[] = [{ tag: 'dlens-gradient', words: 'gradient' }];
+    const roles: { tag: DirectiveTag; words: string }[] = [{ tag: 'dlens-gradient', words: 'gradient' }];
     if (/hess|diag/i.test(helper.name)) roles.unshift({ tag: 'dlens-hessian-diagonal', words: 'Hessian diagonal' });
     return targets.flatMap(({ f }) =>
       roles
         .filter((r) => !f.directives.some((d) => d.tag === r.tag))
         .map((r) => {
           const action = new vscode.CodeAction(`Use ${helper.name} as the ${r.words} of ${f.name}`, vscode.CodeActionKind.RefactorRewrite);
-          const e = addDirectiveEdit(doc.getText(), f, `@${r.tag} ${helper.name}`);
+          const e = addDirectiveEdit(doc.getText(), f, `${tagText(r.tag)} ${helper.name}`);
           action.edit = new vscode.WorkspaceEdit();
           action.edit.replace(doc.uri, new vscode.Range(doc.positionAt(e.start), doc.positionAt(e.end)), e.text);
           return action;

@@ -10,7 +10,7 @@ import * as ts from 'typescript';
 const root = path.resolve(__dirname, '../../..');
 
 /** The engine's ground floor: every layer imports these, and they import only each other. */
-const groundFloor = ['types', 'shape', 'numbers', 'random', 'evaluator', 'tree', 'paths'].map((n) => `engine/${n}.ts`);
+const groundFloor = ['types', 'shape', 'numbers', 'random', 'evaluator', 'tree', 'paths', 'directive-tags'].map((n) => `engine/${n}.ts`);
 
 /** What the editor may use of the engine: the ground floor, the report's words and the host API it loads. */
 const publicForExtension = (target: string) => groundFloor.includes(target) || target.startsWith('engine/report/') || target === 'engine/host-api.ts';
