@@ -20,7 +20,7 @@ export interface EvaluatorSpec {
   /** The checked function's name, for messages (defaults to fn.name). */
   name?: string;
   /**
-   * The arguments, in order: numbers, arrays, typed arrays, Matrix, or trees of them (engine/check/tree.ts). `kind`
+   * The arguments, in order: numbers, arrays, typed arrays, Matrix, or trees of them (engine/tree.ts). `kind`
    * says how a parameter that is itself one array-like is built (a JSON point for a Matrix parameter is nested arrays).
    * `plainValue`, when given, is the same tree as the plain (non-recording) copy of the module sees it: a receiver
    * built by each copy's own class.
