@@ -50,9 +50,9 @@ export function formatEntry(param: string, index: readonly number[]): string {
   return param + index.map((i) => `[${i}]`).join('');
 }
 
-/** "7×5", "35", or "a scalar". */
-export function formatShape(shape: readonly number[]): string {
-  return shape.length === 0 ? 'a scalar' : shape.join('×');
+/** "7×5", "35", or "a scalar" in a sentence (`scalar`: the words for [], "scalar" as a label in a table). */
+export function formatShape(shape: readonly number[], scalar = 'a scalar'): string {
+  return shape.length === 0 ? scalar : shape.join('×');
 }
 
 /** What kind of value something is, for "expected …, got …": "a number", "an empty array", "a nested array", "null". */

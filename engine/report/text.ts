@@ -97,7 +97,7 @@ export function kinksMatter(report: Report): boolean {
 
 /** One input in words: "x = --at (2)", "T = its default value in code", "w = generated: normal 5, seed 1". */
 export function inputWords(input: InputSource): string {
-  const shape = input.shape ? ` (${formatShape(input.shape)})` : '';
+  const shape = input.shape ? ` (${formatShape(input.shape, 'scalar')})` : '';
   const from: Record<InputSource['source'], string> = {
     at: 'given with --at',
     directive: `@dlens-at ${input.detail ?? ''}`.trim(),
@@ -125,10 +125,10 @@ export function formatReport(report: Report, opts: TextOptions): string {
   const failed = report.checks.filter((c) => c.status === 'fail').length;
   const warned = report.checks.filter((c) => c.status === 'warn').length;
   const leaves = leafReports(report);
-  const size = report.leaves ? `${report.leaves.length} leaves, ${report.leaves.reduce((a, l) => a + l.size, 0)} entries` : formatShape(leaves[0].shape);
+  const size = report.leaves ? `${report.leaves.length} leaves, ${report.leaves.reduce((a, l) => a + l.size, 0)} entries` : formatShape(leaves[0].shape, 'scalar');
   // One gradient and one diagonal table per leaf, headed by the leaf's path when there are several.
   const tables = (title: string, pick: (l: LeafReport) => Nested) =>
-    leaves.flatMap((l) => [paint('bold', report.leaves ? `${title} ${l.wrt} (${formatShape(l.shape)})` : title), formatTable(pick(l), opts), '']);
+    leaves.flatMap((l) => [paint('bold', report.leaves ? `${title} ${l.wrt} (${formatShape(l.shape, 'scalar')})` : title), formatTable(pick(l), opts), '']);
   const out: string[] = [
     paint('bold', `${report.function} — ${where}`),
     `  wrt ${report.wrt} (${size}), value ${formatNumber(report.value, 8)}`,
