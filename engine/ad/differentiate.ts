@@ -4,8 +4,7 @@ import type { Contributions, Derivatives, Evaluator } from '../evaluator';
 import { rademacher, seededUniform } from '../random';
 import { buildTree, flattenTree, pathText, type Leaf, type LeafKind, type LeafSlot, type TreeDef } from '../tree';
 import { isPrefix, type WrtPath } from '../paths';
-import { formatNumber } from '../numbers';
-import { describeReturned, formatShape, multiIndex } from '../shape';
+import { multiIndex, describeReturned } from '../shape';
 import { EngineError, type Kink, type ParamInfo, type SourceLocation } from '../types';
 import { ADNum, isAD } from './adnum';
 import { lastRecordingLog, withTape } from './context';
@@ -54,7 +53,7 @@ const MAX_PLACED = 5_000;
 function summarize(leaf: Leaf): string {
   if (leaf.shape.length === 0) return `${leaf.path} = ${leaf.values[0]}`;
   const flat = Array.from(leaf.values);
-  return `${leaf.path} (${formatShape(leaf.shape)}, entries in [${formatNumber(Math.min(...flat))}, ${formatNumber(Math.max(...flat))}])`;
+  return `${leaf.path} (${leaf.shape.join('×')}, entries in [${Math.min(...flat).toPrecision(4)}, ${Math.max(...flat).toPrecision(4)}])`;
 }
 
 /**
