@@ -1,11 +1,11 @@
-// Loads a benchmark case's function the way the evaluation worker does (bundle, then the sandbox realm's prepareBundle/loadBundle), but in this thread, so each derivative mode can be timed on its own.
+// Loads a benchmark case's function the way the evaluation worker does (bundle, the sandbox realm's prepareBundle/loadBundle, the sandbox's planEvaluator), but in this thread, so each derivative mode can be timed on its own.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createEvaluator, type ADEvaluator } from '../engine/ad/differentiate';
-import { makeMatrix } from '../engine/ad/matrix';
+import type { ADEvaluator } from '../engine/ad/differentiate';
 import { bundleModule } from '../engine/load/bundle';
 import { functionNamed } from '../engine/load/functions';
 import { fnAlias } from '../engine/sandbox/protocol';
+import { planEvaluator, type EvaluationPlan } from '../engine/sandbox/evaluate';
 import { loadBundle, prepareBundle } from '../engine/sandbox/realm';
 import { defaultEngineOptions } from '../engine/types';
 import type { BenchCase } from './cases';
@@ -23,11 +23,15 @@ export async function loadInProcess(root: string, c: Pick<BenchCase, 'file' | 'f
   const bundle = await bundleModule(file, text, { [fnAlias]: info.name });
   const loaded = loadBundle(prepareBundle(bundle.code));
   const fn = loaded.byMode(fnAlias)!;
-  const params = info.params.map((p) => ({ name: p.name, kind: p.kind, value: c.at[p.name] }));
-  const wrtIndex = params.findIndex((p) => p.name === c.wrt);
   const { hessianDiagonal, estimateProbes, seed } = defaultEngineOptions;
+  const plan: Omit<EvaluationPlan, 'checks'> = {
+    functionName: c.functionName,
+    points: info.params.map((p) => ({ name: p.name, kind: p.kind, source: 'at', value: c.at[p.name] })),
+    wrtIndex: info.params.findIndex((p) => p.name === c.wrt),
+    evaluator: { hessianDiagonal, estimateProbes, seed },
+  };
   return {
     // The arguments are made in the realms of the function's copies, as the worker makes them.
-    evaluator: () => createEvaluator({ fn, name: c.functionName, params, wrtIndex, options: { hessianDiagonal, estimateProbes, seed }, makeMatrix, containers: loaded.containers }),
+    evaluator: () => planEvaluator(plan, { fn, supplied: {}, constant: () => undefined, containers: loaded.containers }).evaluator,
   };
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import * as vm from 'node:vm';
-import { mlMatrixModule } from '../engine/ad/matrix';
+import { mlMatrixModule } from '../engine/ad/matrix/module';
 import { liveBindings } from '../engine/live/bindings';
 import { transformLive } from '../engine/live/transform';
 import type { PlainModule } from './plain';

@@ -3,13 +3,13 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readRegularFile } from './load/regularFile';
+import { readRegularFile } from './load/regular-file';
 import { toJson } from './report/json';
 import { progressLine } from './report/progress';
 import { formatError, formatReport } from './report/text';
 import { entryText, githubAnnotations, junitXml, summaryText } from './report/suite';
 import { runCheck } from './run';
-import { defaultJobs, discover, exitCodeOf, runAll } from './runAll';
+import { defaultJobs, discover, exitCodeOf, runAll } from './run-all';
 import { EngineError, type CheckRequest, type EngineErrorInfo, type PointValue } from './types';
 
 const USAGE = `usage: derivative-lens check FILE.ts --function NAME [--wrt PATH[,PATH]...] [--at PARAM=JSON]...

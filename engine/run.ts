@@ -1,12 +1,12 @@
 // The one entry point of a check: find the function, read its directives, plan the inputs, bundle, run in the sandbox, assemble the Report.
-import { unflatten } from './check/shape';
-import { asLeaf } from './check/tree';
+import { nest } from './shape';
+import { asLeaf } from './tree';
 import { bundleModule, syntaxError } from './load/bundle';
 import { parseDirectives, type Directive, type Directives } from './load/directives';
 import { functionAt, functionNamed, listFunctions, locationAt, outlineModule } from './load/functions';
 import { planPoints, type PlannedPoint } from './load/inputs';
-import { parseWrtPaths, type WrtPath } from './load/paths';
-import { readRegularFile } from './load/regularFile';
+import { parseWrtPaths, type WrtPath } from './paths';
+import { readRegularFile } from './load/regular-file';
 import { runInSandbox } from './sandbox/host';
 import { constantAlias, fnAlias, suppliedAliases, type Receiver, type SuppliedRole, type WorkerPlan, type WorkerSuccess } from './sandbox/protocol';
 import {
@@ -99,7 +99,7 @@ export function assembleReport(parts: {
 }): Report {
   const { outcome, wrt } = parts;
   const { derivatives: d, checks, stepSweeps, notes, timingsMs, plan, leaves, shape } = outcome.result;
-  const keyed = leaves && ((values: Float64Array) => Object.fromEntries(leaves.map((l) => [l.path, unflatten(values.subarray(l.offset, l.offset + l.size), l.shape)])));
+  const keyed = leaves && ((values: Float64Array) => Object.fromEntries(leaves.map((l) => [l.path, nest(l.shape, values.subarray(l.offset, l.offset + l.size))])));
   return {
     function: parts.function,
     file: parts.file,
@@ -108,11 +108,11 @@ export function assembleReport(parts: {
     wrt,
     ...(leaves
       ? { shape: Object.fromEntries(leaves.map((l) => [l.path, l.shape])), gradient: keyed!(d.gradient), hessianDiagonal: keyed!(d.hessianDiagonal), leaves }
-      : { shape, gradient: unflatten(d.gradient, shape), hessianDiagonal: unflatten(d.hessianDiagonal, shape) }),
+      : { shape, gradient: nest(shape, d.gradient), hessianDiagonal: nest(shape, d.hessianDiagonal) }),
     point: outcome.point,
     hessianDiagonalMethod: d.hessianDiagonalMethod,
     passes: d.passes,
-    ...(d.hessianDiagonalStdError ? { hessianDiagonalStdError: keyed ? keyed(d.hessianDiagonalStdError) : unflatten(d.hessianDiagonalStdError, shape) } : {}),
+    ...(d.hessianDiagonalStdError ? { hessianDiagonalStdError: keyed ? keyed(d.hessianDiagonalStdError) : nest(shape, d.hessianDiagonalStdError) } : {}),
     checks,
     kinks: d.kinks,
     notes: [...d.notes, ...notes.filter((n) => !d.notes.includes(n))],

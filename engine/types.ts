@@ -298,6 +298,9 @@ export const defaultEngineOptions: EngineOptions = {
   checkBudgetMs: 2_000,
 };
 
+/** How many finite-difference error estimates an entry may be off by before it counts as a mismatch (the report's bound too). */
+export const FD_SAFETY = 3;
+
 /** Default tolerances (README "What it computes"). */
 export const defaultTolerances = {
   /** Engine vs finite differences: as torch.autograd.gradcheck in double. */

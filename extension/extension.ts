@@ -7,12 +7,12 @@ import { loadEngine } from './engine';
 import { CheckLog } from './output';
 import { ReportPanel } from './panel';
 import type { RenderedSummary } from './protocol';
-import { registerAll } from './registerAll';
+import { registerAll } from './register-all';
 import { Results } from './results';
 import { CheckRunner } from './runner';
-import { VerdictStatusBar } from './statusBar';
-import { TestTree } from './testExplorer';
-import { TestRuns, type TestOutcome } from './testRuns';
+import { VerdictStatusBar } from './status-bar';
+import { TestTree } from './test-explorer';
+import { TestRuns, type TestOutcome } from './test-runs';
 
 export interface DerivativeLensApi {
   lastReport(): Report | undefined;
@@ -46,6 +46,22 @@ async function reveal(location: { file: string; line: number; column: number }):
   await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.One });
 }
 
+/** Diagnostics and the report follow the results store (the lenses and the status bar subscribe themselves). */
+function followResults(results: Results, diagnostics: DerivativeDiagnostics, panel: ReportPanel): void {
+  results.onRecord(async (result, doc) => {
+    if (result.report) {
+      if (!result.stale) await diagnostics.showReport(doc, result.report);
+    } else if (result.error) await diagnostics.showError(doc, result.error, result.functionName);
+  });
+  results.onDidChange((change) => {
+    if (change.kind === 'edited') panel.markStale(change.uri.fsPath);
+    if (change.kind === 'cleared') {
+      diagnostics.clear();
+      panel.close();
+    }
+  });
+}
+
 export function activate(context: vscode.ExtensionContext): DerivativeLensApi {
   try {
     const results = new Results();
@@ -53,9 +69,10 @@ export function activate(context: vscode.ExtensionContext): DerivativeLensApi {
     const statusBar = new VerdictStatusBar(results);
     const panel = new ReportPanel(context.extensionUri, (loc) => void reveal(loc));
     const log = new CheckLog();
-    const runner = new CheckRunner(loadEngine, results, diagnostics, statusBar, panel, log);
+    const runner = new CheckRunner(loadEngine, results, statusBar, panel, log);
     const tree = new TestTree(loadEngine);
-    const testRuns = new TestRuns(tree, loadEngine, results, diagnostics);
+    const testRuns = new TestRuns(tree, loadEngine, results);
+    followResults(results, diagnostics, panel);
     context.subscriptions.push(results, diagnostics, statusBar, panel, log, testRuns, tree, panel.onDidClose(() => results.setShown(undefined)));
     const tests = { tree, runs: testRuns };
     context.subscriptions.push(...registerAll({ extensionUri: context.extensionUri, engine: loadEngine, results, diagnostics, statusBar, panel, runner, tests }));

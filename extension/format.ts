@@ -1,28 +1,10 @@
 // Words and numbers the extension shows (lens titles, diagnostic messages, status text), kept free of `vscode` so they are unit-tested.
 
 import type { Check, CheckId, CheckStatus, EngineErrorInfo, ErrorKind, Report } from '../engine/types';
-import { formatEntry } from '../engine/check/shape';
-import { entryName } from '../engine/check/tree';
+import { formatNumber } from '../engine/numbers';
+import { formatEntry, sizeOf } from '../engine/shape';
+import { entryName } from '../engine/tree';
 import { kinksMatter } from '../engine/report/text';
-
-/**
- * A number short enough for a message: `significant` digits, exponent form when tiny or huge. With the
- * default 4, exponents keep two digits: enough to tell 1.1e-17 (rounding noise) from a real value.
- */
-export function formatNumber(x: number, significant = 4): string {
-  if (Number.isNaN(x)) return 'NaN';
-  if (!Number.isFinite(x)) return x > 0 ? 'Infinity' : '-Infinity';
-  if (x === 0) return '0';
-  const a = Math.abs(x);
-  if (a >= 1e-4 && a < 1e6) return String(Number(x.toPrecision(significant)));
-  return x
-    .toExponential(Math.max(1, significant - 3))
-    .replace(/\.?0+e/, 'e')
-    .replace('e+', 'e');
-}
-
-/** "Y[0][3]" for a matrix entry, "x[2]" for a vector, "x" for a scalar: as the engine names entries. */
-export const formatIndex = formatEntry;
 
 const checkLabels: Record<CheckId, string> = {
   'gradient-vs-fd': 'gradient',
@@ -108,16 +90,16 @@ export function lensWorthy(fn: { method?: unknown; directives: unknown[]; params
 export function worstEntryText(check: Check, wrt: string): string | undefined {
   const m = check.mismatches[0];
   if (!m) return undefined;
-  return `${m.entry ?? formatIndex(wrt, m.index)}: expected ${formatNumber(m.expected)}, got ${formatNumber(m.actual)}`;
+  return `${m.entry ?? formatEntry(wrt, m.index)}: expected ${formatNumber(m.expected)}, got ${formatNumber(m.actual)}`;
 }
 
 function entriesOf(report: Report): number {
-  return report.leaves ? report.leaves.reduce((a, l) => a + l.size, 0) : (report.shape as number[]).reduce((a, b) => a * b, 1);
+  return report.leaves ? report.leaves.reduce((a, l) => a + l.size, 0) : sizeOf(report.shape as number[]);
 }
 
 /** How a kink's entry reads: by leaf path in a tree, else as an index of the wrt. */
 function kinkEntry(report: Report, e: number[]): string {
-  return report.leaves ? entryName({ wrt: report.wrt, shape: [entriesOf(report)], leaves: report.leaves }, e[0]) : formatIndex(report.wrt, e);
+  return report.leaves ? entryName({ wrt: report.wrt, shape: [entriesOf(report)], leaves: report.leaves }, e[0]) : formatEntry(report.wrt, e);
 }
 
 /** What one diagnostic says; the glue decides where it goes from `anchor`. */

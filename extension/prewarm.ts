@@ -1,11 +1,12 @@
 // Loads the engine and warms its worker in the background once a TypeScript file that may be checked is visible.
 import * as vscode from 'vscode';
+import { tagPrefix } from '../engine/directive-tags';
 import type { Engine } from './engine';
 import { codeLensEnabled } from './settings';
 
 /** A file worth warming up for: it has directives, or code lenses (which invite a check) are shown on it. */
 function mayBeChecked(doc: vscode.TextDocument): boolean {
-  return doc.languageId === 'typescript' && (codeLensEnabled(doc.uri) || doc.getText().includes('@dlens-'));
+  return doc.languageId === 'typescript' && (codeLensEnabled(doc.uri) || doc.getText().includes(tagPrefix));
 }
 
 /**
@@ -17,7 +18,7 @@ export function prewarmWhenVisible(engine: () => Promise<Engine>): vscode.Dispos
   const consider = (editors: readonly vscode.TextEditor[]) => {
     if (done || !vscode.workspace.isTrusted || !editors.some((e) => mayBeChecked(e.document))) return;
     done = true;
-    const memoryMb = vscode.workspace.getConfiguration('derivativeLens').get('memoryMb', 1024);
+    const memoryMb = vscode.workspace.getConfiguration('derivativeLens').get<number>('memoryMb');
     // After activation's own work, so that the editor's first paint is not delayed.
     setTimeout(() => void engine().then((e) => e.prewarm({ memoryMb })), 0);
   };

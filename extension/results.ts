@@ -15,22 +15,35 @@ function keyOf(uri: vscode.Uri, functionName: string): string {
   return `${uri.toString()}#${functionName}`;
 }
 
+/** What changed: a result recorded, the shown one, a document edited (its results and what touched it go stale), everything cleared. */
+export type ResultsChange = { kind: 'recorded'; result: RunResult } | { kind: 'shown' } | { kind: 'edited'; uri: vscode.Uri } | { kind: 'cleared' };
+
+/** Work a recorded result needs before it counts as shown (its diagnostics placed in the document it was checked in). */
+export type RecordListener = (result: RunResult, doc: vscode.TextDocument) => Promise<void>;
+
 export class Results implements vscode.Disposable {
   private readonly byDocument = new Map<string, Map<string, RunResult>>();
   private latest: RunResult | undefined;
   /** The result the report panel shows (the status bar names the same one). */
   private shownKey: string | undefined;
-  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly changed = new vscode.EventEmitter<ResultsChange>();
+  private readonly recordListeners: RecordListener[] = [];
   /** Fires when any result is added, shown, made stale or cleared. */
   readonly onDidChange = this.changed.event;
 
-  record(result: RunResult): void {
+  /** `listener` runs for each recorded result, and `record` waits for it. */
+  onRecord(listener: RecordListener): void {
+    this.recordListeners.push(listener);
+  }
+
+  async record(result: RunResult, doc: vscode.TextDocument): Promise<void> {
     const key = result.uri.toString();
     let fns = this.byDocument.get(key);
     if (!fns) this.byDocument.set(key, (fns = new Map()));
     fns.set(result.functionName, result);
     this.latest = result;
-    this.changed.fire();
+    await Promise.all(this.recordListeners.map((listen) => listen(result, doc)));
+    this.changed.fire({ kind: 'recorded', result });
   }
 
   get(uri: vscode.Uri, functionName: string): RunResult | undefined {
@@ -51,7 +64,7 @@ export class Results implements vscode.Disposable {
     const key = result && keyOf(result.uri, result.functionName);
     if (key === this.shownKey) return;
     this.shownKey = key;
-    this.changed.fire();
+    this.changed.fire({ kind: 'shown' });
   }
 
   /** The result the report shows, else the most recent run. */
@@ -62,19 +75,20 @@ export class Results implements vscode.Disposable {
     return this.latest;
   }
 
-  /** Marks the document's results stale; true when it had any that were fresh. */
-  markStale(uri: vscode.Uri): boolean {
-    const fresh = this.forDocument(uri).filter((r) => !r.stale);
-    for (const r of fresh) r.stale = true;
-    if (fresh.length) this.changed.fire();
-    return fresh.length > 0;
+  /**
+   * The one place results go stale: `uri` was edited, so its results are stale, and so are those of the documents
+   * `touched(uri)` names (runs whose findings sat in it, as the diagnostics know them).
+   */
+  edited(uri: vscode.Uri, touched: (uri: vscode.Uri) => vscode.Uri[]): void {
+    for (const doc of [uri, ...touched(uri)]) for (const r of this.forDocument(doc)) r.stale = true;
+    this.changed.fire({ kind: 'edited', uri });
   }
 
   clear(): void {
     this.byDocument.clear();
     this.latest = undefined;
     this.shownKey = undefined;
-    this.changed.fire();
+    this.changed.fire({ kind: 'cleared' });
   }
 
   dispose(): void {

@@ -3,14 +3,13 @@
 import * as vscode from 'vscode';
 import { overallPercent, progressText } from '../engine/report/progress';
 import type { CheckProgress, EngineErrorInfo, Report } from '../engine/types';
-import type { DerivativeDiagnostics } from './diagnostics';
 import type { Engine } from './engine';
 import { evaluationErrorMessage } from './format';
 import type { CheckLog } from './output';
 import type { ReportPanel } from './panel';
 import type { Results, RunResult } from './results';
 import { reportPlacement, requestSettings } from './settings';
-import type { VerdictStatusBar } from './statusBar';
+import type { VerdictStatusBar } from './status-bar';
 import { ensureTrusted } from './trust';
 
 export interface CheckTarget {
@@ -42,7 +41,6 @@ export class CheckRunner {
   constructor(
     private readonly engine: () => Promise<Engine>,
     private readonly results: Results,
-    private readonly diagnostics: DerivativeDiagnostics,
     private readonly statusBar: VerdictStatusBar,
     private readonly panel: ReportPanel,
     private readonly log: CheckLog,
@@ -120,8 +118,7 @@ export class CheckRunner {
       this.report = report;
       this.error = undefined;
       const result: RunResult = { uri: doc.uri, functionName: report.function, report, stale };
-      if (!stale) await this.diagnostics.showReport(doc, report);
-      this.results.record(result);
+      await this.results.record(result, doc);
       this.log.report(report);
       this.present(result, target.onSave ? 'save' : 'run');
       return report;
@@ -179,8 +176,7 @@ export class CheckRunner {
         return undefined;
       }
       const result: RunResult = { uri: doc.uri, functionName: name, error: info, stale: false };
-      await this.diagnostics.showError(doc, info, name);
-      this.results.record(result);
+      await this.results.record(result, doc);
       this.present(result, target.onSave ? 'save' : 'run');
       // Only a limit needs the user to act elsewhere; every other error is in the report, the lens and the status bar.
       const setting = limitSettings[info.kind];

@@ -6,9 +6,9 @@ import type { Engine } from './engine';
 import type { ReportPanel } from './panel';
 import type { Results } from './results';
 import type { CheckRunner } from './runner';
-import type { VerdictStatusBar } from './statusBar';
-import type { TestTree } from './testExplorer';
-import type { TestRuns } from './testRuns';
+import type { VerdictStatusBar } from './status-bar';
+import type { TestTree } from './test-explorer';
+import type { TestRuns } from './test-runs';
 
 export interface Services {
   extensionUri: vscode.Uri;

@@ -1,9 +1,9 @@
 // Bundles the extension, the CLI, the evaluation worker, the library API (with its declarations), the webview and the bench into dist/ (and tests into out/ with --tests).
 import * as esbuild from 'esbuild';
-import { readdirSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { spawn } from 'node:child_process';
-import { join, dirname } from 'node:path';
+import { join, dirname, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -39,13 +39,16 @@ const builds = [
 ].filter((b) => existsSync(join(root, b.entryPoints[0])));
 
 if (args.has('--tests')) {
-  const unit = join(root, 'test/unit');
-  for (const f of readdirSync(unit).filter((f) => f.endsWith('.ts'))) {
-    builds.push({
-      entryPoints: [`test/unit/${f}`],
-      outfile: `out/test/unit/${f.replace(/\.ts$/, '.cjs')}`,
-      external: ['esbuild', 'vscode', 'typescript', 'ml-matrix'],
-    });
+  // Unit tests mirror the source folders; their bundles land side by side in out/test/unit (paths from __dirname and
+  // the worker beside them stay the same), so their names must be unique.
+  // Emptied first: a renamed test must not leave its old bundle behind for scripts/test.mjs to run.
+  rmSync(join(root, 'out/test/unit'), { recursive: true, force: true });
+  const seen = new Map();
+  for (const f of unitTestSources()) {
+    const name = basename(f).replace(/\.ts$/, '.cjs');
+    if (seen.has(name)) throw new Error(`two unit test files bundle to out/test/unit/${name}: ${seen.get(name)} and ${f}`);
+    seen.set(name, f);
+    builds.push({ entryPoints: [f], outfile: `out/test/unit/${name}`, external: ['esbuild', 'vscode', 'typescript', 'ml-matrix'] });
   }
   // Unit tests start the real worker: build it beside them.
   builds.push({ entryPoints: ['engine/sandbox/worker.ts'], outfile: 'out/test/unit/worker.js' });
@@ -55,6 +58,13 @@ if (args.has('--tests')) {
       builds.push({ entryPoints: [`test/exthost/${f}`], outfile: `out/test/exthost/${f.replace(/\.ts$/, '.js')}`, external: ['vscode', 'mocha'] });
     }
   }
+}
+
+/** The unit test entry points under test/unit, every folder but helpers/ (modules the tests import). */
+function unitTestSources(dir = 'test/unit') {
+  return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? (e.name === 'helpers' ? [] : unitTestSources(`${dir}/${e.name}`)) : e.name.endsWith('.ts') ? [`${dir}/${e.name}`] : [],
+  );
 }
 
 /** The library API's declarations (dist/types), for `import { checkDerivatives } from 'derivative-lens'` in TypeScript. */

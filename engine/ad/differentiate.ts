@@ -1,32 +1,26 @@
 // Builds an Evaluator for a user function: records it on a tape with the wrt argument active and runs every derivative mode.
 
-import type { Contributions, Derivatives, Evaluator, Supplied } from '../check/evaluator';
-import { rademacher, seededUniform } from '../check/random';
-import { buildTree, flattenTree, ownContainers, pathText, type Containers, type Leaf, type LeafKind, type LeafSlot, type TreeDef } from '../check/tree';
-import { isPrefix, type WrtPath } from '../load/paths';
-import { multiIndex } from '../check/shape';
+import type { Contributions, Derivatives, Evaluator } from '../evaluator';
+import { rademacher, seededUniform } from '../random';
+import { buildTree, flattenTree, ownContainers, pathText, type Containers, type Leaf, type LeafKind, type LeafSlot, type TreeDef } from '../tree';
+import { isPrefix, type WrtPath } from '../paths';
+import { multiIndex, describeReturned } from '../shape';
 import { EngineError, type Kink, type ParamInfo, type SourceLocation } from '../types';
 import { ADNum, isAD } from './adnum';
 import { lastRecordingLog, withTape } from './context';
 import { PlacingTape, groupByLine, linearTail } from './contributions';
-import { ADFloat32Array, ADFloat64Array } from './globals';
+import { ADFloat32Array, ADFloat64Array } from './js/globals';
 import { VARIABLE } from './primitives';
 import { describeOrigin, OriginTape, type NonFiniteOrigin } from './origin';
 import { Sweeps } from './sweeps';
 import { Tape } from './tape';
-
-export interface SuppliedSpec {
-  fn: (...args: unknown[]) => unknown;
-  name: string;
-  location?: SourceLocation;
-}
 
 export interface EvaluatorSpec {
   fn: (...args: unknown[]) => unknown;
   /** The checked function's name, for messages (defaults to fn.name). */
   name?: string;
   /**
-   * The arguments, in order: numbers, arrays, typed arrays, Matrix, or trees of them (engine/check/tree.ts). `kind`
+   * The arguments, in order: numbers, arrays, typed arrays, Matrix, or trees of them (engine/tree.ts). `kind`
    * says how a parameter that is itself one array-like is built (a JSON point for a Matrix parameter is nested arrays).
    * `plainValue`, when given, is the same tree as the plain (non-recording) copy of the module sees it: a receiver
    * built by each copy's own class.
@@ -36,7 +30,6 @@ export interface EvaluatorSpec {
   wrtIndex: number;
   /** Paths whose numeric leaves together form the input vector, in this order. */
   wrt?: WrtPath[];
-  supplied?: { gradient?: SuppliedSpec; hessianDiagonal?: SuppliedSpec; objective?: SuppliedSpec };
   options: { hessianDiagonal: 'exact' | 'estimate'; estimateProbes: number; seed: number };
   makeMatrix?: (rows: number, cols: number, values: Float64Array, ids: Int32Array) => unknown;
   /** Where the arguments' arrays and objects are made: the realm of the copy that records, and of the plain copy. */
@@ -45,8 +38,10 @@ export interface EvaluatorSpec {
   sourceLine?: (loc: SourceLocation) => string | undefined;
 }
 
-/** The Evaluator plus what tests and benchmarks measure. */
+/** The Evaluator (its supplied derivatives are engine/check's to call, through callAtX0) plus what tests and benchmarks measure. */
 export interface ADEvaluator extends Evaluator {
+  /** fn's result with the evaluation point's arguments, fresh and passive, as the checked function is called. */
+  callAtX0(fn: (...args: unknown[]) => unknown): unknown;
   /**
    * Sparse entries touched and nodes swept by the last exact diagonal sweep, the wide nodes it took from reverse sweeps
    * of their own (engine/ad/diagonal-plan.ts), nodes of the last recording, and how long `derivatives` spent recording.
@@ -59,18 +54,6 @@ const MAX_KINK_ENTRIES = 20;
 const MAX_GROUPS = 32;
 /** Placing a contribution costs a stack capture (microseconds): beyond this many, the split is skipped. */
 const MAX_PLACED = 5_000;
-
-function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (Array.isArray(x) || ArrayBuffer.isView(x)) return `an array of ${(x as ArrayLike<unknown>).length} entries`;
-  if (typeof x === 'object') {
-    const m = x as { rows?: unknown; columns?: unknown };
-    if (typeof m.rows === 'number' && typeof m.columns === 'number') return `a ${m.rows}×${m.columns} matrix`;
-    return 'an object';
-  }
-  if (typeof x === 'function') return 'a function';
-  return typeof x === 'string' ? `the string ${JSON.stringify(x.slice(0, 40))}` : String(x);
-}
 
 function summarize(leaf: Leaf): string {
   if (leaf.shape.length === 0) return `${leaf.path} = ${leaf.values[0]}`;
@@ -99,7 +82,7 @@ function scalarResult(result: unknown, fname: string): { value: number; id: numb
     if (typeof m.to1DArray !== 'function') break;
     r = m.to1DArray();
   }
-  throw new EngineError('bad-return', `${fname} returned ${describe(r)} — expected a number`);
+  throw new EngineError('bad-return', `${fname} returned ${describeReturned(r)} — expected a number`);
 }
 
 /** flat[from..to) as a fresh array: active scalars (node k for entry k) or plain numbers. */
@@ -142,12 +125,12 @@ function noLeafError(path: WrtPath, tree: ParamTree, value: unknown): EngineErro
     if (typeof container !== 'object' || container === null || !(step in container)) {
       const at = pathText(path.root, path.steps.slice(0, k));
       const keys = typeof container === 'object' && container !== null ? Object.keys(container) : [];
-      const has = Array.isArray(container) ? `it has ${container.length} entries` : keys.length ? `its fields: ${keys.join(', ')}` : `it is ${describe(container)}`;
+      const has = Array.isArray(container) ? `it has ${container.length} entries` : keys.length ? `its fields: ${keys.join(', ')}` : `it is ${describeReturned(container)}`;
       return new EngineError('bad-argument', `wrt ${path.text}: ${at} has no ${typeof step === 'number' ? `entry [${step}]` : `field '${step}'`} (${has})`);
     }
     v = container[step];
   }
-  return new EngineError('bad-argument', `wrt ${path.text} holds no numbers to differentiate (it is ${describe(v)})`);
+  return new EngineError('bad-argument', `wrt ${path.text} holds no numbers to differentiate (it is ${describeReturned(v)})`);
 }
 
 export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
@@ -292,7 +275,7 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
         const j = stack.pop()!;
         if (j < 0 || seen[j]) continue;
         seen[j] = 1;
-        if (j < n) entries.push(single ? multiIndex(j, shape) : [j]);
+        if (j < n) entries.push(single ? multiIndex(shape, j) : [j]);
         else stack.push(tape.a[j], tape.b[j]);
       }
       entries.sort((u, v) => u.reduce((acc, x, k) => acc || x - v[k], 0));
@@ -395,28 +378,6 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
     };
   }
 
-  function callSupplied(s: SuppliedSpec): unknown {
-    // Supplied derivatives are the recording copy's functions, called on plain numbers.
-    return s.fn(...args(noOffsets, x0, false, 'recording'));
-  }
-
-  function supplied(): Evaluator['supplied'] {
-    const result: Evaluator['supplied'] = {};
-    const make = (s: SuppliedSpec, r: unknown, fromObjective: boolean): Supplied => ({ result: r, name: s.name, fromObjective, ...(s.location ? { location: s.location } : {}) });
-    const given = spec.supplied ?? {};
-    if (given.gradient) result.gradient = make(given.gradient, callSupplied(given.gradient), false);
-    if (given.hessianDiagonal) result.hessianDiagonal = make(given.hessianDiagonal, callSupplied(given.hessianDiagonal), false);
-    if (given.objective) {
-      const r = callSupplied(given.objective) as { grad?: unknown; hess?: unknown } | null;
-      if (typeof r !== 'object' || r === null || !('grad' in r) || !('hess' in r)) {
-        throw new EngineError('bad-return', `${given.objective.name} returned ${describe(r)} — expected an object { grad, hess }`);
-      }
-      result.gradient ??= make(given.objective, r.grad, true);
-      result.hessianDiagonal ??= make(given.objective, r.hess, true);
-    }
-    return result;
-  }
-
   return {
     name: fname,
     wrt: wrtName,
@@ -427,7 +388,9 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
     otherParams: trees
       .filter((t) => t.leaves.length > 0 && !paths.some((q) => q.root === t.name))
       .map((t) => ({ name: t.name, shape: t.leaves.length === 1 && t.leaves[0].steps.length === 0 ? t.leaves[0].shape : [t.leaves.reduce((a, l) => a + l.values.length, 0)] })),
-    supplied: supplied(),
+    supplied: {},
+    // Supplied derivatives are the recording copy's functions, called on plain numbers made in its realm.
+    callAtX0: (fn) => fn(...args(noOffsets, x0, false, 'recording')),
 
     /** Plain evaluation (no tape). A non-finite value is returned as it is: finite differences decide what it means. */
     f(x: Float64Array): number {

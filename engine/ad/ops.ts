@@ -17,17 +17,11 @@ export type UnaryRecorder = (v: number, id: number) => number;
 export type BinaryRecorder = (av: number, aid: number, bv: number, bid: number) => number;
 
 /**
- * Where every recorder leaves the value of its result. A typed cell rather than a module-level number: writing a
- * non-integer into a module `let` allocates a fresh heap number each time, which is garbage on every operation.
+ * Where every recorder leaves the value of its result. Bulk code (the ml-matrix stand-in) records through the
+ * recorders and reads the value here: its one way to record, with no object per operation. A typed cell rather
+ * than a module-level number: writing a non-integer into a module `let` allocates a heap number each time.
  */
 export const recorded = new Float64Array(1);
-
-/** The value of the last `rawUnary`/`rawBinary` (a live binding: importers see the update). */
-export let lastValue = 0;
-
-export function readLastValue(): number {
-  return lastValue;
-}
 
 /** Kinks are rare: the node list is built only when one is hit. */
 function kinkAt(name: string, words: string, aid: number, bid: number): void {
@@ -110,34 +104,13 @@ const binaryNames = Object.keys(primitives).filter((p) => 'da' in primitives[p a
 export const unaryRecorders = Object.fromEntries(unaryNames.map((op) => [op, unaryRecorder(op, primitives[op])])) as Record<UnaryOp, UnaryRecorder>;
 export const binaryRecorders = Object.fromEntries(binaryNames.map((op) => [op, binaryRecorder(op, primitives[op])])) as Record<BinaryOp, BinaryRecorder>;
 
-/** Per-operation functions on numbers and active scalars: callers that know their operation hold one of these. */
+/** Per-operation functions on numbers and active scalars, for scalar code (the runtime, Math): callers that know their operation hold one of these. */
 export const unaryOps = Object.fromEntries(
   unaryNames.map((op) => [op, unaryOnScalars(op, primitives[op], unaryRecorders[op])]),
 ) as Record<UnaryOp, (x: Scalar) => Scalar>;
 export const binaryOps = Object.fromEntries(
   binaryNames.map((op) => [op, binaryOnScalars(op, primitives[op], binaryRecorders[op])]),
 ) as Record<BinaryOp, (a: Scalar, b: Scalar) => Scalar>;
-
-/** op(v) where v is node `id` (-1: a constant). Returns the new node id, or -1 when the result is constant. */
-export function rawUnary(op: UnaryOp, v: number, id: number): number {
-  const node = unaryRecorders[op](v, id);
-  lastValue = recorded[0];
-  return node;
-}
-
-/** op(a, b) on (value, node id or -1) pairs. One constant operand makes a unary node in the other. */
-export function rawBinary(op: BinaryOp, av: number, aid: number, bv: number, bid: number): number {
-  const node = binaryRecorders[op](av, aid, bv, bid);
-  lastValue = recorded[0];
-  return node;
-}
-
-/** The tape value of node `id` on the tape being recorded. */
-export function valueOf(id: number): number {
-  const tape = currentTape();
-  if (tape === null || id < 0 || id >= tape.size) throw new RangeError(`no node ${id} on the current tape`);
-  return tape.val[id];
-}
 
 export function unary(op: UnaryOp, x: Scalar): Scalar {
   return unaryOps[op](x);

@@ -1,5 +1,6 @@
 // Where a NaN or an Infinity first appeared: a tape that notes the first operation turning finite operands into a non-finite result, and where it ran.
 
+import { formatNumber } from '../numbers';
 import type { SourceLocation } from '../types';
 import { captureLocation } from './context';
 import { opCode, primitives, type Primitive } from './primitives';
@@ -51,7 +52,7 @@ export class OriginTape extends Tape {
 
 /** "Math.log gave -Infinity from 0 (line 4)", "Math.sqrt at 0 has derivative Infinity (line 4)". */
 export function describeOrigin(o: NonFiniteOrigin): string {
-  const values = o.operands.map((v) => String(Number(v.toPrecision(6)))).join(' and ');
+  const values = o.operands.map((v) => formatNumber(v, 6)).join(' and ');
   const line = o.location ? ` (line ${o.location.line})` : '';
   if (o.what === 'derivative') return `${o.op}${values ? ` at ${values}` : ''} has derivative ${o.result}${line}`;
   return `${o.op} gave ${o.result}${values ? ` from ${values}` : ''}${line}`;

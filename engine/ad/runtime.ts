@@ -6,10 +6,11 @@
 
 import { ADNum, isAD, plainValue as plain } from './adnum';
 import { unsupported } from './context';
+import { arithmeticOperators, bitOperators, type ArithmeticName, type BitOperator } from './js/operators';
 import { binary, binaryOps, unaryOps, type Scalar } from './ops';
 
-type Arith = 'add' | 'sub' | 'mul' | 'div' | 'mod' | 'pow';
-type BitOp = '|' | '&' | '^' | '<<' | '>>' | '>>>' | '~';
+type Arith = ArithmeticName;
+type BitOp = BitOperator;
 
 
 /** JavaScript's operator itself, for operands that hold no active value. */
@@ -129,8 +130,8 @@ const operators = {
   pow: (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' ? a ** b : isScalar(a) && isScalar(b) ? powScalars(a, b) : arith('pow', a, b)),
 } satisfies Record<Arith, (a: unknown, b: unknown) => unknown>;
 
-const bySymbol: Record<string, keyof typeof operators> = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '%': 'mod', '**': 'pow' };
-const bitSymbols = new Set<string>(['|', '&', '^', '<<', '>>', '>>>']);
+const bySymbol: Record<string, keyof typeof operators> = arithmeticOperators;
+const bitSymbols = new Set<string>(bitOperators);
 
 /** Applies a compound-assignment operator given by name ('add') or symbol ('+', '|'). */
 function apply(opName: string, a: unknown, b: unknown): unknown {

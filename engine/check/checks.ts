@@ -6,17 +6,18 @@
 //   supplied: rtol 1e-8, atol 1e-10 — two float64 computations of the same quantity agree to ~1e-10 or better.
 
 import { EngineError, type Check, type CheckId, type CheckPlan, type CheckProgress, type StepSweep, type Tolerance } from '../types';
-import type { Contributions, Derivatives, Evaluator, Supplied } from './evaluator';
+import { sizeOf } from '../shape';
+import type { Contributions, Derivatives, Evaluator, Supplied } from '../evaluator';
 import { measuredNoiseFloor } from './fd';
 import { fastGradientCheck } from './fd-fast';
 import { probeGroups } from './fd-grouped';
 import { diagonalCheck, gradientCheck, type FdPlan } from './fd-checks';
 import { chooseMode, fastAllowance, STENCIL, type CostInputs } from './fd-plan';
-import { rademacher, sampleWithoutReplacement, seededUniform } from './random';
+import { rademacher, sampleWithoutReplacement, seededUniform } from '../random';
 import { inconclusiveCheck, suppliedCheck, type SuppliedContext } from './supplied-checks';
 import { primitives } from '../ad/primitives';
 import { count, num } from './words';
-import type { LeafSlot } from './tree';
+import type { LeafSlot } from '../tree';
 
 export interface CheckOptions {
   fd: Tolerance;
@@ -275,7 +276,7 @@ function suppliedContext(ev: Evaluator) {
     rowSums: () => (rowSums ??= ev.hvp(new Float64Array(ev.n).fill(1))),
     otherGradients: () =>
       (others ??= ev.otherParams
-        .filter((p) => p.shape.reduce((a, b) => a * b, 1) === ev.n)
+        .filter((p) => sizeOf(p.shape) === ev.n)
         .flatMap((p) => {
           const gradient = ev.gradientWrt(p.name);
           return gradient ? [{ name: p.name, gradient }] : [];

@@ -5,12 +5,11 @@
 // engine's diagonal is itself an estimate). The FD estimate is a truthful but rough bound of the reference's own error,
 // so it is added, not multiplied into the relative tolerance: an accurate reference keeps the check tight.
 
-import type { Mismatch, Tolerance } from '../types';
-import { formatShape } from './shape';
-import { locateEntry, type EntryNaming } from './tree';
+import { FD_SAFETY, type Mismatch, type Tolerance } from '../types';
+import { formatShape, sizeOf } from '../shape';
+import { locateEntry, type EntryNaming } from '../tree';
 
-/** How many FD error estimates an entry may be off by before it counts as a mismatch. */
-export const FD_SAFETY = 3;
+export { FD_SAFETY };
 const MAX_LISTED = 20;
 
 export interface EntryComparison {
@@ -97,9 +96,8 @@ export interface ShapeRelation {
 }
 
 export function relateShapes(supplied: number[], expected: number[]): ShapeRelation {
-  const count = (s: number[]) => s.reduce((a, b) => a * b, 1);
   const squeeze = (s: number[]) => s.filter((d) => d !== 1).join('×');
-  const sameCount = count(supplied) === count(expected);
+  const sameCount = sizeOf(supplied) === sizeOf(expected);
   const compatible = sameCount && (squeeze(supplied) === squeeze(expected) || supplied.length === 1);
   return { sameCount, compatible, description: `returned ${formatShape(supplied)}, expected ${formatShape(expected)}` };
 }

@@ -1,8 +1,9 @@
 // The "missing or extra term" fit: supplied − engine is the derivative of one or two source lines' contributions to f.
 
 import type { Explanation, ExplainInput } from './explain';
-import type { ContributionGroup } from './evaluator';
-import { FIT_RESIDUAL, dot, near, norm, problemCounts, residual, short } from './fit';
+import type { ContributionGroup } from '../evaluator';
+import { FIT_RESIDUAL, dot, near, norm, problemCounts, residual } from './fit';
+import { formatNumber } from '../numbers';
 
 type Meaning = [number, (line: string) => string];
 
@@ -35,7 +36,7 @@ function lineName(g: ContributionGroup): string {
 /** "− ∇(line 14)", "+ 2·diag ∇²(line 9)". */
 function term(c: number, g: ContributionGroup, hessian: boolean): string {
   const size = Math.abs(c);
-  return `${c < 0 ? '−' : '+'} ${near(size, 1) ? '' : `${short(size)}·`}${hessian ? 'diag ∇²' : '∇'}(line ${g.location.line})`;
+  return `${c < 0 ? '−' : '+'} ${near(size, 1) ? '' : `${formatNumber(size)}·`}${hessian ? 'diag ∇²' : '∇'}(line ${g.location.line})`;
 }
 
 /**
@@ -89,7 +90,7 @@ export function lineFit(input: ExplainInput, scale: number): Explanation | undef
     evidence: {
       fit: `engine + Σ c·${hessian ? 'diag ∇²' : '∇'}(line)`,
       lines: best.parts.map(([g]) => g.location.line).join(', '),
-      coefficients: best.parts.map(([, c]) => short(c)).join(', '),
+      coefficients: best.parts.map(([, c]) => formatNumber(c)).join(', '),
       residual: best.res,
       groups: split.groups.length,
     },

@@ -2,7 +2,7 @@
 
 import type { Explanation, ExplainInput } from './explain';
 import { FIT_RESIDUAL, residual } from './fit';
-import { formatEntry, multiIndex } from './shape';
+import { formatEntry, multiIndex } from '../shape';
 
 const MAX_NAMED_CYCLES = 6;
 
@@ -25,7 +25,7 @@ export function permutation({ truth: t, supplied: s, failing, wrt, shape }: Expl
   const res = residual(s, model, scale);
   if (res > FIT_RESIDUAL) return undefined;
 
-  const name = (i: number) => formatEntry(wrt, multiIndex(i, shape));
+  const name = (i: number) => formatEntry(wrt, multiIndex(shape, i));
   const cycles: number[][] = [];
   const seen = new Set<number>();
   for (const start of [...failing].sort((a, b) => a - b)) {

@@ -7,12 +7,13 @@
 // that fits is the explanation, the others that fit too are its alternatives.
 
 import type { SourceLocation } from '../types';
-import type { Contributions } from './evaluator';
+import type { Contributions } from '../evaluator';
 import { lineFit } from './explain-lines';
 import { permutation } from './explain-permutation';
-import { FIT_RESIDUAL, dot, near, norm, problemCounts, residual, short } from './fit';
-import { formatEntry, multiIndex } from './shape';
-import { entryName, type LeafSlot } from './tree';
+import { FIT_RESIDUAL, dot, near, norm, problemCounts, residual } from './fit';
+import { formatNumber } from '../numbers';
+import { formatEntry, multiIndex } from '../shape';
+import { entryName, type LeafSlot } from '../tree';
 
 const MAX_NAMED_ENTRIES = 10;
 
@@ -109,7 +110,7 @@ function rowSums({ rowSums: compute, supplied }: ExplainInput, scale: number): E
   return {
     explanation:
       "these are the Hessian's row sums (H·1), not its diagonal: differentiating the gradient 'elementwise' sums each row" +
-      (vanish ? `; here they vanish (max |H·1| = ${short(largest)}), as they do for softmax, which is shift-invariant` : ''),
+      (vanish ? `; here they vanish (max |H·1| = ${formatNumber(largest)}), as they do for softmax, which is shift-invariant` : ''),
     evidence: { fit: 'H·1', residual: res, maxAbsRowSum: largest },
   };
 }
@@ -147,7 +148,7 @@ function constantFactor(input: ExplainInput, scale: number): Explanation | undef
   else if (near(c, 0.5)) explanation = `half the true ${what}: missing factor 2 (as in d(x²)/dx = 2x)`;
   else if (Math.abs(c) <= FIT_RESIDUAL) explanation = `the values are all (nearly) zero while the true ${what} is not`;
   else if (mean) return { explanation: mean.text, evidence: { ...evidence, N: mean.N, counts: mean.counts } };
-  else explanation = `a constant factor: every entry is ${short(c)}× the true ${what} (a missing chain-rule factor or scaling, e.g. a 1/n of a mean)`;
+  else explanation = `a constant factor: every entry is ${formatNumber(c)}× the true ${what} (a missing chain-rule factor or scaling, e.g. a 1/n of a mean)`;
   return { explanation, evidence, ...(mean ? { alternatives: [mean.text] } : {}) };
 }
 
@@ -168,7 +169,7 @@ function offset({ truth: t, supplied: s, shape, quantity, wrt }: ExplainInput, s
   const c = d.reduce((a, b) => a + b, 0) / d.length;
   const res = fitted(() => c);
   if (res <= FIT_RESIDUAL) {
-    const size = short(Math.abs(c));
+    const size = formatNumber(Math.abs(c));
     const hint =
       quantity === 'hessian-diagonal'
         ? c > 0 ? 'a damping or regularisation constant added to the Hessian?' : `the curvature of a term (${size}/2)·Σ${wrt}² that the diagonal lacks?`
@@ -186,10 +187,10 @@ function offset({ truth: t, supplied: s, shape, quantity, wrt }: ExplainInput, s
     const resPer = fitted((i) => per[along === 'row' ? Math.floor(i / k) : i % k]);
     // Some rows off and the others right is "only these rows are wrong" (below), not a constant per row.
     if (resPer > FIT_RESIDUAL || per.some((v) => Math.abs(v) <= FIT_RESIDUAL * scale)) continue;
-    const listedOffsets = Array.from(per.slice(0, 4), (v, g) => `${along} ${g}: ${v >= 0 ? '+' : '−'}${short(Math.abs(v))}`).join(', ');
+    const listedOffsets = Array.from(per.slice(0, 4), (v, g) => `${along} ${g}: ${v >= 0 ? '+' : '−'}${formatNumber(Math.abs(v))}`).join(', ');
     return {
       explanation: `each ${along} is off by its own constant (${listedOffsets}${count > 4 ? ', …' : ''}): supplied = engine + a constant per ${along}`,
-      evidence: { fit: `truth + c per ${along}`, offsets: Array.from(per.slice(0, MAX_NAMED_ENTRIES), short).join(', ') + (count > MAX_NAMED_ENTRIES ? ', …' : ''), residual: resPer },
+      evidence: { fit: `truth + c per ${along}`, offsets: Array.from(per.slice(0, MAX_NAMED_ENTRIES), (v) => formatNumber(v)).join(', ') + (count > MAX_NAMED_ENTRIES ? ', …' : ''), residual: resPer },
     };
   }
   return undefined;
@@ -206,7 +207,7 @@ function offDiagonalMass({ rowSums: compute, truth: t, supplied: s }: ExplainInp
   const res = residual(s, t.map((v, i) => v + alpha * mass[i]), scale);
   if (res > FIT_RESIDUAL) return undefined;
   return {
-    explanation: `the diagonal is right but ${short(alpha)}× the off-diagonal row mass Σ_{j≠i} H_ij is added to each entry: off-diagonal terms of the Hessian leaked in`,
+    explanation: `the diagonal is right but ${formatNumber(alpha)}× the off-diagonal row mass Σ_{j≠i} H_ij is added to each entry: off-diagonal terms of the Hessian leaked in`,
     evidence: { fit: 'diag + α·(H·1 − diag)', alpha, residual: res },
   };
 }
@@ -274,5 +275,5 @@ export function nonPositiveHessianWarning(values: Float64Array, wrt: string, sha
     if (v < smallest) (smallest = v), (at = i);
   });
   if (count === 0) return undefined;
-  return `${count} of ${values.length} hessian entries are ≤ 0 (smallest ${short(smallest)} at ${formatEntry(wrt, multiIndex(at, shape))}): boosting clips or stops splitting there`;
+  return `${count} of ${values.length} hessian entries are ≤ 0 (smallest ${formatNumber(smallest)} at ${formatEntry(wrt, multiIndex(shape, at))}): boosting clips or stops splitting there`;
 }

@@ -1,7 +1,7 @@
 // The engine-vs-finite-differences checks (gradient, Hessian diagonal), with kink and NaN/Inf handling and step sweeps.
 
 import type { Check, CheckMode, Kink, StepSweep, Tolerance } from '../types';
-import type { Derivatives, Evaluator } from './evaluator';
+import type { Derivatives, Evaluator } from '../evaluator';
 import { compareEntries, FD_SAFETY, type EntryComparison } from './compare';
 import {
   coordinateLine,
@@ -14,9 +14,9 @@ import {
   type FirstEstimate,
 } from './fd';
 import { diagonalByGroupedGradientDifferences, hessianProductCheck, type ProductCheck } from './fd-grouped';
-import { seededUniform } from './random';
-import { flatIndex, multiIndex, unflatten } from './shape';
-import { entryName } from './tree';
+import { seededUniform } from '../random';
+import { flatIndex, multiIndex, nest } from '../shape';
+import { entryName } from '../tree';
 import { count, entries, num } from './words';
 
 /** Which coordinates the FD checks difference: all, a seeded sample plus one random ±1 direction over all, or fast mode. */
@@ -80,8 +80,8 @@ export function fdCheck(id: Check['id'], verdict: Verdict, cmp: EntryComparison,
     summary: verdict.summary,
     tolerance,
     method,
-    reference: unflatten(s.reference, shape),
-    errorEstimate: unflatten(s.error, shape),
+    reference: nest(shape, s.reference),
+    errorEstimate: nest(shape, s.error),
   };
   if (verdict.kinks.length > 0) check.kinks = verdict.kinks;
   if (verdict.headline) check.headline = verdict.headline;
@@ -120,7 +120,7 @@ export function gradientCheck(ev: Evaluator, d: Derivatives, f0: number, plan: F
   if (Object.keys(evidence).length > 0) check.evidence = evidence;
   const sweep =
     cmp.worst >= 0
-      ? sweepSteps(coordinateLine(ev.f.bind(ev), ev.x0, cmp.worst, Float64Array.from(ev.x0)), ev.x0[cmp.worst], f0, 1, d.gradient[cmp.worst], multiIndex(cmp.worst, ev.shape), 'gradient')
+      ? sweepSteps(coordinateLine(ev.f.bind(ev), ev.x0, cmp.worst, Float64Array.from(ev.x0)), ev.x0[cmp.worst], f0, 1, d.gradient[cmp.worst], multiIndex(ev.shape, cmp.worst), 'gradient')
       : undefined;
   return { check, sweep, notes: uncertainNote(cmp, 'gradient'), fdKinks: verdict.fdKinks };
 }
@@ -139,7 +139,7 @@ export function diagonalCheck(
 ): FdCheckOutcome {
   const gradientFailed = gradient.failed;
   const knownKinks = [...d.kinks, ...gradient.fdKinks];
-  const atKnownKink = new Set(knownKinks.flatMap((k) => k.entries.map((e) => flatIndex(e, ev.shape))));
+  const atKnownKink = new Set(knownKinks.flatMap((k) => k.entries.map((e) => flatIndex(ev.shape, e))));
   const gradientAt = ev.gradientAt.bind(ev);
   const notes: string[] = [];
   let est: EntryEstimates, s: Spread, method: string;
@@ -172,7 +172,7 @@ export function diagonalCheck(
       const secondSpread = spread(second, ev.n, stdError);
       const cross = compareEntries(d.hessianDiagonal, secondSpread.reference, ev, tolerance, secondSpread.widen, plan.indices);
       method += '; second differences of f as a cross-check';
-      const disagree = cross.mismatches.filter((m) => !atKnownKink.has(flatIndex(m.index, ev.shape)));
+      const disagree = cross.mismatches.filter((m) => !atKnownKink.has(flatIndex(ev.shape, m.index)));
       method += disagree.length === 0 ? ' (agree)' : ` (disagree at ${entries(disagree.length)})`;
       if (disagree.length > 0) {
         const worst = disagree[0];
@@ -211,7 +211,7 @@ export function diagonalCheck(
   // In fast mode the sweep's 24 evaluations are spent only to show a failure.
   if (cmp.worst >= 0 && (plan.mode !== 'fast' || verdict.status !== 'pass')) {
     const w = cmp.worst;
-    const index = multiIndex(w, ev.shape);
+    const index = multiIndex(ev.shape, w);
     // Sampled: f is expensive, and 24 more gradients would cost more than all the other differences of the diagonal.
     sweep = gradientFailed || plan.direction || plan.mode === 'fast'
       ? sweepSteps(coordinateLine(ev.f.bind(ev), ev.x0, w, Float64Array.from(ev.x0)), ev.x0[w], f0, 2, d.hessianDiagonal[w], index, 'hessian-diagonal')
@@ -304,18 +304,18 @@ export function judge(
   directional?: { failure?: string },
 ): Verdict {
   const directionalFailure = directional?.failure;
-  const name = (index: number[]) => entryName(ev, flatIndex(index, ev.shape));
+  const name = (index: number[]) => entryName(ev, flatIndex(ev.shape, index));
   const failing = new Set(cmp.failing);
-  const engineKinks = knownKinks.filter((k) => k.entries.some((e) => failing.has(flatIndex(e, ev.shape))));
+  const engineKinks = knownKinks.filter((k) => k.entries.some((e) => failing.has(flatIndex(ev.shape, e))));
   const fdKinks: Kink[] = est.kinks.map((k) => ({
     op: 'kink',
-    entries: [multiIndex(k.index, ev.shape)],
+    entries: [multiIndex(ev.shape, k.index)],
     detail: `one-sided derivatives ${num(k.left)} (left) and ${num(k.right)} (right)`,
   }));
   const kinks = [...engineKinks, ...fdKinks];
-  const atKink = new Set(kinks.flatMap((k) => k.entries.map((e) => flatIndex(e, ev.shape))));
+  const atKink = new Set(kinks.flatMap((k) => k.entries.map((e) => flatIndex(ev.shape, e))));
   const nonFinite = new Set(cmp.nonFinite);
-  const unexplained = cmp.mismatches.filter((m) => !atKink.has(flatIndex(m.index, ev.shape)) && !nonFinite.has(flatIndex(m.index, ev.shape)));
+  const unexplained = cmp.mismatches.filter((m) => !atKink.has(flatIndex(ev.shape, m.index)) && !nonFinite.has(flatIndex(ev.shape, m.index)));
   const unexplainedCount = cmp.failing.filter((i) => !atKink.has(i) && !nonFinite.has(i)).length;
 
   if (unexplainedCount > 0 || directionalFailure) {
@@ -339,12 +339,12 @@ export function judge(
   const words: string[] = [];
   const heads: string[] = [];
   if (gap.nonFinite.length > 0) {
-    const named = gap.nonFinite.map((i) => `${name(multiIndex(i, ev.shape))} is ${gap.values[i]}`);
+    const named = gap.nonFinite.map((i) => `${name(multiIndex(ev.shape, i))} is ${gap.values[i]}`);
     heads.push(listed(named, 1));
     words.push(`${quantity}: ${listed(named)} while f is finite${gap.origin ? `: ${gap.origin}` : ''}`);
   }
   if (gap.uncovered.length > 0) {
-    const named = gap.uncovered.map((i) => name(multiIndex(i, ev.shape)));
+    const named = gap.uncovered.map((i) => name(multiIndex(ev.shape, i)));
     heads.push(`${listed(named, 1)} not checked`);
     words.push(`finite differences could not check ${listed(named)} (f is not finite on one side), so ${gap.uncovered.length === 1 ? 'that entry is' : 'those entries are'} unverified`);
   }

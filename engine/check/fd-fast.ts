@@ -6,7 +6,7 @@
 // independent directions with probability ≤ 2^-k, whatever the other entries are.
 
 import type { Tolerance } from '../types';
-import type { Derivatives, Evaluator } from './evaluator';
+import type { Derivatives, Evaluator } from '../evaluator';
 import { FD_SAFETY, compareEntries } from './compare';
 import { directionalDerivative, gradientByDifferences } from './fd';
 import { MIN_DIRECTIONS } from './fd-plan';

@@ -1,11 +1,11 @@
 // The supplied-vs-engine checks: a hand-written gradient or Hessian diagonal against the engine, with shapes and explanations.
 
 import type { Check, CheckId, Tolerance } from '../types';
-import type { Supplied } from './evaluator';
+import type { Supplied } from '../evaluator';
 import { FD_SAFETY, compareEntries, relateShapes } from './compare';
 import { explain, nonPositiveHessianWarning, type ExplainInput } from './explain';
-import { flattenSupplied, unflatten } from './shape';
-import { flattenSuppliedTree, type LeafSlot } from './tree';
+import { flattenSupplied, nest } from '../shape';
+import { flattenSuppliedTree, type LeafSlot } from '../tree';
 import { entries, num } from './words';
 
 export interface SuppliedContext {
@@ -52,7 +52,7 @@ export function suppliedCheck(id: CheckId, supplied: Supplied, ctx: SuppliedCont
     maxRelError: cmp.maxRelError,
     mismatches: cmp.mismatches,
     mismatchCount: cmp.mismatchCount,
-    supplied: unflatten(flat.values, ctx.shape),
+    supplied: nest(ctx.shape, flat.values),
   };
 
   if (cmp.mismatchCount === 0) {

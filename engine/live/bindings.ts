@@ -1,8 +1,8 @@
 // What rewritten modules of the caller's process bind their operators and globals to: the AD runtime with the sandbox's plain-number fast paths.
 import * as vm from 'node:vm';
 import { currentTape } from '../ad/context';
-import { SeededRandom, createSandboxGlobals } from '../ad/globals';
-import { mlMatrixModule } from '../ad/matrix';
+import { SeededRandom, createSandboxGlobals } from '../ad/js/globals';
+import { mlMatrixModule } from '../ad/matrix/module';
 import { runtime } from '../ad/runtime';
 import { fastPathSource } from '../sandbox/realm';
 import type { boundNames, ModuleFormat } from './transform';

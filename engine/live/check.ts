@@ -1,6 +1,6 @@
 // checkDerivatives on a live function: records the caller's own closure in this process, with the same plan, checks and Report as the worker.
 import { setLocator } from '../ad/context';
-import type { SuppliedSpec } from '../ad/differentiate';
+import type { SuppliedSpec } from '../check/supplied-call';
 import { toNested, validatePoint, type PlannedPoint } from '../load/inputs';
 import { assembleReport, evaluationSettings } from '../run';
 import { evaluatePlan } from '../sandbox/evaluate';

@@ -5,11 +5,11 @@ import { builtinModules } from 'node:module';
 import * as esbuild from 'esbuild';
 import { EngineError } from '../types';
 import { bundleFileName } from './sourcemap';
-import { mlMatrixGlobal, moduleGlobal } from '../sandbox/protocol';
 
-// The bench runs bundles in-process and reads these from here.
-export { mlMatrixGlobal, moduleGlobal };
-
+/** The global the bundle's IIFE assigns the module's exports to. */
+export const moduleGlobal = '__dlens_module';
+/** The global the sandbox puts the ml-matrix stand-in on; the bundle's `ml-matrix` module reads it. */
+export const mlMatrixGlobal = '__dl_mlmatrix';
 
 export interface Bundle {
   code: string;

@@ -1,8 +1,9 @@
 // Evaluation points: seeded generators, defaults from declared types, and validation of a value against its parameter's kind.
 import { EngineError, type EngineOptions, type Nested, type ParamInfo, type PointValue, type SourceLocation, type TypeTree } from '../types';
-import { asLeaf, flattenTree } from '../check/tree';
+import { asLeaf, flattenTree } from '../tree';
+import { describeKind } from '../shape';
 import type { PointSpec } from './directives';
-import { seededUniform } from '../check/random';
+import { seededUniform } from '../random';
 
 /** Uniform floats in [0, 1), fully determined by the seed: the same generator the checks sample with. */
 export const mulberry32 = seededUniform;
@@ -82,14 +83,6 @@ const kindWords: Record<ParamInfo['kind'], string> = {
 };
 const kindDepth: Record<ParamInfo['kind'], number | undefined> = { number: 0, vector: 1, float64array: 1, 'matrix-array': 2, matrix: 2, tree: undefined, unknown: undefined };
 
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return v.length === 0 ? 'an empty array' : Array.isArray(v[0]) ? 'a nested array' : 'an array';
-  if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : 'a number';
-  if (typeof v === 'object') return 'an object';
-  return `a ${typeof v}`;
-}
-
 /** The shape of a rectangular nested array of finite numbers, or an EngineError naming the first problem. */
 function shapeOf(value: unknown, name: string, where?: Partial<SourceLocation>): number[] {
   const fail = (kind: 'bad-shape' | 'bad-argument', msg: string) => new EngineError(kind, msg, where);
@@ -98,7 +91,7 @@ function shapeOf(value: unknown, name: string, where?: Partial<SourceLocation>):
       if (!Number.isFinite(v)) throw fail('bad-argument', `${label} is ${v}: evaluation points must be finite`);
       return [];
     }
-    if (!Array.isArray(v)) throw fail('bad-shape', `${label}: expected a number, got ${describe(v)}`);
+    if (!Array.isArray(v)) throw fail('bad-shape', `${label}: expected a number, got ${describeKind(v)}`);
     if (v.length === 0) throw fail('bad-shape', `${label}: empty array`);
     const first = walk(v[0], `${label}[0]`);
     for (let i = 1; i < v.length; i++) {
@@ -124,7 +117,7 @@ export function validatePoint(param: Pick<ParamInfo, 'name' | 'kind'>, value: un
     for (let v = value; Array.isArray(v) && v.length > 0; v = v[0]) actualDepth++;
     const isArray = Array.isArray(value);
     if ((depth === 0 && isArray) || (depth > 0 && !isArray) || (isArray && (value as unknown[]).length > 0 && actualDepth !== depth)) {
-      const got = actualDepth > 1 ? `a ${actualDepth}-level nested array` : describe(value);
+      const got = actualDepth > 1 ? `a ${actualDepth}-level nested array` : describeKind(value);
       throw new EngineError('bad-shape', `${param.name}: expected ${kindWords[param.kind]}, got ${got}`, where);
     }
   }
@@ -134,7 +127,7 @@ export function validatePoint(param: Pick<ParamInfo, 'name' | 'kind'>, value: un
 /** A tree point: at least one numeric leaf, and every leaf finite. */
 function validateTree(name: string, value: object, where?: Partial<SourceLocation>): void {
   const { leaves } = flattenTree(value, name);
-  if (leaves.length === 0) throw new EngineError('bad-shape', `${name}: expected numbers, arrays or matrices somewhere in it, got ${describe(value)} without any`, where);
+  if (leaves.length === 0) throw new EngineError('bad-shape', `${name}: expected numbers, arrays or matrices somewhere in it, got ${describeKind(value)} without any`, where);
   for (const leaf of leaves) {
     const bad = leaf.values.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) throw new EngineError('bad-argument', `${leaf.path} holds ${leaf.values[bad]}: evaluation points must be finite`, where);

@@ -1,6 +1,7 @@
 // Rewrites the bundle's arithmetic into __ad.* calls by splicing text inside lines, so line numbers stay exact and columns map back.
 import * as acorn from 'acorn';
 import { EngineError } from '../types';
+import { arithmeticOperators, bitOperators, equalityOperators } from '../ad/js/operators';
 
 /** A node as acorn gives it: positions plus whatever fields its type has. */
 interface AnyNode {
@@ -10,9 +11,9 @@ interface AnyNode {
   [key: string]: any;
 }
 
-const binaryOps: Record<string, string> = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '%': 'mod', '**': 'pow' };
-const equalityOps: Record<string, string> = { '===': 'eq', '!==': 'neq', '==': 'looseEq', '!=': 'looseNeq' };
-const bitOps = new Set(['|', '&', '^', '<<', '>>', '>>>']);
+const binaryOps: Record<string, string> = arithmeticOperators;
+const equalityOps: Record<string, string> = equalityOperators;
+const bitOps = new Set<string>(bitOperators);
 const comparisonOps = new Set(['<', '>', '<=', '>=', '==', '!=', '===', '!==', 'instanceof', 'in']);
 /** Array methods that compare entries with `===` or SameValueZero, which an active scalar (an object) would fail. */
 const searchMethods = new Set(['includes', 'indexOf', 'lastIndexOf']);

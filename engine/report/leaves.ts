@@ -1,5 +1,5 @@
 // One report per leaf of a tree (or of several wrt paths), each like a report over one array-like, for every per-shape view.
-import { multiIndex, unflatten } from '../check/shape';
+import { flatValues, multiIndex, nest } from '../shape';
 import type { Check, Nested, Report } from '../types';
 
 /** A report whose wrt is one array-like: `shape` is number[], `gradient`/`hessianDiagonal` nested arrays. */
@@ -10,12 +10,6 @@ export type LeafReport = Omit<Report, 'shape' | 'gradient' | 'hessianDiagonal' |
   hessianDiagonalStdError?: Nested;
 };
 
-function flat(v: Nested, out: number[] = []): number[] {
-  if (typeof v === 'number') out.push(v);
-  else for (const x of v) flat(x, out);
-  return out;
-}
-
 /**
  * The report itself when its wrt is one array-like; else one report per leaf, with `wrt` the leaf's path, its shape,
  * its values, and the checks' mismatches, references, kinks and step sweeps of its entries (indices inside the leaf).
@@ -24,8 +18,8 @@ export function leafReports(report: Report): LeafReport[] {
   if (!report.leaves) return [report as LeafReport];
   return report.leaves.map((leaf) => {
     const inLeaf = (k: number) => k >= leaf.offset && k < leaf.offset + leaf.size;
-    const local = (k: number) => multiIndex(k - leaf.offset, leaf.shape);
-    const part = (v: Nested | undefined) => v === undefined ? undefined : unflatten(flat(v).slice(leaf.offset, leaf.offset + leaf.size), leaf.shape);
+    const local = (k: number) => multiIndex(leaf.shape, k - leaf.offset);
+    const part = (v: Nested | undefined) => v === undefined ? undefined : nest(leaf.shape, flatValues(v).slice(leaf.offset, leaf.offset + leaf.size));
     const keyed = (v: Report['gradient'] | undefined) => (v as Record<string, Nested> | undefined)?.[leaf.path];
     const checks = report.checks.map((c): Check => {
       const mismatches = c.mismatches.filter((m) => inLeaf(m.index[0])).map((m) => ({ ...m, index: local(m.index[0]) }));

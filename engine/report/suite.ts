@@ -1,6 +1,6 @@
 // What `check --all` prints: one line per function and a summary, JUnit XML, and GitHub Actions annotations.
 import { relative } from 'node:path';
-import type { SuiteEntry } from '../runAll';
+import type { SuiteEntry } from '../run-all';
 import type { Check } from '../types';
 import { formatCheck } from './text';
 

@@ -1,6 +1,8 @@
 // The human-readable report the CLI prints: aligned tables, a verdict per check, colour only when asked.
 
 import { leafReports, type LeafReport } from './leaves';
+import { formatNumber } from '../numbers';
+import { formatShape } from '../shape';
 import type { Check, CheckPlan, CheckStatus, EngineErrorInfo, InputSource, Nested, Report } from '../types';
 
 export interface TextOptions {
@@ -15,18 +17,6 @@ type Style = keyof typeof ANSI;
 
 const STATUS_MARK: Record<CheckStatus, string> = { pass: '✓ pass', warn: '⚠ warn', fail: '✗ fail' };
 const STATUS_STYLE: Record<CheckStatus, Style> = { pass: 'green', warn: 'yellow', fail: 'red' };
-
-export function formatNumber(x: number): string {
-  if (Number.isNaN(x)) return 'NaN';
-  if (!Number.isFinite(x)) return x > 0 ? 'Infinity' : '-Infinity';
-  if (x === 0) return '0';
-  const a = Math.abs(x);
-  return a >= 1e-4 && a < 1e6 ? x.toPrecision(8).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '') : x.toExponential(3);
-}
-
-export function formatShape(shape: number[]): string {
-  return shape.length === 0 ? 'scalar' : shape.join('×');
-}
 
 /** What user code printed, safe for a terminal: control characters (escape sequences) shown as �, lines indented. */
 function printable(line: string): string {
@@ -61,7 +51,7 @@ export function formatTable(value: Nested, opts: TextOptions): string {
   const body = rowIdx.map((i) =>
     i < 0
       ? ['⋮', ...colIdx.map(() => '')]
-      : [matrix ? `[${i}]` : '', ...colIdx.map((j) => (j < 0 ? '…' : formatNumber(rows[i][j])))],
+      : [matrix ? `[${i}]` : '', ...colIdx.map((j) => (j < 0 ? '…' : formatNumber(rows[i][j], 8)))],
   );
   const table = [header, ...body];
   const widths = header.map((_, c) => Math.max(...table.map((r) => r[c].length)));
@@ -84,7 +74,7 @@ export function formatCheck(check: Check, opts: TextOptions): string {
   if (check.method) lines.push(paint('dim', `${indent}${check.method}`));
   if (check.status !== 'pass') {
     for (const m of check.mismatches.slice(0, 3)) {
-      lines.push(`${indent}${m.entry}: expected ${formatNumber(m.expected)}, got ${formatNumber(m.actual)}`);
+      lines.push(`${indent}${m.entry}: expected ${formatNumber(m.expected, 8)}, got ${formatNumber(m.actual, 8)}`);
     }
     if (check.mismatchCount > 3) lines.push(`${indent}… ${check.mismatchCount - 3} more`);
     if (check.explanation) lines.push(`${indent}${paint('bold', 'why:')} ${check.explanation}`);
@@ -107,7 +97,7 @@ export function kinksMatter(report: Report): boolean {
 
 /** One input in words: "x = --at (2)", "T = its default value in code", "w = generated: normal 5, seed 1". */
 export function inputWords(input: InputSource): string {
-  const shape = input.shape ? ` (${formatShape(input.shape)})` : '';
+  const shape = input.shape ? ` (${formatShape(input.shape, 'scalar')})` : '';
   const from: Record<InputSource['source'], string> = {
     at: 'given with --at',
     directive: `@dlens-at ${input.detail ?? ''}`.trim(),
@@ -135,13 +125,13 @@ export function formatReport(report: Report, opts: TextOptions): string {
   const failed = report.checks.filter((c) => c.status === 'fail').length;
   const warned = report.checks.filter((c) => c.status === 'warn').length;
   const leaves = leafReports(report);
-  const size = report.leaves ? `${report.leaves.length} leaves, ${report.leaves.reduce((a, l) => a + l.size, 0)} entries` : formatShape(leaves[0].shape);
+  const size = report.leaves ? `${report.leaves.length} leaves, ${report.leaves.reduce((a, l) => a + l.size, 0)} entries` : formatShape(leaves[0].shape, 'scalar');
   // One gradient and one diagonal table per leaf, headed by the leaf's path when there are several.
   const tables = (title: string, pick: (l: LeafReport) => Nested) =>
-    leaves.flatMap((l) => [paint('bold', report.leaves ? `${title} ${l.wrt} (${formatShape(l.shape)})` : title), formatTable(pick(l), opts), '']);
+    leaves.flatMap((l) => [paint('bold', report.leaves ? `${title} ${l.wrt} (${formatShape(l.shape, 'scalar')})` : title), formatTable(pick(l), opts), '']);
   const out: string[] = [
     paint('bold', `${report.function} — ${where}`),
-    `  wrt ${report.wrt} (${size}), value ${formatNumber(report.value)}`,
+    `  wrt ${report.wrt} (${size}), value ${formatNumber(report.value, 8)}`,
     `  Hessian diagonal: ${report.hessianDiagonalMethod}, ${report.passes} passes`,
     ...(report.inputs ?? []).map((i) => `  input ${inputWords(i)}`),
     '',

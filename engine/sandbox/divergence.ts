@@ -27,7 +27,7 @@ export function findParting(spec: EvaluatorSpec, traced: (trace: (r: unknown) =>
     if (events.length < MAX_EVENTS) events.push(plainValue(r));
   });
   if (!fn) return undefined;
-  const ev = createEvaluator({ ...spec, fn, supplied: {} });
+  const ev = createEvaluator({ ...spec, fn });
   const run = (recording: boolean): unknown[] => {
     events = [];
     try {

@@ -1,9 +1,10 @@
 // The common core of a check once the user's function is loaded (in the worker, or live in the caller's process): plan → evaluator → checks.
-import { createEvaluator, type EvaluatorSpec, type SuppliedSpec } from '../ad/differentiate';
-import { makeMatrix } from '../ad/matrix';
+import { createEvaluator, type ADEvaluator, type EvaluatorSpec } from '../ad/differentiate';
+import { makeMatrix } from '../ad/matrix/module';
 import { runChecks, type ChecksResult } from '../check/checks';
-import { unflatten } from '../check/shape';
-import { asLeaf } from '../check/tree';
+import { callSupplied, type SuppliedSpec } from '../check/supplied-call';
+import { nest } from '../shape';
+import { asLeaf } from '../tree';
 import { toNested, validatePoint } from '../load/inputs';
 import { EngineError, type CheckProgress, type PointValue, type SourceLocation } from '../types';
 import { findParting, type Parting } from './divergence';
@@ -48,14 +49,14 @@ function withParting(e: EngineError, parting: Parting | undefined): EngineError 
 function pointOf(value: unknown): PointValue {
   if (typeof value === 'number') return value;
   const leaf = asLeaf(value);
-  if (leaf) return unflatten(leaf.values, leaf.shape);
+  if (leaf) return nest(leaf.shape, leaf.values);
   if (Array.isArray(value)) return value.map(pointOf);
   if (typeof value !== 'object' || value === null) return value as unknown as PointValue;
   return Object.fromEntries(Object.entries(value).filter(([, v]) => typeof v !== 'function' && v !== undefined).map(([k, v]) => [k, pointOf(v)]));
 }
 
-/** Resolves the plan's points, builds the evaluator over the loaded functions and runs the checks. */
-export function evaluatePlan(plan: EvaluationPlan, loaded: LoadedFunctions): { point: Record<string, PointValue>; result: ChecksResult } {
+/** Resolves the plan's points and builds the evaluator over the loaded functions, the supplied derivatives called at the point. */
+export function planEvaluator(plan: Omit<EvaluationPlan, 'checks'>, loaded: LoadedFunctions): { point: Record<string, PointValue>; evaluator: ADEvaluator; spec: EvaluatorSpec } {
   const point: Record<string, PointValue> = {};
   const params: EvaluatorSpec['params'] = plan.points.map((p) => {
     let value: unknown;
@@ -79,13 +80,18 @@ export function evaluatePlan(plan: EvaluationPlan, loaded: LoadedFunctions): { p
     params,
     wrtIndex: plan.wrtIndex + (receiver ? 1 : 0),
     wrt: plan.wrt,
-    supplied: loaded.supplied,
     options: plan.evaluator,
     makeMatrix,
     containers: loaded.containers,
     sourceLine: loaded.sourceLine,
   };
-  const evaluator = createEvaluator(spec);
+  const recorded = createEvaluator(spec);
+  return { point, evaluator: { ...recorded, supplied: callSupplied(loaded.supplied, recorded.callAtX0) }, spec };
+}
+
+/** Builds the plan's evaluator and runs the checks. */
+export function evaluatePlan(plan: EvaluationPlan, loaded: LoadedFunctions): { point: Record<string, PointValue>; result: ChecksResult } {
+  const { point, evaluator, spec } = planEvaluator(plan, loaded);
   try {
     return { point, result: runChecks(evaluator, plan.checks, loaded.onProgress) };
   } catch (e) {

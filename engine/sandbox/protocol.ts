@@ -2,15 +2,12 @@
 import type { ChecksResult } from '../check/checks';
 import type { CheckProgress, EngineErrorInfo, EngineOptions, MethodInfo, PointValue, SourceLocation, Tolerance } from '../types';
 import type { PlannedPoint } from '../load/inputs';
-import type { WrtPath } from '../load/paths';
+import type { WrtPath } from '../paths';
 
 /** A method's receiver: a module constant, `new Class()`, or the module constant the method belongs to. */
 export type Receiver = { kind: 'constant'; name: string } | { kind: 'new' } | { kind: 'owner' };
 
-/** The global the bundle's IIFE assigns the module's exports to. */
-export const moduleGlobal = '__dlens_module';
-/** The global the sandbox puts the ml-matrix stand-in on; the bundle's `ml-matrix` module reads it. */
-export const mlMatrixGlobal = '__dl_mlmatrix';
+export { mlMatrixGlobal, moduleGlobal } from '../load/bundle';
 
 /** Export aliases the bundle's appended line gives the names the worker needs. */
 export const fnAlias = '__dlens_fn';

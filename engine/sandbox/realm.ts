@@ -6,10 +6,11 @@
 // functions of the context's own realm that compute numbers natively and hand anything else to the AD runtime.
 import * as vm from 'node:vm';
 import { currentTape } from '../ad/context';
-import type { Containers } from '../check/tree';
-import { createSandboxGlobals, type SeededRandom } from '../ad/globals';
-import { guardedTypedArrays } from '../ad/typed-arrays';
-import { mlMatrixModule } from '../ad/matrix';
+import type { Containers } from '../tree';
+import { createSandboxGlobals, type SeededRandom } from '../ad/js/globals';
+import { arithmeticOperators, bitOperators, equalityOperators } from '../ad/js/operators';
+import { guardedTypedArrays } from '../ad/js/typed-arrays';
+import { mlMatrixModule } from '../ad/matrix/module';
 import { runtime } from '../ad/runtime';
 import { rewriteOperators, type Rewritten } from '../load/rewrite';
 import { bundleFileName } from '../load/sourcemap';
@@ -19,11 +20,11 @@ const isNumber = (v: string) => `typeof ${v} === 'number'`;
 const bothNumbers = `${isNumber('a')} && ${isNumber('b')}`;
 
 /** setOp's operator names as the rewriter passes them (arithmetic by name, bit operations by symbol) → the JavaScript operator. */
-const compoundOperators: Record<string, string> = {
-  add: '+', sub: '-', mul: '*', div: '/', mod: '%', pow: '**',
-  '|': '|', '&': '&', '^': '^', '<<': '<<', '>>': '>>', '>>>': '>>>',
-};
-const bitSymbols = Object.keys(compoundOperators).filter((k) => compoundOperators[k] === k);
+const compoundOperators: Record<string, string> = Object.fromEntries([
+  ...Object.entries(arithmeticOperators).map(([symbol, name]) => [name, symbol]),
+  ...bitOperators.map((symbol) => [symbol, symbol]),
+]);
+const bitSymbols: readonly string[] = bitOperators;
 
 /** `op === 's1' ? a s1 b : … : otherwise`, which V8 folds to one operator when `op` is a constant at an inlined call. */
 const operatorChain = (ops: [name: string, symbol: string][], a: string, b: string, otherwise: string) =>
@@ -34,16 +35,9 @@ const operatorChain = (ops: [name: string, symbol: string][], a: string, b: stri
  * the runtime computes for those operands). Anything else goes to the runtime function of the same name.
  */
 const fastOperators: Record<string, [params: string, guard: string, native: string]> = {
-  add: ['a, b', bothNumbers, 'a + b'],
-  sub: ['a, b', bothNumbers, 'a - b'],
-  mul: ['a, b', bothNumbers, 'a * b'],
-  div: ['a, b', bothNumbers, 'a / b'],
-  mod: ['a, b', bothNumbers, 'a % b'],
-  pow: ['a, b', bothNumbers, 'a ** b'],
-  eq: ['a, b', bothNumbers, 'a === b'],
-  neq: ['a, b', bothNumbers, 'a !== b'],
-  looseEq: ['a, b', bothNumbers, 'a == b'],
-  looseNeq: ['a, b', bothNumbers, 'a != b'],
+  ...Object.fromEntries(
+    [...Object.entries(arithmeticOperators), ...Object.entries(equalityOperators)].map(([symbol, name]) => [name, ['a, b', bothNumbers, `a ${symbol} b`]]),
+  ),
   neg: ['x', isNumber('x'), '-x'],
   pos: ['x', isNumber('x'), 'x'],
   num: ['x', isNumber('x'), 'x'],

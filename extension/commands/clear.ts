@@ -1,11 +1,9 @@
-// "Clear Results": diagnostics, lens verdicts, the status bar item and the report go.
+// "Clear Results": the results store empties, and the diagnostics, lens verdicts, status bar item and report that follow it go.
 
 import type { Services } from '../services';
 
 export function clear(s: Services) {
   return (): void => {
-    s.diagnostics.clear();
     s.results.clear();
-    s.panel.close();
   };
 }

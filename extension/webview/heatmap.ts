@@ -1,9 +1,10 @@
 // Heat maps in the wrt input's shape: a grid of cells up to the large-input limit, a downsampled canvas above it; both outline marked entries.
 
-import { formatIndex, formatNumber } from '../format';
-import { cssColor, heatColor, parseColor, type RGB } from './colorScale';
+import { formatNumber } from '../../engine/numbers';
+import { formatEntry, multiIndex } from '../../engine/shape';
+import { cssColor, heatColor, parseColor, type RGB } from './color-scale';
 import { el } from './dom';
-import { gridOf, indexOf, maxAbs, percentileAbs } from './nested';
+import { gridOf, maxAbs, percentileAbs } from './nested';
 
 /** Above this many entries the report shows summaries and canvases instead of per-entry elements. */
 export const largeInputEntries = 2000;
@@ -54,7 +55,7 @@ function legend(input: HeatmapInput, scale: number): HTMLElement {
 }
 
 function describeDefault(input: HeatmapInput): (k: number) => string {
-  return input.describe ?? ((k) => `${formatIndex(input.wrt, indexOf(input.shape, k))} = ${formatNumber(input.values[k], 6)}`);
+  return input.describe ?? ((k) => `${formatEntry(input.wrt, multiIndex(input.shape, k))} = ${formatNumber(input.values[k], 6)}`);
 }
 
 function tick(text: string): HTMLElement {

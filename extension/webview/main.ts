@@ -1,7 +1,7 @@
 // The report webview's script: receives reports from the host, renders them, keeps state across reloads, reports back what it drew.
 
 import { fromWire, toWire, type FromWebview, type ToWebview, type View, type WebviewState } from '../protocol';
-import { parseColor, type RGB } from './colorScale';
+import { parseColor, type RGB } from './color-scale';
 import { renderError, renderReport, type Actions } from './report';
 
 declare function acquireVsCodeApi(): {

@@ -1,12 +1,7 @@
 // Nested report values as flat arrays in a grid: the webview lays tables and heat maps out in the wrt input's shape.
 
+import { flatValues } from '../../engine/shape';
 import type { Nested } from '../../engine/types';
-
-export function flatten(x: Nested | undefined): number[] {
-  if (x === undefined) return [];
-  if (typeof x === 'number') return [x];
-  return x.flatMap((y) => flatten(y));
-}
 
 /** Rows and columns to draw a shape in: a matrix as itself, a vector as rows of at most `wrap`, a scalar as 1×1. */
 export function gridOf(shape: number[], wrap = 20): { rows: number; cols: number } {
@@ -16,13 +11,6 @@ export function gridOf(shape: number[], wrap = 20): { rows: number; cols: number
     return { rows: Math.ceil(shape[0] / cols), cols };
   }
   return { rows: 1, cols: 1 };
-}
-
-/** The multi-index of flat entry `k` in `shape`, row-major. */
-export function indexOf(shape: number[], k: number): number[] {
-  if (shape.length === 0) return [];
-  if (shape.length === 1) return [k];
-  return [Math.floor(k / shape[1]), k % shape[1]];
 }
 
 /** Largest finite magnitude, 0 when none: the heat maps' scale, so 0 sits at the centre. */
@@ -47,7 +35,7 @@ export function percentileAbs(values: ArrayLike<number>, q: number): number {
 /** "7×5 matrix in [-1.2, 3.4]", "5 entries: [1, 2, 3, 4, 5]", "0.5": the evaluation point in a few words. */
 export function describeValue(x: Nested, format: (v: number) => string): string {
   if (typeof x === 'number') return format(x);
-  const flat = flatten(x);
+  const flat = flatValues(x);
   const isMatrix = x.length > 0 && Array.isArray(x[0]);
   if (!isMatrix && flat.length <= 6) return `[${flat.map(format).join(', ')}]`;
   const lo = flat.reduce((a, b) => Math.min(a, b), Infinity);

@@ -1,7 +1,8 @@
 // The log–log plot of finite-difference error against step size for one entry (a StepSweep), as inline SVG, with its tolerance and reference slopes.
 
+import { formatNumber } from '../../engine/numbers';
+import { formatEntry } from '../../engine/shape';
 import type { StepSweep } from '../../engine/types';
-import { formatIndex, formatNumber } from '../format';
 import { svg } from './dom';
 
 const width = 420;
@@ -25,7 +26,7 @@ export function stepSweepPlot(sweep: StepSweep, wrt: string, tolerance?: number)
     .map((p) => ({ x: Math.log10(p.h), y: Math.log10(Math.max(Math.abs(p.error), errorFloor)), p }));
   const root = svg('svg', { class: 'plot', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img' });
   const what = sweep.quantity === 'gradient' ? 'gradient' : 'Hessian diagonal';
-  root.append(svg('title', {}, `Finite-difference error of the ${what} at ${formatIndex(wrt, sweep.index)} against step size`));
+  root.append(svg('title', {}, `Finite-difference error of the ${what} at ${formatEntry(wrt, sweep.index)} against step size`));
   if (pts.length === 0) return root;
   const xs = pts.map((q) => q.x);
   const tolY = tolerance !== undefined && tolerance > 0 ? Math.log10(tolerance) : undefined;

@@ -1,9 +1,8 @@
 // Error ÷ tolerance per entry of a check: the one measure the report's heat maps and worst-first tables share.
 
 import type { LeafReport } from '../../engine/report/leaves';
-import type { Check } from '../../engine/types';
-import { FD_SAFETY } from '../../engine/check/compare';
-import { flatten } from './nested';
+import { FD_SAFETY, type Check } from '../../engine/types';
+import { flatValues } from '../../engine/shape';
 
 export interface EntryError {
   /** Flat (row-major) position in the wrt shape. */
@@ -17,7 +16,7 @@ export interface EntryError {
 
 /** The engine's values a check is about: the gradient for gradient checks, else the Hessian diagonal. */
 function engineValues(report: LeafReport, check: Check): number[] {
-  return flatten(check.id === 'gradient-vs-fd' || check.id === 'supplied-gradient' ? report.gradient : report.hessianDiagonal);
+  return flatValues(check.id === 'gradient-vs-fd' || check.id === 'supplied-gradient' ? report.gradient : report.hessianDiagonal);
 }
 
 /**
@@ -28,9 +27,9 @@ function engineValues(report: LeafReport, check: Check): number[] {
 export function entryErrors(report: LeafReport, check: Check): EntryError[] {
   const engine = engineValues(report, check);
   const fd = check.id.endsWith('-vs-fd');
-  const expectedAll = fd ? flatten(check.reference) : engine;
-  const actualAll = fd ? engine : flatten(check.supplied);
-  const estimate = fd ? flatten(check.errorEstimate) : [];
+  const expectedAll = fd ? flatValues(check.reference) : engine;
+  const actualAll = fd ? engine : flatValues(check.supplied);
+  const estimate = fd ? flatValues(check.errorEstimate) : [];
   if (actualAll.length !== expectedAll.length) return [];
   const out: EntryError[] = [];
   for (let k = 0; k < expectedAll.length; k++) {

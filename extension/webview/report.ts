@@ -1,13 +1,15 @@
 // Builds the report's DOM from a Report, failures first: verdict and summary, then each check, then the data (collapsed).
 
+import { formatNumber } from '../../engine/numbers';
+import { flatValues, formatEntry, multiIndex, sizeOf } from '../../engine/shape';
 import { leafReports, type LeafReport } from '../../engine/report/leaves';
 import type { Check, EngineErrorInfo, Nested, PointValue, Report } from '../../engine/types';
-import { checkBadge, checkLabel, evaluationErrorMessage, formatIndex, formatMs, formatNumber, isSetupError, statusMark } from '../format';
+import { checkBadge, checkLabel, evaluationErrorMessage, formatMs, isSetupError, statusMark } from '../format';
 import type { RenderedSummary } from '../protocol';
-import type { RGB } from './colorScale';
+import type { RGB } from './color-scale';
 import { button, collapsible, el, table, tableRow, type Row } from './dom';
 import { heatmap, largeInputEntries } from './heatmap';
-import { describeValue, flatten, gridOf, indexOf } from './nested';
+import { describeValue, gridOf } from './nested';
 import { plotLegend, stepSweepPlot } from './plot';
 import { entryErrors, ratioGrid, type EntryError } from './ratios';
 
@@ -104,7 +106,7 @@ export function verdictText(report: Report): string {
 function entryText(report: LeafReport, e: EntryError, check: Check): string {
   const fd = check.id.endsWith('-vs-fd');
   const [want, got] = fd ? ['finite differences', 'engine'] : ['engine', 'yours'];
-  return `${formatIndex(report.wrt, indexOf(report.shape, e.k))}: ${got} ${fmt(e.actual)}, ${want} ${fmt(e.expected)}`;
+  return `${formatEntry(report.wrt, multiIndex(report.shape, e.k))}: ${got} ${fmt(e.actual)}, ${want} ${fmt(e.expected)}`;
 }
 
 /** The top of the report: each check that did not pass, with its worst entries, why, and where to go. */
@@ -149,7 +151,7 @@ function entryTable(report: LeafReport, check: Check, errors: EntryError[], tall
   const fd = check.id.endsWith('-vs-fd');
   const head = fd ? ['entry', 'engine', 'finite differences', '|difference|', '÷ tolerance'] : ['entry', 'engine (truth)', 'yours', '|difference|', '÷ tolerance'];
   const row = (e: EntryError): Row => {
-    const cells = [formatIndex(report.wrt, indexOf(report.shape, e.k)), fd ? fmt(e.actual) : fmt(e.expected), fd ? fmt(e.expected) : fmt(e.actual), formatNumber(Math.abs(e.actual - e.expected)), formatNumber(e.ratio, 3)];
+    const cells = [formatEntry(report.wrt, multiIndex(report.shape, e.k)), fd ? fmt(e.actual) : fmt(e.expected), fd ? fmt(e.expected) : fmt(e.actual), formatNumber(Math.abs(e.actual - e.expected)), formatNumber(e.ratio, 3)];
     return { cells, className: e.ratio > 1 ? 'bad' : undefined };
   };
   const beyond = errors.filter((e) => e.ratio > 1).length;
@@ -171,14 +173,14 @@ function entryTable(report: LeafReport, check: Check, errors: EntryError[], tall
 /** The map of error ÷ tolerance in the input's shape, mismatches outlined, with its words for screen readers. */
 function ratioMap(report: LeafReport, check: Check, errors: EntryError[], bg: RGB, tally: Tally): HTMLElement | undefined {
   if (report.shape.length === 0 || errors.length === 0) return undefined;
-  const n = report.shape.reduce((a, b) => a * b, 1);
+  const n = sizeOf(report.shape);
   const ratios = ratioGrid(errors, n);
   const marked = new Set(errors.filter((e) => e.ratio > 1).map((e) => e.k));
   const byK = new Map(errors.map((e) => [e.k, e]));
   const worst = errors[0];
   const summary =
     `Map of error ÷ tolerance over ${report.shape.join('×')} entries of ${report.wrt}: ` +
-    (marked.size ? `${marked.size} beyond tolerance, worst ${formatIndex(report.wrt, indexOf(report.shape, worst.k))} at ${formatNumber(worst.ratio, 3)} times the tolerance.` : `every judged entry within tolerance (largest ${formatNumber(worst.ratio, 3)}).`);
+    (marked.size ? `${marked.size} beyond tolerance, worst ${formatEntry(report.wrt, multiIndex(report.shape, worst.k))} at ${formatNumber(worst.ratio, 3)} times the tolerance.` : `every judged entry within tolerance (largest ${formatNumber(worst.ratio, 3)}).`);
   tally.heatmaps++;
   return el(
     'figure',
@@ -193,7 +195,7 @@ function ratioMap(report: LeafReport, check: Check, errors: EntryError[], bg: RG
       summary,
       describe: (k) => {
         const e = byK.get(k);
-        const name = formatIndex(report.wrt, indexOf(report.shape, k));
+        const name = formatEntry(report.wrt, multiIndex(report.shape, k));
         return e ? `${entryText(report, e, check)} — ${formatNumber(e.ratio, 3)} × tolerance` : `${name}: not compared`;
       },
     }),
@@ -229,7 +231,7 @@ function checkSection(report: Report, leaves: LeafReport[], check: Check, bg: RG
         'figure',
         {},
         stepSweepPlot(s, wrt, bound),
-        el('figcaption', {}, `Error of a plain central difference against step size h at ${formatIndex(wrt, s.index)} (the entry closest to failing; reference ${fmt(s.reference)}).`),
+        el('figcaption', {}, `Error of a plain central difference against step size h at ${formatEntry(wrt, s.index)} (the entry closest to failing; reference ${fmt(s.reference)}).`),
         el('ul', { className: 'plot-legend' }, ...plotLegend.map(([cls, words]) => el('li', {}, el('span', { className: `key ${cls}` }), words))),
       ),
     );
@@ -243,7 +245,7 @@ function checkSection(report: Report, leaves: LeafReport[], check: Check, bg: RG
 /** Values in the wrt shape: entry–value rows for a vector (x[0], x[1], …), a grid with row and column headers for a matrix. */
 function valuesTable(title: string, values: number[], report: LeafReport, tally: Tally): HTMLElement {
   tally.tables++;
-  const name = (k: number) => formatIndex(report.wrt, indexOf(report.shape, k));
+  const name = (k: number) => formatEntry(report.wrt, multiIndex(report.shape, k));
   if (report.shape.length !== 2 || values.length > largeInputEntries) {
     const rows = values.map((v, k) => ({ cells: [name(k), fmt(v)] }));
     const t = table(`${title} of ${report.wrt}, by entry`, ['entry', 'value'], rows.slice(0, firstRows), { rowHeaders: true });
@@ -341,10 +343,10 @@ export function renderReport(root: HTMLElement, report: Report & Extras, stale: 
     failureSummary(report, leaves, actions, explanations),
     ...checks.map((c) => checkSection(report, leaves, c, bg, actions, tally)),
     ...leaves.flatMap((leaf) => [
-      derivativeSection(of('Gradient', leaf), flatten(leaf.gradient), leaf, bg, tally),
+      derivativeSection(of('Gradient', leaf), flatValues(leaf.gradient), leaf, bg, tally),
       derivativeSection(
         of('Hessian diagonal', leaf),
-        flatten(leaf.hessianDiagonal),
+        flatValues(leaf.hessianDiagonal),
         leaf,
         bg,
         tally,

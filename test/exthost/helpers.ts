@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { EngineErrorInfo, Nested, Report } from '../../engine/types';
 import type { RenderedSummary } from '../../extension/protocol';
 import type { TestItemSummary } from '../../extension/extension';
-import type { TestOutcome } from '../../extension/testRuns';
+import type { TestOutcome } from '../../extension/test-runs';
 
 export type { TestItemSummary };
 

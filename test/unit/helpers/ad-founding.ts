@@ -1,6 +1,6 @@
 // The founding loss (examples/founding-loss.ts) as the rewriter emits it — operators through __ad, Math the sandbox's — and its closed forms.
 
-import { createSandboxGlobals } from '../../../engine/ad/globals';
+import { createSandboxGlobals } from '../../../engine/ad/js/globals';
 import { runtime as __ad } from '../../../engine/ad/runtime';
 
 const Math = createSandboxGlobals().Math;

@@ -9,10 +9,10 @@
 // Math.random and console calls. The engine's value must equal the plain evaluation's exactly.
 
 import { createEvaluator, type ADEvaluator } from '../../../engine/ad/differentiate';
-import { createSandboxGlobals } from '../../../engine/ad/globals';
+import { createSandboxGlobals } from '../../../engine/ad/js/globals';
 import { runtime } from '../../../engine/ad/runtime';
 import { rewriteOperators } from '../../../engine/load/rewrite';
-import { seededUniform } from '../../../engine/check/random';
+import { seededUniform } from '../../../engine/random';
 
 /** A positive expression of v: the argument of log, sqrt, acosh, ... */
 const positive = (v: string, c = '1.5') => `__ad.add(${c}, __ad.mul(${v}, ${v}))`;

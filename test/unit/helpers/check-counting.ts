@@ -1,6 +1,6 @@
 // An Evaluator wrapper that counts how often the checks call f, the engine's gradient and H·v: the cost of a check.
 
-import type { Evaluator } from '../../../engine/check/evaluator';
+import type { Evaluator } from '../../../engine/evaluator';
 
 export interface EvaluationCounts {
   f: number;

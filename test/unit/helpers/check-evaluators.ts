@@ -1,8 +1,8 @@
 // Evaluators built from closed forms (f, gradient, H·v, diagonal known analytically), for testing the checks without the AD core.
 
 import type { Kink } from '../../../engine/types';
-import type { Contributions, Evaluator, Supplied } from '../../../engine/check/evaluator';
-import { seededUniform } from '../../../engine/check/random';
+import type { Contributions, Evaluator, Supplied } from '../../../engine/evaluator';
+import { seededUniform } from '../../../engine/random';
 
 export interface ClosedForm {
   wrt?: string;

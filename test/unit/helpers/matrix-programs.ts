@@ -1,8 +1,8 @@
 // Seeded random matrix programs for the differential test: chains of elementwise ops, mmul, transpose, reductions and get/set on the stand-in.
 
 import { binary, unary, type Scalar } from '../../../engine/ad/ops';
-import type { Matrix as StandIn } from '../../../engine/ad/matrix';
-import { seededUniform } from '../../../engine/check/random';
+import type { Matrix as StandIn } from '../../../engine/ad/matrix/module';
+import { seededUniform } from '../../../engine/random';
 
 type MatrixClass = typeof StandIn;
 
