@@ -80,8 +80,15 @@ export class Results implements vscode.Disposable {
    * `touched(uri)` names (runs whose findings sat in it, as the diagnostics know them).
    */
   edited(uri: vscode.Uri, touched: (uri: vscode.Uri) => vscode.Uri[]): void {
-    for (const doc of [uri, ...touched(uri)]) for (const r of this.forDocument(doc)) r.stale = true;
-    this.changed.fire({ kind: 'edited', uri });
+    let newlyStale = false;
+    for (const doc of [uri, ...touched(uri)]) {
+      for (const r of this.forDocument(doc)) {
+        newlyStale ||= !r.stale;
+        r.stale = true;
+      }
+    }
+    // Only the first edit after a run changes anything: later keystrokes must not refresh every subscriber again.
+    if (newlyStale) this.changed.fire({ kind: 'edited', uri });
   }
 
   clear(): void {

@@ -1,7 +1,7 @@
 // The editor's file analysis (function outline and directive scan) grows linearly with the file: four times the text costs about four times the CPU.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyseFile, analysisLimitChars } from '../../engine/run';
+import { analyseFile, analysisLimitChars } from '../../../../engine/run';
 
 /** An annotated function with a point for each of its twelve parameters, a supplied gradient, a long doc line padded with spaces, and a method. */
 function block(i: number): string {

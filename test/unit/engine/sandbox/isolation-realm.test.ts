@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { runCheck } from '../../engine/run';
+import { runCheck } from '../../../../engine/run';
 
 const root = path.join(__dirname, '../../..');
 const file = path.join(root, 'test/fixtures/isolation/self-tamper.ts');

@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { runCheck } from '../../engine/run';
-import { codeCacheBytes } from '../../engine/sandbox/worker-cache';
+import { runCheck } from '../../../../engine/run';
+import { codeCacheBytes } from '../../../../engine/sandbox/worker-cache';
 
 const root = path.join(__dirname, '../../..');
 const file = path.join(root, 'test/fixtures/isolation/self-tamper.ts');
