@@ -209,7 +209,9 @@ function parameterNames(): string[] {
 export function prepareBundle(code: string): Rewritten {
   const rewritten = rewriteOperators(code);
   // On the bundle's first line, so every other line keeps its number; the columns of line 1 shift by its length.
-  const head = `(function (${parameterNames().join(', ')}) { `;
+  // Strict, as a TypeScript module is where the user runs it (tsc emits "use strict"; ES modules are strict): an
+  // assignment to an undeclared name throws and a plain call has no receiver. esbuild's IIFE would drop that.
+  const head = `(function (${parameterNames().join(', ')}) { 'use strict'; `;
   return {
     code: `${head}${rewritten.code}\nreturn ${moduleGlobal};\n})`,
     toInput: (line, column) => rewritten.toInput(line, line === 1 ? Math.max(0, column - head.length) : column),

@@ -120,6 +120,11 @@ test('=== and Object.is compare active values as numbers', async () => {
   await expectExact({ file: semantics, functionName: 'equality', at: { x } }, 2.5, [1, 1], [0, 0]);
 });
 
+test('the module runs as strict code, as a TypeScript module does: no receiver in a plain call, no implicit globals', async () => {
+  await expectExact({ file: semantics, functionName: 'strictThis', at: { x } }, 1.5, [3, 0], [0, 0]);
+  await expectStop({ file: semantics, functionName: 'undeclared', at: { x } }, 'threw', /totl is not defined/, semantics, 'marker:undeclared');
+});
+
 test('includes, indexOf and lastIndexOf find active entries by value', async () => {
   await expectExact({ file: semantics, functionName: 'searching', at: { x } }, 5, [0, 1], [0, 0]);
 });
