@@ -1,8 +1,18 @@
 // Evaluators built from closed forms (f, gradient, H·v, diagonal known analytically), for testing the checks without the AD core.
 
-import type { Kink } from '../../../engine/types';
+import type { CheckOptions } from '../../../engine/check/checks';
+import { defaultEngineOptions, defaultTolerances, type Kink } from '../../../engine/types';
 import type { Contributions, Evaluator, Supplied } from '../../../engine/evaluator';
 import { seededUniform } from '../../../engine/random';
+
+/** The checks' options as a default check runs them, seed 1. */
+export const defaultCheckOptions: CheckOptions = {
+  fd: defaultTolerances.fd,
+  supplied: defaultTolerances.supplied,
+  sampleThreshold: defaultEngineOptions.fdSampleThreshold,
+  sampleSize: defaultEngineOptions.fdSampleSize,
+  seed: 1,
+};
 
 export interface ClosedForm {
   wrt?: string;

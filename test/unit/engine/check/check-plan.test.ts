@@ -4,17 +4,11 @@ import assert from 'node:assert/strict';
 import { runChecks, type CheckOptions } from '../../../../engine/check/checks';
 import { chooseMode, fastAllowance, MAX_DIRECTIONS, MIN_DIRECTIONS, type CostInputs } from '../../../../engine/check/fd-plan';
 import { multiIndex } from '../../../../engine/shape';
-import { defaultEngineOptions, defaultTolerances, type Check, type CheckId } from '../../../../engine/types';
-import { coupledQuadraticExp, FoundingLoss } from '../../helpers/check-evaluators';
+import type { Check, CheckId } from '../../../../engine/types';
+import { coupledQuadraticExp, defaultCheckOptions, FoundingLoss } from '../../helpers/check-evaluators';
 import { countingEvaluator } from '../../helpers/check-counting';
 
-const options: CheckOptions = {
-  fd: defaultTolerances.fd,
-  supplied: defaultTolerances.supplied,
-  sampleThreshold: defaultEngineOptions.fdSampleThreshold,
-  sampleSize: defaultEngineOptions.fdSampleSize,
-  seed: 1,
-};
+const options: CheckOptions = defaultCheckOptions;
 /** A budget nothing fits in: fast mode with its minimum allowance, whatever the machine's speed. */
 const fast: CheckOptions = { ...options, budgetMs: 0 };
 const byId = (checks: Check[], id: CheckId) => checks.find((x) => x.id === id)!;

@@ -2,18 +2,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runChecks, type CheckOptions } from '../../../../engine/check/checks';
-import { defaultEngineOptions, defaultTolerances, type Check, type CheckId } from '../../../../engine/types';
-import { closedFormEvaluator, coupledQuadraticExp, FoundingLoss, rows } from '../../helpers/check-evaluators';
+import type { Check, CheckId } from '../../../../engine/types';
+import { closedFormEvaluator, coupledQuadraticExp, defaultCheckOptions, FoundingLoss, rows } from '../../helpers/check-evaluators';
 import { countingEvaluator } from '../../helpers/check-counting';
 import { FD_SAFETY } from '../../../../engine/check/compare';
 
-const options: CheckOptions = {
-  fd: defaultTolerances.fd,
-  supplied: defaultTolerances.supplied,
-  sampleThreshold: defaultEngineOptions.fdSampleThreshold,
-  sampleSize: defaultEngineOptions.fdSampleSize,
-  seed: 1,
-};
+const options: CheckOptions = defaultCheckOptions;
 const byId = (checks: Check[], id: CheckId) => {
   const c = checks.find((x) => x.id === id);
   assert.ok(c, `no ${id} check`);
