@@ -132,7 +132,6 @@ export function hardenRealm(handed: unknown[], stackTraceLimit: number): void {
   for (const [obj, name] of extensible) extensibleKeys.push({ obj, name, keys: Reflect.ownKeys(obj) });
 }
 
-
 /** What user code changed in the hardened realm that locking could not prevent (a watched property, a new property of Object.prototype or Array.prototype), or undefined. */
 export function realmChanges(): string | undefined {
   for (const { obj, name, key, value } of watchedValues) {
