@@ -207,13 +207,13 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
 
   /**
    * Fresh arguments: leaves with an offset in `offsets` come from x (active when recording), the others from their own
-   * values. Recording calls see the recording copy's trees, plain calls the plain copy's.
+   * values. Calls into the recording copy (recording, or a supplied derivative) see its trees, plain calls the plain copy's.
    */
   function args(offsets: Int32Array[], x: Float64Array, active: boolean, into: 'recording' | 'plain' = active ? 'recording' : 'plain'): unknown[] {
     const make = spec.containers?.[into] ?? ownContainers;
     return trees.map((t, p) =>
       buildTree(
-        active ? t.def : t.plainDef,
+        into === 'recording' ? t.def : t.plainDef,
         (k) => {
           const at = offsets[p][k];
           return at >= 0 ? leafValue(t.leaves[k], x, at, active, make) : leafValue(t.leaves[k], t.leaves[k].values, 0, false, make);

@@ -294,6 +294,8 @@ export interface LoadedBundle {
   byModeOf(pick: (exports: Record<string, unknown>) => unknown): ((...args: unknown[]) => unknown) | undefined;
   /** Export `name` of the recording instance, Math.random restarted before each call (for supplied derivatives). */
   restarting(name: string): ((...args: unknown[]) => unknown) | undefined;
+  /** `f`, which calls into the recording instance (a method of its receiver), with Math.random restarted before each call. */
+  asEvaluation(f: (...args: unknown[]) => unknown): (...args: unknown[]) => unknown;
   /** Math.random draws: while the module loaded, and the most in one evaluation so far. */
   randomCalls(): { atLoad: number; perEvaluation: number };
   /** A third instance whose every operator reports its result to `trace` (to find where two runs part); loaded on demand. */
@@ -339,6 +341,7 @@ export function loadBundle(program: Pick<Rewritten, 'code'>, console?: Console, 
       const f = recording.exports[name];
       return typeof f === 'function' ? restarting(recording, f) : undefined;
     },
+    asEvaluation: (f) => restarting(recording, f),
     randomCalls: () => ({ atLoad, perEvaluation }),
     traced(name, trace) {
       let tracing = false;

@@ -146,7 +146,12 @@ function run(plan: WorkerPlan, onProgress?: (p: CheckProgress) => void): WorkerM
       const f = member === undefined ? loaded.restarting(suppliedAliases[role]) : receiver?.recording[member];
       if (typeof f !== 'function') throw new EngineError('not-found', `${s.name} is not a function (it is ${typeof f})`, s.location);
       // With a receiver, the evaluator passes it first: a method gets it as `this`, a function only the parameters.
-      const call = !receiver ? (f as Callable) : member === undefined ? (_self: unknown, ...args: unknown[]) => (f as Callable)(...args) : (self: unknown, ...args: unknown[]) => (self as Record<string, Callable>)[member](...args);
+      // Each call is an evaluation of the user's code, so a method's Math.random restarts too (`restarting` did it for a function).
+      const call = !receiver
+        ? (f as Callable)
+        : member === undefined
+          ? (_self: unknown, ...args: unknown[]) => (f as Callable)(...args)
+          : loaded.asEvaluation((self: unknown, ...args: unknown[]) => (self as Record<string, Callable>)[member](...args));
       supplied[role] = { fn: call, name: s.name, location: s.location };
     }
     const { point, result } = evaluatePlan(plan, {

@@ -270,6 +270,9 @@ test('a static method, an object-literal method with this, and a receiver named 
   const s = await check({ functionName: 'Scaled.total', at: { x: [1, 2, 3] }, thisConstant: 'SCALED', gradientFunction: 'Scaled.totalGradient' });
   close(s.gradient, [2, 8, 18], 1e-14, 'gradient with --this');
   assert.equal(statuses(s)['supplied-gradient'], 'pass');
+  // A supplied method is one evaluation too: Math.random restarts before it, as before the function.
+  const j = await check({ functionName: 'Jittered.loss', at: { x: [1, 2, 3] }, gradientFunction: 'Jittered.lossGradient' });
+  assert.equal(statuses(j)['supplied-gradient'], 'pass', j.checks.map((c) => c.summary).join('\n'));
   const ofS = await check({ functionName: 'Scaled.total', at: { x: [1, 2, 3] }, thisConstant: 'SCALED', wrt: 'this.s' });
   assert.deepEqual(ofS.shape, [3]);
   close(ofS.gradient, [1, 4, 9], 1e-14, 'gradient wrt this.s');
