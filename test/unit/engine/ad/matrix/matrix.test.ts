@@ -13,6 +13,7 @@ import { VARIABLE } from '../../../../../engine/ad/primitives';
 import { runtime } from '../../../../../engine/ad/runtime';
 import { Tape } from '../../../../../engine/ad/tape';
 import { EngineError } from '../../../../../engine/types';
+import { closedForm, oneHot } from '../../../helpers/ad-founding';
 import { semanticsCases } from '../../../helpers/matrix-cases';
 import { randomProgram, seededRandom } from '../../../helpers/matrix-programs';
 
@@ -145,28 +146,7 @@ function foundingEvaluator(Y: number[][], T: number[][], w: number[]) {
   ]);
 }
 
-/** The closed form (README "Why"): ∂L/∂Y_ij = a_i P_ij − w_j T_ij / c_j, ∂²L/∂Y_ij² = a_i P_ij (1 − P_ij), a_i = Σ_k w_k T_ik / c_k. */
-function foundingClosedForm(Y: number[][], T: number[][], w: number[]): { gradient: number[]; diagonal: number[] } {
-  const K = Y[0].length;
-  const counts = Array.from({ length: K }, (_, k) => T.reduce((s, row) => s + row[k], 0));
-  const gradient: number[] = [];
-  const diagonal: number[] = [];
-  Y.forEach((row, i) => {
-    const m = Math.max(...row);
-    const e = row.map((y) => Math.exp(y - m));
-    const z = e.reduce((s, v) => s + v, 0);
-    const a = T[i].reduce((s, t, k) => s + (w[k] * t) / counts[k], 0);
-    e.forEach((ej, j) => {
-      const p = ej / z;
-      gradient.push(a * p - (w[j] * T[i][j]) / counts[j]);
-      diagonal.push(a * p * (1 - p));
-    });
-  });
-  return { gradient, diagonal };
-}
-
 const hot = [0, 1, 3, 2, 4, 4, 4];
-const oneHot = (h: number[], K: number) => h.map((c) => Array.from({ length: K }, (_, k) => (k === c ? 1 : 0)));
 
 test('founding loss in ml-matrix form, Y = T (7×5): the figures of the story', () => {
   const T = oneHot(hot, 5);
@@ -177,7 +157,7 @@ test('founding loss in ml-matrix form, Y = T (7×5): the figures of the story', 
       assert.ok(Math.abs(d.hessianDiagonal[i * 5 + j] - expected) <= 1e-8, `(${i}, ${j}): ${d.hessianDiagonal[i * 5 + j]} vs ${expected}`);
     }
   }
-  const closed = foundingClosedForm(T, T, [1, 1, 1, 1, 1]);
+  const closed = closedForm(T, T, [1, 1, 1, 1, 1]);
   assertClose(d.gradient, closed.gradient, 1e-10, 1e-15, 'gradient');
 });
 
@@ -189,7 +169,7 @@ test('founding loss in ml-matrix form at a random 50×5 point: the closed form t
   const w = Array.from({ length: 5 }, () => 0.5 + rand());
   const ev = foundingEvaluator(Y, T, w);
   const d = ev.derivatives();
-  const closed = foundingClosedForm(Y, T, w);
+  const closed = closedForm(Y, T, w);
   assertClose(d.hessianDiagonal, closed.diagonal, 1e-10, 0, 'diagonal');
   assertClose(d.gradient, closed.gradient, 1e-10, 1e-14, 'gradient');
   assert.equal(d.value, softmaxLossPlain(new real.Matrix(Y), new real.Matrix(T), w));
