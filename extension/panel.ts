@@ -18,6 +18,8 @@ export class ReportPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private view: View | undefined;
   private inlined: { script: string; css: string } | undefined;
+  /** Whether the panel's script has loaded and listens (it says 'ready'). */
+  private scriptReady = false;
   private rendered: RenderedSummary | undefined;
   private readonly closed = new vscode.EventEmitter<void>();
   /** Fires when the user closes the report (or Clear does). */
@@ -108,6 +110,7 @@ export class ReportPanel implements vscode.Disposable {
 
   private attach(panel: vscode.WebviewPanel, waiting = 'Waiting for a report…'): void {
     this.panel = panel;
+    this.scriptReady = false;
     panel.webview.html = this.html(panel.webview, waiting);
     const messages = panel.webview.onDidReceiveMessage((m: FromWebview) => this.receive(m));
     panel.onDidDispose(() => {
@@ -119,14 +122,19 @@ export class ReportPanel implements vscode.Disposable {
     });
   }
 
+  /**
+   * Sends to the script once it has said it is ready; before that, its 'ready' sends the current view. (A message
+   * posted while it loads is delivered once it has, and the view sent again on 'ready' drew the report twice,
+   * replacing what was on screen under the user's first click.)
+   */
   private post(message: ToWebview): void {
-    void this.panel?.webview.postMessage(message);
+    if (this.scriptReady) void this.panel?.webview.postMessage(message);
   }
 
   private receive(message: FromWebview): void {
     switch (message.type) {
       case 'ready':
-        // The script may have loaded after a post was sent; send the current view again.
+        this.scriptReady = true;
         if (this.view) this.post(toWire(this.view));
         break;
       case 'rendered':

@@ -197,9 +197,11 @@ function planCoordinates(
   const allGroups = sampled === all ? sampleGroups : Number.isFinite(cost.budgetMs) ? probeGroups(all, ev.shape) : sampleGroups;
   const inputs: CostInputs = { n, ...cost, sampleThreshold: opts.sampleThreshold, sampleSize: opts.sampleSize, groups: allGroups.length, sampleGroups: sampleGroups.length };
   let choice = chooseMode(inputs);
-  if (choice.mode === 'fast') {
-    // The engine's own gradient was the first recording, compiled cold: one warm gradient before giving up on the
-    // full check (a machine under load can make the cold one several times slower).
+  // The engine's own gradient was the first recording, compiled cold, and one timing on a loaded machine can be
+  // several times the function's real cost: a warm gradient (and two more while they are cheap next to the budget;
+  // the fastest counts) before giving up on the full check, so that the mode, and with it the verdict, of a small
+  // function does not follow the machine's load.
+  for (let retry = 0; choice.mode === 'fast' && (retry === 0 || (retry < 3 && cost.gradientMs < cost.budgetMs / 20)); retry++) {
     const t = performance.now();
     ev.gradientAt(ev.x0);
     inputs.gradientMs = cost.gradientMs = Math.min(cost.gradientMs, performance.now() - t);
