@@ -63,6 +63,7 @@ export class ReportPanel implements vscode.Disposable {
    */
   prepare(functionName: string | undefined, placement: ReportPlacement): void {
     if (this.panel || placement === 'never') return;
+    // A view kept without a panel (placement 'never') is another check's: the new panel waits for its own.
     this.view = undefined;
     const viewColumn = placement === 'beside' ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
     const title = functionName === undefined ? 'Derivatives' : `Derivatives: ${functionName}`;

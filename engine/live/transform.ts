@@ -18,7 +18,7 @@ export interface EngineEntry {
 }
 
 /** `import … from 'ml-matrix'`, `export … from`, `import('ml-matrix')` and `require('ml-matrix')`: the source literals to replace. */
-function mlMatrixSources(code: string, sourceType: 'script' | 'module'): { start: number; end: number }[] {
+function mlMatrixSources(program: acorn.Program): { start: number; end: number }[] {
   const found: { start: number; end: number }[] = [];
   const isMlMatrix = (n: any) => n && n.type === 'Literal' && typeof n.value === 'string' && /^ml-matrix(\/.*)?$/.test(n.value);
   const visit = (n: any): void => {
@@ -34,8 +34,7 @@ function mlMatrixSources(code: string, sourceType: 'script' | 'module'): { start
       else if (v && typeof v === 'object' && typeof v.type === 'string') visit(v);
     }
   };
-  if (!/\bml-matrix\b/.test(code)) return found;
-  visit(acorn.parse(code, { ecmaVersion: 'latest', sourceType, allowHashBang: true }));
+  visit(program);
   return found;
 }
 
@@ -54,7 +53,7 @@ function patternNames(p: any, into: Set<string>): void {
  * `var` outside a function. The bindings' line must not declare these again (that is a SyntaxError), and the module's
  * own declaration is what its code means by them anyway.
  */
-function topLevelNames(code: string, sourceType: 'script' | 'module'): Set<string> {
+function topLevelNames(program: acorn.Program): Set<string> {
   const names = new Set<string>();
   const declare = (d: any, topLevel: boolean): void => {
     if (!d) return;
@@ -73,7 +72,6 @@ function topLevelNames(code: string, sourceType: 'script' | 'module'): Set<strin
       else if (v && typeof v === 'object' && typeof v.type === 'string') visit(v, false);
     }
   };
-  const program = acorn.parse(code, { ecmaVersion: 'latest', sourceType, allowHashBang: true });
   for (const statement of program.body) {
     declare(statement, true);
     visit(statement, false);
@@ -112,8 +110,12 @@ export function rewriteModule(
   const sourceType = format === 'esm' ? 'module' : 'script';
   let code = out.code;
   // From the last to the first, so earlier offsets stay valid.
-  for (const s of mlMatrixSources(code, sourceType).reverse()) code = code.slice(0, s.start) + JSON.stringify(mlMatrix) + code.slice(s.end);
-  return { rewritten: rewriteOperators(code, sourceType), map: out.map, declared: topLevelNames(code, sourceType) };
+  // One parse for both: replacing the ml-matrix specifiers changes no declaration.
+  const program = acorn.parse(code, { ecmaVersion: 'latest', sourceType, allowHashBang: true });
+  const declared = topLevelNames(program);
+  const sources = /\bml-matrix\b/.test(code) ? mlMatrixSources(program) : [];
+  for (const s of sources.reverse()) code = code.slice(0, s.start) + JSON.stringify(mlMatrix) + code.slice(s.end);
+  return { rewritten: rewriteOperators(code, sourceType), map: out.map, declared };
 }
 
 /**
