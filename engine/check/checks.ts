@@ -45,8 +45,9 @@ export interface ChecksResult {
 /** The supplied checks' relative tolerance when the function rounds values to float32. */
 const FLOAT32_RTOL = 1e-6;
 
-/** A plain evaluation of f at x0 this long or shorter is repeated to take a median. */
-const FAST_EVALUATION_MS = 20;
+/** Timing f for the plan: at most this many evaluations, and no more once they have taken this long. */
+const TIMING_EVALUATIONS = 12;
+const TIMING_MS = 40;
 
 /** Reports progress at most this often: each message also tells the host the worker is alive. */
 const PROGRESS_INTERVAL_MS = 100;
@@ -163,19 +164,23 @@ class Meter {
 }
 
 /**
- * f at x0, and how long one plain evaluation takes: the second (the first pays for compiling f, and would mislead the
- * plan by tens of times), or the median of the later four when it is fast.
+ * f at x0, and how long one plain evaluation takes once V8 has optimised f, as the thousands of evaluations of the
+ * finite differences will run: the fastest after the first (which compiles f), repeated up to TIMING_EVALUATIONS
+ * times or TIMING_MS. One early timing misled the plan by two to ten times on a dense function (a t-SNE cost took
+ * 0.9–2.5 ms in its second evaluation and 0.4 ms from its tenth), and the check into fast mode.
  */
 function timeEvaluation(ev: Evaluator): { f0: number; ms: number } {
   const times: number[] = [];
   let f0 = NaN;
+  let spent = 0;
   do {
     const t = performance.now();
     f0 = ev.f(ev.x0);
-    times.push(performance.now() - t);
-  } while (times.length < 2 || (times.length < 5 && times[1] <= FAST_EVALUATION_MS));
-  const warm = times.slice(1).sort((a, b) => a - b);
-  return { f0, ms: warm[warm.length >> 1] };
+    const took = performance.now() - t;
+    times.push(took);
+    spent += took;
+  } while (times.length < 2 || (times.length < TIMING_EVALUATIONS && spent < TIMING_MS));
+  return { f0, ms: Math.min(...times.slice(1)) };
 }
 
 /**
@@ -226,6 +231,7 @@ function planCoordinates(
       noiseFloor: measuredNoiseFloor(ev.f.bind(ev), ev.x0, f0, sampled),
       groups: sampleGroups,
       aloneLimit: aloneLimit(remaining, cost.gradientMs),
+      preferSecond: cost.fMs < cost.gradientMs,
       // The plan's estimate counts second differences at every planned entry.
       secondLimit: Infinity,
       ...(choice.mode === 'sampled' ? { direction: rademacher(n, uniform) } : {}),
@@ -234,22 +240,26 @@ function planCoordinates(
   }
   const allowance = fastAllowance(inputs);
   const directions = Array.from({ length: allowance.directions }, () => rademacher(n, uniform));
-  // The probes the budget affords, spread over the groups rather than the first ones.
+  // The probes spread over the groups rather than the first ones.
   const chosen = Array.from({ length: allowance.probes }, (_, k) => allGroups[Math.floor((k * allGroups.length) / allowance.probes)]);
-  const covered = Int32Array.from(chosen.flatMap((g) => [...g]).sort((a, b) => a - b));
-  const spentMs = STENCIL * (allowance.directions * cost.fMs + allowance.probes * cost.gradientMs);
+  const preferSecond = cost.fMs < cost.gradientMs;
+  const spentMs = STENCIL * (allowance.directions * cost.fMs + allowance.probes * cost.gradientMs + allowance.sample * Math.min(cost.fMs, cost.gradientMs));
   const plan: FdPlan = {
     ...base,
-    indices: covered,
+    // Every entry: those the probes do not settle join the random sample.
+    indices: all,
     // Two coordinates (not four) for the noise floor: every evaluation counts here.
-    noiseFloor: measuredNoiseFloor(ev.f.bind(ev), ev.x0, f0, covered.length > 0 ? Int32Array.from([covered[0], covered[covered.length - 1]]) : all.subarray(0, 1)),
+    noiseFloor: measuredNoiseFloor(ev.f.bind(ev), ev.x0, f0, Int32Array.from(new Set([0, n - 1]))),
     groups: chosen,
-    aloneLimit: aloneLimit(cost.budgetMs - spentMs, cost.gradientMs),
+    // The sample is paid for: by second differences of f when cheaper, otherwise by the gradient's own differences.
+    aloneLimit: (preferSecond ? 0 : allowance.sample) + aloneLimit(cost.budgetMs - spentMs, cost.gradientMs),
+    preferSecond,
+    sample: allowance.sample,
     // Used only when the gradient failed: then the probes' gradients are not spent, and f's second differences may use their time.
     secondLimit: Math.max(1, Math.floor((cost.budgetMs - STENCIL * allowance.directions * cost.fMs) / (STENCIL * Math.max(cost.fMs, 1e-3)))),
     fast: { directions },
   };
-  summary.plannedEvaluations = STENCIL * (allowance.directions + allowance.probes);
+  summary.plannedEvaluations = STENCIL * (allowance.directions + allowance.probes + allowance.sample);
   summary.reason =
     `the ${n > opts.sampleThreshold ? 'sampled' : 'per-entry'} check would need ~${count(choice.fullEvaluations.f)} evaluations of f at ${num(cost.fMs)} ms` +
     (choice.fullEvaluations.gradient > 0 ? ` and ${count(choice.fullEvaluations.gradient)} gradients at ${num(cost.gradientMs)} ms` : '') +

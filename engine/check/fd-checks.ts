@@ -7,13 +7,14 @@ import {
   coordinateLine,
   diagonalBySecondDifferences,
   directionalDerivative,
+  estimatesAt,
   gradientByDifferences,
   gradientEntry,
   sweepSteps,
   type EntryEstimates,
-  type FirstEstimate,
+  type Estimate,
 } from './fd';
-import { diagonalByGroupedGradientDifferences, hessianProductCheck, type ProductCheck } from './fd-grouped';
+import { diagonalByGroupedGradientDifferences, hessianProductCheck, type AloneRule, type ProductCheck } from './fd-grouped';
 import { seededUniform } from '../random';
 import { flatIndex, multiIndex, nest } from '../shape';
 import { entryName } from '../tree';
@@ -33,8 +34,12 @@ export interface FdPlan {
   seed: number;
   /** Fast mode: the random ±1 directions of the gradient check (fd-fast.ts). */
   fast?: { directions: Float64Array[] };
-  /** At most this many diagonal entries are differenced along their own coordinate when their grouped value is not believed. */
+  /** At most this many diagonal entries are differenced by the gradient along their own coordinate when no estimate is believed. */
   aloneLimit: number;
+  /** Second differences of f (4 evaluations of f) are cheaper than the gradient's (4 gradients): try them first. */
+  preferSecond: boolean;
+  /** Fast mode: how many of the diagonal entries the probes could not isolate are judged, chosen at random. */
+  sample?: number;
   /** At most this many diagonal entries are taken by second differences of f (when the gradient failed its check). */
   secondLimit: number;
 }
@@ -89,7 +94,7 @@ export function fdCheck(id: Check['id'], verdict: Verdict, cmp: EntryComparison,
 }
 
 function coverage(plan: FdPlan): string {
-  if (plan.mode === 'fast') return `${count(plan.indices.length)} of ${entries(plan.n)} (fast mode: the probes the budget affords)`;
+  if (plan.mode === 'fast') return `${entries(plan.n)} (fast mode: ${count(plan.groups.length)} probe${plan.groups.length === 1 ? '' : 's'} and a random sample)`;
   return plan.direction ? `${count(plan.indices.length)} sampled of ${entries(plan.n)}` : `all ${entries(plan.n)}`;
 }
 
@@ -145,6 +150,8 @@ export function diagonalCheck(
   let est: EntryEstimates, s: Spread, method: string;
   const products: ProductCheck[] = [];
   let skipped = 0;
+  let unjudged = new Set<number>();
+  let sampled: { judged: number; of: number } | undefined;
   if (gradientFailed) {
     const indices = evenlySpread(plan.indices, plan.secondLimit);
     est = diagonalBySecondDifferences(ev.f.bind(ev), ev.x0, f0, indices, tolerance, plan.noiseFloor);
@@ -153,23 +160,34 @@ export function diagonalCheck(
     method = `second differences of f + Richardson on ${where} (the engine's gradient failed its check, so its differences are not used)`;
   } else {
     const stdError = d.hessianDiagonalStdError;
-    // The bound compareEntries will apply: a grouped value within it is believed, anything else is differenced alone.
-    const believe = (i: number, e: FirstEstimate) =>
+    // The bound compareEntries will apply: an estimate within it is believed, anything else is differenced alone.
+    const believe = (i: number, e: Estimate) =>
       Math.abs(d.hessianDiagonal[i] - e.value) <= tolerance.atol + tolerance.rtol * Math.abs(e.value) + FD_SAFETY * e.error + (stdError ? 3 * stdError[i] : 0);
     // Fast mode also compares the engine's H·u with each probe's differences at every row: a check of the second
     // derivatives that covers the entries a dense Hessian keeps the grouped values from judging.
     const onProbe = plan.mode === 'fast' ? (u: Float64Array, along: (t: number) => Float64Array) => products.push(hessianProductCheck(ev.hvp(u), d.gradient, along, tolerance)) : undefined;
-    const grouped = diagonalByGroupedGradientDifferences(gradientAt, ev.x0, d.gradient, plan.indices, plan.groups, seededUniform(plan.seed), tolerance, believe, plan.aloneLimit, onProbe);
+    const f = ev.f.bind(ev);
+    // Per entry, second differences of f at every entry are the cross-check; taken first, they also settle the entries
+    // their probe could not isolate, which would otherwise cost 4 gradients each.
+    const crossCheck = plan.direction || plan.mode === 'fast' ? undefined : diagonalBySecondDifferences(f, ev.x0, f0, plan.indices, tolerance, plan.noiseFloor);
+    const rule: AloneRule = {
+      second: crossCheck
+        ? (indices) => estimatesAt(crossCheck, indices)
+        : plan.preferSecond
+          ? (indices) => diagonalBySecondDifferences(f, ev.x0, f0, indices, tolerance, plan.noiseFloor)
+          : undefined,
+      gradientLimit: plan.aloneLimit,
+      ...(plan.sample !== undefined ? { sample: { size: plan.sample, uniform: seededUniform(plan.seed + 1) } } : {}),
+    };
+    const grouped = diagonalByGroupedGradientDifferences(gradientAt, ev.x0, d.gradient, plan.indices, plan.groups, seededUniform(plan.seed), tolerance, believe, rule, onProbe);
     est = grouped;
+    unjudged = grouped.unjudged;
     skipped = grouped.skipped;
+    sampled = grouped.unsampled > 0 ? { judged: grouped.bySecond + grouped.alone + grouped.skipped, of: grouped.bySecond + grouped.alone + grouped.skipped + grouped.unsampled } : undefined;
     s = spread(est, ev.n, stdError);
     method = `central differences of the engine's gradient + Richardson on ${coverage(plan)}`;
-    if (plan.direction || plan.mode === 'fast') {
-      // Above the threshold or the budget f is expensive and the gradient passed its check: its differences are the reference.
-      method += `; no second-difference cross-check ${plan.mode === 'fast' ? 'in fast mode' : 'when sampling'}`;
-    } else {
-      const second = diagonalBySecondDifferences(ev.f.bind(ev), ev.x0, f0, plan.indices, tolerance, plan.noiseFloor);
-      const secondSpread = spread(second, ev.n, stdError);
+    if (crossCheck) {
+      const secondSpread = spread(crossCheck, ev.n, stdError);
       const cross = compareEntries(d.hessianDiagonal, secondSpread.reference, ev, tolerance, secondSpread.widen, plan.indices);
       method += '; second differences of f as a cross-check';
       const disagree = cross.mismatches.filter((m) => !atKnownKink.has(flatIndex(ev.shape, m.index)));
@@ -181,29 +199,40 @@ export function diagonalCheck(
             `(worst ${worst.entry}: ${num(worst.expected)} vs ${num(worst.actual)}) although differences of its gradient agree`,
         );
       }
+    } else {
+      // Above the threshold or the budget f is expensive and the gradient passed its check: its differences are the reference.
+      method += `; no second-difference cross-check ${plan.mode === 'fast' ? 'in fast mode' : 'when sampling'}`;
     }
+    const were = (k: number) => (k === 1 ? 'was' : 'were');
+    const settled = [
+      grouped.bySecond > 0 ? `${entries(grouped.bySecond)} ${were(grouped.bySecond)} settled by second differences of f along ${grouped.bySecond === 1 ? 'its' : 'their'} own coordinate` : '',
+      grouped.alone > 0 ? `${entries(grouped.alone)} ${were(grouped.alone)} differenced by the gradient along ${grouped.alone === 1 ? 'its' : 'their'} own coordinate` : '',
+    ].filter((x) => x);
     method +=
       `; the gradient was differenced along ${count(grouped.probes)} random-sign combination${grouped.probes === 1 ? '' : 's'} of coordinates ` +
       `sharing no row and not adjacent, whose entry i is H_ii·u_i plus any Hessian coupling to the rest of its combination; ` +
       `that value was taken where it matched the engine's diagonal` +
-      (grouped.alone > 0 ? ` and ${entries(grouped.alone)} ${grouped.alone === 1 ? 'was' : 'were'} differenced along ${grouped.alone === 1 ? 'its' : 'their'} own coordinate` : '') +
-      (grouped.skipped > 0 ? `; ${entries(grouped.skipped)} whose grouped value did not match could not be differenced alone within the budget and ${grouped.skipped === 1 ? 'is' : 'are'} not judged` : '');
+      (sampled ? `; of the ${entries(sampled.of)} it could not settle, ${count(sampled.judged)} chosen at random were judged` : '') +
+      (settled.length > 0 ? `; ${settled.join(' and ')}` : '') +
+      (grouped.skipped > 0 ? `; ${entries(grouped.skipped)} whose value did not match could not be differenced alone within the budget and ${grouped.skipped === 1 ? 'is' : 'are'} not judged` : '');
   }
   if (d.hessianDiagonalStdError) method += `; bounds widened by 3 standard errors of the estimated diagonal`;
   if (est.adapted > 0) method += `; adaptive step on ${entries(est.adapted)}`;
   const cmp = compareEntries(d.hessianDiagonal, s.reference, ev, tolerance, s.widen, plan.indices);
   if (products.length > 0) method += `; the engine's Hessian-vector product along each probe compared with its differences at all ${entries(ev.n)}`;
   const productFailure = describeProductFailure(products, ev);
-  const verdict = judge(cmp, knownKinks, est, ev, 'Hessian diagonal', plan, gaps(d.hessianDiagonal, s.reference, skipped > 0 ? [] : est.indices, d.nonFiniteOrigin), products.length > 0 ? { failure: productFailure } : undefined);
+  const verdict = judge(cmp, knownKinks, est, ev, 'Hessian diagonal', plan, gaps(d.hessianDiagonal, s.reference, est.indices.filter((i) => !unjudged.has(i)), d.nonFiniteOrigin), products.length > 0 ? { failure: productFailure } : undefined);
+  const odds = sampled && sampleEscape(sampled.of, sampled.judged);
   if (verdict.status === 'pass' && (plan.mode === 'fast' || skipped > 0)) {
     const rows = products.length > 0 ? `; the engine's H·u along ${count(products.length)} random-sign probe${products.length === 1 ? '' : 's'} matches differences of its gradient at every row` : '';
-    // An entry whose grouped value disagreed is coupled to its group, or wrong: left unjudged, it cannot pass.
+    // An entry whose value disagreed is coupled to its group, or wrong: left unjudged, it cannot pass.
     if (skipped > 0) verdict.status = 'warn';
     verdict.summary =
       (cmp.compared === 0
         ? `Hessian diagonal: no entry could be compared with finite differences within the budget`
         : `Hessian diagonal matches finite differences at ${count(cmp.compared)} of ${entries(ev.n)} (${plan.mode} mode, max rel error ${num(cmp.maxRelError)})`) +
-      (skipped > 0 ? `; ${entries(skipped)} whose grouped difference disagreed (coupled to their group, or wrong) could not be differenced alone within the budget` : '') +
+      (odds ? `; had ${odds.wrong} of the ${entries(sampled!.of)} its probes could not settle been wrong, the ${count(sampled!.judged)} chosen at random would all have matched with probability ≤ ${num(odds.escape)}` : '') +
+      (skipped > 0 ? `; ${entries(skipped)} whose difference disagreed (coupled to their group, or wrong) could not be differenced alone within the budget` : '') +
       rows;
   }
   const check = fdCheck('hessian-diagonal-vs-fd', verdict, cmp, s, ev.shape, tolerance, method);
@@ -217,7 +246,7 @@ export function diagonalCheck(
       ? sweepSteps(coordinateLine(ev.f.bind(ev), ev.x0, w, Float64Array.from(ev.x0)), ev.x0[w], f0, 2, d.hessianDiagonal[w], index, 'hessian-diagonal')
       : sweepSteps(coordinateLine(gradientEntry(gradientAt)(w), ev.x0, w, Float64Array.from(ev.x0)), ev.x0[w], d.gradient[w], 1, d.hessianDiagonal[w], index, 'hessian-diagonal');
   }
-  const guarantee = plan.mode === 'fast' ? diagonalGuarantee(cmp.compared, ev.n, productFailure ? 0 : products.length) : undefined;
+  const guarantee = plan.mode === 'fast' ? diagonalGuarantee(cmp.compared, ev.n, productFailure ? 0 : products.length, sampled, odds) : undefined;
   return { check, sweep, notes: [...notes, ...uncertainNote(cmp, 'Hessian diagonal')], fdKinks: verdict.fdKinks, guarantee };
 }
 
@@ -229,14 +258,24 @@ function evenlySpread(indices: Int32Array, limit: number): Int32Array {
 }
 
 /**
- * Fast mode compares the diagonal entry by entry where it could: a grouped value is believed only when it matches the
- * engine, and the random signs of the rest of its group make a match with a wrong entry a coincidence.
+ * Had a tenth of the `of` entries been wrong, the chance that a uniform sample of `judged` of them holds none of them:
+ * C(of − wrong, judged) / C(of, judged) ≤ 0.9^judged.
  */
-function diagonalGuarantee(compared: number, n: number, products: number): string {
+export function sampleEscape(of: number, judged: number): { wrong: string; escape: number } {
+  const wrong = Math.max(1, Math.ceil(of / 10));
+  let escape = 1;
+  for (let j = 0; j < judged; j++) escape *= Math.max(0, of - wrong - j) / (of - j);
+  return { wrong: wrong === 1 ? 'one' : `a tenth (${count(wrong)})`, escape };
+}
+
+/** What fast mode's diagonal check vouches for: the entries compared one by one, the sample's odds, and H·u at every row. */
+function diagonalGuarantee(compared: number, n: number, products: number, sampled?: { judged: number; of: number }, odds?: { wrong: string; escape: number }): string {
   const rows = products > 0 ? `; H·u along ${count(products)} random-sign probe${products === 1 ? '' : 's'} matched differences of the gradient at every row` : '';
-  return compared === n
-    ? `Hessian diagonal: every entry compared with differences of the gradient${rows}`
-    : `Hessian diagonal: ${count(compared)} of ${entries(n)} compared one by one with differences of the gradient, ${count(n - compared)} not within the budget${rows}`;
+  if (compared === n) return `Hessian diagonal: every entry compared with finite differences${rows}`;
+  const sample = sampled && odds
+    ? `; had ${odds.wrong} of the ${entries(sampled.of)} its probes could not settle been wrong, the ${count(sampled.judged)} chosen at random would all have matched with probability ≤ ${num(odds.escape)}`
+    : `, ${count(n - compared)} not within the budget`;
+  return `Hessian diagonal: ${count(compared)} of ${entries(n)} compared one by one with finite differences${sample}${rows}`;
 }
 
 function describeProductFailure(products: ProductCheck[], ev: Evaluator): string | undefined {

@@ -18,17 +18,38 @@ import {
   isKink,
   largestFinite,
   type EntryEstimates,
+  type Estimate,
   type FirstEstimate,
 } from './fd';
+import { sampleWithoutReplacement } from '../random';
 
 /** What the grouped estimate did, for the check's method text. */
 export interface GroupedEstimates extends EntryEstimates {
   /** Probes (signed combinations) differenced; each costs 4 gradients, more on the adaptive ladder. */
   probes: number;
-  /** Entries whose grouped value was not believed and that were differenced alone. */
+  /** Entries whose grouped value was not believed and that second differences of f settled. */
+  bySecond: number;
+  /** Entries whose grouped value was not believed and that were differenced alone by the gradient. */
   alone: number;
   /** Entries whose grouped value was not believed and that the limit left undifferenced (their value is NaN: not judged). */
   skipped: number;
+  /** Fast mode: entries the probes could not isolate and the random sample did not take (NaN: not judged). */
+  unsampled: number;
+  /** Entries of `indices` left unjudged (skipped or unsampled): never differenced, so no gap in the differences. */
+  unjudged: Set<number>;
+}
+
+/** What becomes of an entry whose grouped value is not believed (coupled to its group, at a kink, or wrong). */
+export interface AloneRule {
+  /**
+   * Second differences of f at the given entries, tried first: 4 evaluations of f each, where the gradient's own
+   * differences take 4 gradients (twenty to thirty times f on a dense function's tape). Absent when f costs more.
+   */
+  second?: (indices: Int32Array) => EntryEstimates;
+  /** Entries that may still be differenced alone by the gradient; the rest stay unjudged (`skipped`). */
+  gradientLimit: number;
+  /** Fast mode: only this many of them are judged, a seeded uniform sample (`unsampled`: the others). */
+  sample?: { size: number; uniform: () => number };
 }
 
 /**
@@ -51,7 +72,8 @@ export function probeGroups(indices: Int32Array, shape: number[]): Int32Array[] 
 
 /**
  * The Hessian diagonal at `indices` (as diagonalByGradientDifferences), one probe per group; `believe(i, e)` says whether
- * the grouped estimate e of entry i may stand (the caller compares it with the engine's diagonal).
+ * an estimate e of entry i may stand (the caller compares it with the engine's diagonal), and `rule` what is done with
+ * the entries whose grouped value may not.
  */
 export function diagonalByGroupedGradientDifferences(
   gradientAt: (x: Float64Array) => Float64Array,
@@ -61,17 +83,39 @@ export function diagonalByGroupedGradientDifferences(
   groups: Int32Array[],
   sign: () => number,
   target: Tolerance,
-  believe: (i: number, e: FirstEstimate) => boolean,
-  aloneLimit = Infinity,
+  believe: (i: number, e: Estimate) => boolean,
+  rule: AloneRule = { gradientLimit: Infinity },
   /** Hears each probe u and the engine's gradient along it (cached: reading the probe's own steps costs nothing). */
   onProbe?: (u: Float64Array, along: (t: number) => Float64Array) => void,
 ): GroupedEstimates {
   const m = indices.length;
-  const out: GroupedEstimates = { indices, value: new Float64Array(m), error: new Float64Array(m), step: new Float64Array(m), adapted: 0, kinks: [], probes: 0, alone: 0, skipped: 0 };
+  const out: GroupedEstimates = {
+    indices,
+    value: new Float64Array(m),
+    error: new Float64Array(m),
+    step: new Float64Array(m),
+    adapted: 0,
+    kinks: [],
+    probes: 0,
+    bySecond: 0,
+    alone: 0,
+    skipped: 0,
+    unsampled: 0,
+    unjudged: new Set(),
+  };
   const position = new Map<number, number>();
   indices.forEach((i, k) => position.set(i, k));
+  const put = (i: number, e: Estimate) => {
+    const k = position.get(i)!;
+    out.value[k] = e.value;
+    out.error[k] = e.error;
+    out.step[k] = e.step;
+  };
+  const unjudged = (list: number[]) => list.forEach((i) => (put(i, { value: NaN, error: NaN, step: NaN }), out.unjudged.add(i)));
   const floor = largestFinite(g0);
   let retry: number[] = [];
+  // A kink seen by a probe is differenced by the gradient alone, whose one-sided differences can tell it.
+  const kinked = new Set<number>();
 
   for (const group of groups) {
     out.probes++;
@@ -83,37 +127,47 @@ export function diagonalByGroupedGradientDifferences(
       const line = { at: (t: number) => along(t)[i], snap: (t: number) => t };
       const { estimate, adapted } = adaptive((h) => perCoordinate(firstDerivative(line, h, g0[i], floor), u[i], x0[i]), firstStep(0), target);
       if (isKink(estimate) || !believe(i, estimate)) {
+        if (isKink(estimate)) kinked.add(i);
         retry.push(i);
         continue;
       }
-      const k = position.get(i)!;
-      out.value[k] = estimate.value;
-      out.error[k] = estimate.error;
-      out.step[k] = estimate.step;
+      put(i, estimate);
       if (adapted) out.adapted++;
     }
   }
 
-  if (retry.length > aloneLimit) {
+  // Entries no probe covered are as unsettled as the ones a probe could not isolate.
+  const probed = new Set(groups.flatMap((g) => [...g]));
+  for (const i of indices) if (!probed.has(i)) retry.push(i);
+  if (rule.sample && retry.length > rule.sample.size) {
+    const kept = new Set(sampleWithoutReplacement(retry.length, rule.sample.size, rule.sample.uniform));
+    unjudged(retry.filter((_, r) => !kept.has(r)));
+    out.unsampled = retry.length - kept.size;
+    retry = retry.filter((_, r) => kept.has(r));
+  }
+  if (rule.second && retry.length > 0) {
+    // An estimate of H_ii alone has no coupling to cancel: agreeing with the engine within its own error settles it;
+    // disagreeing is confirmed (or not) by the gradient's differences, first-difference accurate.
+    const second = rule.second(Int32Array.from(retry.filter((i) => !kinked.has(i))));
+    const disagree = retry.filter((i) => kinked.has(i));
+    second.indices.forEach((i, r) => {
+      const e = { value: second.value[r], error: second.error[r], step: second.step[r] };
+      if (believe(i, e)) put(i, e), out.bySecond++;
+      else disagree.push(i);
+    });
+    retry = disagree;
+  }
+  if (retry.length > rule.gradientLimit) {
     // Spread over the whole vector rather than the first rows, so what is judged is a fair sample.
-    const kept = new Set(retry.filter((_, r) => Math.floor((r * aloneLimit) / retry.length) !== Math.floor(((r + 1) * aloneLimit) / retry.length)));
-    for (const i of retry) {
-      if (kept.has(i)) continue;
-      const k = position.get(i)!;
-      out.value[k] = NaN;
-      out.error[k] = NaN;
-      out.skipped++;
-    }
+    const limit = rule.gradientLimit;
+    const kept = new Set(retry.filter((_, r) => Math.floor((r * limit) / retry.length) !== Math.floor(((r + 1) * limit) / retry.length)));
+    unjudged(retry.filter((i) => !kept.has(i)));
+    out.skipped = retry.length - kept.size;
     retry = retry.filter((i) => kept.has(i));
   }
   if (retry.length > 0) {
     const alone = diagonalByGradientDifferences(gradientAt, x0, g0, Int32Array.from(retry), target);
-    alone.indices.forEach((i, r) => {
-      const k = position.get(i)!;
-      out.value[k] = alone.value[r];
-      out.error[k] = alone.error[r];
-      out.step[k] = alone.step[r];
-    });
+    alone.indices.forEach((i, r) => put(i, { value: alone.value[r], error: alone.error[r], step: alone.step[r] }));
     out.adapted += alone.adapted;
     out.kinks.push(...alone.kinks);
     out.alone = retry.length;

@@ -3,8 +3,9 @@
 // per-entry: every coordinate differenced on its own (first and second differences, grouped gradient differences);
 // sampled:   above the sampling threshold, a seeded sample of coordinates plus one random directional derivative;
 // fast:      when neither fits the budget, directional derivatives along a few random ±1 vectors (as torch's
-//            gradcheck(fast_mode=True)), localised by bisection when one fails, and as many grouped gradient differences
-//            of the diagonal as the budget affords.
+//            gradcheck(fast_mode=True)), localised by bisection when one fails; a few grouped gradient differences of
+//            the diagonal, whose probes also check H·u at every row, and a random sample of the diagonal entries they
+//            could not isolate. Each part stops at the guarantee it states, not at the end of the budget.
 
 import type { CheckMode } from '../types';
 
@@ -39,9 +40,18 @@ export const STENCIL = 4;
 /** Directional derivatives of the gradient check in fast mode: a pass lets a wrong gradient through with probability ≤ 2^-k. */
 export const MIN_DIRECTIONS = 3;
 export const MAX_DIRECTIONS = 10;
-/** Shares of the budget: the gradient's directions, then the diagonal's probes (the rest is headroom for the ladder). */
+/** Grouped probes of the diagonal in fast mode, at most: each costs 4 gradients and a Hessian-vector product. */
+export const MAX_PROBES = 8;
+/**
+ * Diagonal entries the probes could not isolate (a dense Hessian couples every group) that fast mode judges one by one,
+ * a random sample: with 64, had a tenth of them been wrong, a pass would have had probability ≤ 0.9^64 ≈ 0.1%.
+ */
+export const MIN_SAMPLE = 8;
+export const MAX_SAMPLE = 64;
+/** Shares of the budget: the gradient's directions, the diagonal's probes, its sample (the rest is headroom for the ladder). */
 const DIRECTION_SHARE = 0.3;
-const PROBE_SHARE = 0.4;
+const PROBE_SHARE = 0.3;
+const SAMPLE_SHARE = 0.2;
 
 export function fullCost(c: CostInputs): { f: number; gradient: number } {
   if (c.n <= c.sampleThreshold) {
@@ -59,12 +69,16 @@ export function chooseMode(c: CostInputs): ModeChoice {
   return { mode: fullEstimateMs <= c.budgetMs ? full : 'fast', fullEstimateMs, fullEvaluations };
 }
 
-/** Fast mode: how many random directions for the gradient, and how many diagonal probes (groups), the budget affords. */
-export function fastAllowance(c: CostInputs): { directions: number; probes: number } {
-  const directions = Math.floor((DIRECTION_SHARE * c.budgetMs) / (STENCIL * Math.max(c.fMs, 1e-3)));
-  const probes = Math.floor((PROBE_SHARE * c.budgetMs) / (STENCIL * Math.max(c.gradientMs, 1e-3)));
+/**
+ * Fast mode: how many random directions for the gradient, diagonal probes (groups), and sampled diagonal entries (each
+ * 4 evaluations of f or 4 gradients, whichever is cheaper) the budget affords, up to what each guarantee needs.
+ */
+export function fastAllowance(c: CostInputs): { directions: number; probes: number; sample: number } {
+  const within = (share: number, unitMs: number) => Math.floor((share * c.budgetMs) / (STENCIL * Math.max(unitMs, 1e-3)));
+  const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
   return {
-    directions: Math.min(MAX_DIRECTIONS, Math.max(MIN_DIRECTIONS, directions)),
-    probes: Math.min(c.groups, Math.max(1, probes)),
+    directions: clamp(within(DIRECTION_SHARE, c.fMs), MIN_DIRECTIONS, MAX_DIRECTIONS),
+    probes: Math.min(c.groups, clamp(within(PROBE_SHARE, c.gradientMs), 1, MAX_PROBES)),
+    sample: clamp(within(SAMPLE_SHARE, Math.min(c.fMs, c.gradientMs)), MIN_SAMPLE, MAX_SAMPLE),
   };
 }

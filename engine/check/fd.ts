@@ -308,6 +308,20 @@ export function sweepSteps(
   return { index, quantity, reference: engineValue, points };
 }
 
+/** The estimates at `indices`, a subset of those `est` holds. */
+export function estimatesAt(est: EntryEstimates, indices: Int32Array): EntryEstimates {
+  const position = new Map<number, number>();
+  est.indices.forEach((i, k) => position.set(i, k));
+  const out = emptyEstimates(indices);
+  indices.forEach((i, k) => {
+    const j = position.get(i)!;
+    record(out, k, { value: est.value[j], error: est.error[j], step: est.step[j] }, false);
+  });
+  const wanted = new Set(indices);
+  out.kinks = est.kinks.filter((kink) => wanted.has(kink.index));
+  return out;
+}
+
 function emptyEstimates(indices: Int32Array): EntryEstimates {
   const m = indices.length;
   return { indices, value: new Float64Array(m), error: new Float64Array(m), step: new Float64Array(m), adapted: 0, kinks: [] };

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runChecks, type CheckOptions } from '../../../../engine/check/checks';
-import { chooseMode, fastAllowance, MAX_DIRECTIONS, MIN_DIRECTIONS, type CostInputs } from '../../../../engine/check/fd-plan';
+import { chooseMode, fastAllowance, MAX_DIRECTIONS, MAX_PROBES, MAX_SAMPLE, MIN_DIRECTIONS, MIN_SAMPLE, type CostInputs } from '../../../../engine/check/fd-plan';
+import { sampleEscape } from '../../../../engine/check/fd-checks';
 import { multiIndex } from '../../../../engine/shape';
 import type { Check, CheckId } from '../../../../engine/types';
 import { coupledQuadraticExp, defaultCheckOptions, FoundingLoss } from '../../helpers/check-evaluators';
@@ -28,9 +29,22 @@ test('the planner differences every entry when that fits the budget, samples abo
   assert.equal(chooseMode(costs({ budgetMs: Infinity, fMs: 1e6 })).mode, 'per-entry');
 });
 
-test('fast mode takes at least 3 and at most 10 directions and at least one diagonal probe, never more probes than groups', () => {
-  assert.deepEqual(fastAllowance(costs({ budgetMs: 0, groups: 5 })), { directions: MIN_DIRECTIONS, probes: 1 });
-  assert.deepEqual(fastAllowance(costs({ budgetMs: 1e9, groups: 5 })), { directions: MAX_DIRECTIONS, probes: 5 });
+test('fast mode stops at its guarantees: 3 to 10 directions, 1 to 8 probes (never more than groups), a sample of 8 to 64', () => {
+  assert.deepEqual(fastAllowance(costs({ budgetMs: 0, groups: 5 })), { directions: MIN_DIRECTIONS, probes: 1, sample: MIN_SAMPLE });
+  assert.deepEqual(fastAllowance(costs({ budgetMs: 1e9, groups: 5 })), { directions: MAX_DIRECTIONS, probes: 5, sample: MAX_SAMPLE });
+  assert.deepEqual(fastAllowance(costs({ budgetMs: 1e9, groups: 500 })), { directions: MAX_DIRECTIONS, probes: MAX_PROBES, sample: MAX_SAMPLE });
+  // The sample is priced at the cheaper way to difference one entry: 4 evaluations of f here, not 4 gradients.
+  assert.equal(fastAllowance(costs({ budgetMs: 2000, fMs: 10, gradientMs: 1000 })).sample, 10);
+});
+
+test('the odds of a sample: had a tenth of the entries been wrong, none of them drawn (hypergeometric, ≤ 0.9^m)', () => {
+  // 30 wrong among 300, 64 drawn: C(270, 64) / C(300, 64).
+  let exact = 1;
+  for (let j = 0; j < 64; j++) exact *= (270 - j) / (300 - j);
+  assert.ok(Math.abs(sampleEscape(300, 64).escape - exact) <= 1e-15);
+  assert.ok(sampleEscape(300, 64).escape <= 0.9 ** 64);
+  assert.equal(sampleEscape(8, 8).escape, 0);
+  assert.equal(sampleEscape(8, 8).wrong, 'one');
 });
 
 test('fast mode: a correct gradient passes along random directions and the report says what a pass guarantees', () => {
@@ -45,7 +59,7 @@ test('fast mode: a correct gradient passes along random directions and the repor
   // Rows of the founding loss do not couple: the grouped probe judges its entries, and H·u is compared at every row.
   const d = byId(r.checks, 'hessian-diagonal-vs-fd');
   assert.equal(d.status, 'pass', d.summary);
-  assert.match(d.summary, /matches finite differences at \d+ of 160 entries \(fast mode.*H·u along 1 random-sign probe matches/);
+  assert.match(d.summary, /matches finite differences at \d+ of 160 entries \(fast mode.*the 8 chosen at random would all have matched.*H·u along 1 random-sign probe matches/);
   // Far fewer evaluations than differencing 160 entries one by one (8 per entry), and counted in the plan.
   assert.ok(ev.counts.f < 160, `${ev.counts.f} evaluations of f`);
   assert.ok(r.plan.evaluations.f >= ev.counts.f - 5 && r.plan.evaluations.f <= ev.counts.f, `${r.plan.evaluations.f} vs ${ev.counts.f}`);
@@ -79,15 +93,22 @@ test('fast mode names the wrong gradient entries: bisection of the failing direc
   }
 });
 
-test('fast mode on a dense Hessian: H·u is compared at every row, and entries it cannot judge make a warning, never a pass', () => {
-  const right = byId(runChecks(coupledQuadraticExp(30), fast).checks, 'hessian-diagonal-vs-fd');
-  assert.equal(right.status, 'warn', right.summary);
-  assert.match(right.summary, /could not be differenced alone within the budget; the engine's H·u along 1 random-sign probe matches/);
+test('fast mode on a dense Hessian: H·u at every row, a random sample of the entries no probe isolates, and its odds stated', () => {
+  const right = runChecks(coupledQuadraticExp(30), fast);
+  const d = byId(right.checks, 'hessian-diagonal-vs-fd');
+  assert.equal(d.status, 'pass', d.summary);
+  // No probe isolates an entry of a dense Hessian: all 30 are left to the sample of 8, C(27, 8) / C(30, 8) = 0.379.
+  assert.match(d.summary, /had a tenth \(3\) of the 30 entries its probes could not settle been wrong, the 8 chosen at random would all have matched with probability ≤ 0\.379; the engine's H·u along 1 random-sign probe matches/);
+  assert.match(right.plan.guarantee.join('\n'), /Hessian diagonal: 8 of 30 entries compared one by one.*probability ≤ 0\.379/);
 
-  // A wrong diagonal entry cannot hide among the unjudged ones: still a warning (with a budget it is differenced and fails).
-  const wrongDiagonal = byId(runChecks(coupledQuadraticExp(30, { diagonal: (d) => d.map((v, i) => (i === 4 ? 2 * v : v)) }), fast).checks, 'hessian-diagonal-vs-fd');
-  assert.notEqual(wrongDiagonal.status, 'pass', wrongDiagonal.summary);
-  const differenced = byId(runChecks(coupledQuadraticExp(30, { diagonal: (d) => d.map((v, i) => (i === 4 ? 2 * v : v)) }), options).checks, 'hessian-diagonal-vs-fd');
+  // A diagonal wrong at a fifth of its entries: the sample draws some of them, and names them.
+  const wrongAt = new Set([2, 5, 9, 13, 17, 21]);
+  const wrongDiagonal = byId(runChecks(coupledQuadraticExp(30, { diagonal: (v) => v.map((x, i) => (wrongAt.has(i) ? 2 * x : x)) }), fast).checks, 'hessian-diagonal-vs-fd');
+  assert.equal(wrongDiagonal.status, 'fail', wrongDiagonal.summary);
+  assert.ok(wrongDiagonal.mismatches.length > 0);
+  for (const m of wrongDiagonal.mismatches) assert.ok(wrongAt.has(m.index[0]), `named ${m.index}`);
+  // With a budget every entry is differenced: a single wrong one fails.
+  const differenced = byId(runChecks(coupledQuadraticExp(30, { diagonal: (v) => v.map((x, i) => (i === 4 ? 2 * x : x)) }), options).checks, 'hessian-diagonal-vs-fd');
   assert.equal(differenced.status, 'fail');
   assert.deepEqual(differenced.mismatches.map((m) => m.index), [[4]]);
 
