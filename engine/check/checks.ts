@@ -212,7 +212,9 @@ function planCoordinates(
     inputs.gradientMs = cost.gradientMs = Math.min(cost.gradientMs, performance.now() - t);
     choice = chooseMode(inputs);
   }
-  const base = { n, seed: opts.seed, mode: choice.mode };
+  // Second differences of f settle a diagonal entry for 4 evaluations of f, the gradient's for 4 gradients.
+  const preferSecond = cost.fMs < cost.gradientMs;
+  const base = { n, seed: opts.seed, mode: choice.mode, preferSecond };
   const summary: CheckPlan = {
     mode: choice.mode,
     budgetMs: cost.budgetMs,
@@ -231,7 +233,6 @@ function planCoordinates(
       noiseFloor: measuredNoiseFloor(ev.f.bind(ev), ev.x0, f0, sampled),
       groups: sampleGroups,
       aloneLimit: aloneLimit(remaining, cost.gradientMs),
-      preferSecond: cost.fMs < cost.gradientMs,
       // The plan's estimate counts second differences at every planned entry.
       secondLimit: Infinity,
       ...(choice.mode === 'sampled' ? { direction: rademacher(n, uniform) } : {}),
@@ -242,7 +243,6 @@ function planCoordinates(
   const directions = Array.from({ length: allowance.directions }, () => rademacher(n, uniform));
   // The probes spread over the groups rather than the first ones.
   const chosen = Array.from({ length: allowance.probes }, (_, k) => allGroups[Math.floor((k * allGroups.length) / allowance.probes)]);
-  const preferSecond = cost.fMs < cost.gradientMs;
   const spentMs = STENCIL * (allowance.directions * cost.fMs + allowance.probes * cost.gradientMs + allowance.sample * Math.min(cost.fMs, cost.gradientMs));
   const plan: FdPlan = {
     ...base,
@@ -253,7 +253,6 @@ function planCoordinates(
     groups: chosen,
     // The sample is paid for: by second differences of f when cheaper, otherwise by the gradient's own differences.
     aloneLimit: (preferSecond ? 0 : allowance.sample) + aloneLimit(cost.budgetMs - spentMs, cost.gradientMs),
-    preferSecond,
     sample: allowance.sample,
     // Used only when the gradient failed: then the probes' gradients are not spent, and f's second differences may use their time.
     secondLimit: Math.max(1, Math.floor((cost.budgetMs - STENCIL * allowance.directions * cost.fMs) / (STENCIL * Math.max(cost.fMs, 1e-3)))),

@@ -222,7 +222,6 @@ export function diagonalCheck(
   if (products.length > 0) method += `; the engine's Hessian-vector product along each probe compared with its differences at all ${entries(ev.n)}`;
   const productFailure = describeProductFailure(products, ev);
   const verdict = judge(cmp, knownKinks, est, ev, 'Hessian diagonal', plan, gaps(d.hessianDiagonal, s.reference, est.indices.filter((i) => !unjudged.has(i)), d.nonFiniteOrigin), products.length > 0 ? { failure: productFailure } : undefined);
-  const odds = sampled && sampleEscape(sampled.of, sampled.judged);
   if (verdict.status === 'pass' && (plan.mode === 'fast' || skipped > 0)) {
     const rows = products.length > 0 ? `; the engine's H·u along ${count(products.length)} random-sign probe${products.length === 1 ? '' : 's'} matches differences of its gradient at every row` : '';
     // An entry whose value disagreed is coupled to its group, or wrong: left unjudged, it cannot pass.
@@ -231,7 +230,7 @@ export function diagonalCheck(
       (cmp.compared === 0
         ? `Hessian diagonal: no entry could be compared with finite differences within the budget`
         : `Hessian diagonal matches finite differences at ${count(cmp.compared)} of ${entries(ev.n)} (${plan.mode} mode, max rel error ${num(cmp.maxRelError)})`) +
-      (odds ? `; had ${odds.wrong} of the ${entries(sampled!.of)} its probes could not settle been wrong, the ${count(sampled!.judged)} chosen at random would all have matched with probability ≤ ${num(odds.escape)}` : '') +
+      (sampled ? oddsClause(sampled) : '') +
       (skipped > 0 ? `; ${entries(skipped)} whose difference disagreed (coupled to their group, or wrong) could not be differenced alone within the budget` : '') +
       rows;
   }
@@ -246,7 +245,7 @@ export function diagonalCheck(
       ? sweepSteps(coordinateLine(ev.f.bind(ev), ev.x0, w, Float64Array.from(ev.x0)), ev.x0[w], f0, 2, d.hessianDiagonal[w], index, 'hessian-diagonal')
       : sweepSteps(coordinateLine(gradientEntry(gradientAt)(w), ev.x0, w, Float64Array.from(ev.x0)), ev.x0[w], d.gradient[w], 1, d.hessianDiagonal[w], index, 'hessian-diagonal');
   }
-  const guarantee = plan.mode === 'fast' ? diagonalGuarantee(cmp.compared, ev.n, productFailure ? 0 : products.length, sampled, odds) : undefined;
+  const guarantee = plan.mode === 'fast' ? diagonalGuarantee(cmp.compared, ev.n, productFailure ? 0 : products.length, sampled) : undefined;
   return { check, sweep, notes: [...notes, ...uncertainNote(cmp, 'Hessian diagonal')], fdKinks: verdict.fdKinks, guarantee };
 }
 
@@ -268,13 +267,17 @@ export function sampleEscape(of: number, judged: number): { wrong: string; escap
   return { wrong: wrong === 1 ? 'one' : `a tenth (${count(wrong)})`, escape };
 }
 
+/** "; had a tenth (30) of the 299 entries … been wrong, the 64 chosen at random would all have matched with probability ≤ …". */
+function oddsClause(sampled: { judged: number; of: number }): string {
+  const odds = sampleEscape(sampled.of, sampled.judged);
+  return `; had ${odds.wrong} of the ${entries(sampled.of)} its probes could not settle been wrong, the ${count(sampled.judged)} chosen at random would all have matched with probability ≤ ${num(odds.escape)}`;
+}
+
 /** What fast mode's diagonal check vouches for: the entries compared one by one, the sample's odds, and H·u at every row. */
-function diagonalGuarantee(compared: number, n: number, products: number, sampled?: { judged: number; of: number }, odds?: { wrong: string; escape: number }): string {
+function diagonalGuarantee(compared: number, n: number, products: number, sampled?: { judged: number; of: number }): string {
   const rows = products > 0 ? `; H·u along ${count(products)} random-sign probe${products === 1 ? '' : 's'} matched differences of the gradient at every row` : '';
   if (compared === n) return `Hessian diagonal: every entry compared with finite differences${rows}`;
-  const sample = sampled && odds
-    ? `; had ${odds.wrong} of the ${entries(sampled.of)} its probes could not settle been wrong, the ${count(sampled.judged)} chosen at random would all have matched with probability ≤ ${num(odds.escape)}`
-    : `, ${count(n - compared)} not within the budget`;
+  const sample = sampled ? oddsClause(sampled) : `, ${count(n - compared)} not within the budget`;
   return `Hessian diagonal: ${count(compared)} of ${entries(n)} compared one by one with finite differences${sample}${rows}`;
 }
 
