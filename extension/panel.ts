@@ -70,6 +70,11 @@ export class ReportPanel implements vscode.Disposable {
     this.attach(vscode.window.createWebviewPanel(reportViewType, title, { viewColumn, preserveFocus: true }, this.options()), `Checking ${functionName ?? 'the function at the cursor'}…`);
   }
 
+  /** Names, in the tab of a panel still waiting for its first report, the function found at the cursor. */
+  name(functionName: string | undefined): void {
+    if (this.panel && !this.view && functionName !== undefined) this.panel.title = `Derivatives: ${functionName}`;
+  }
+
   /** Closes a panel that `prepare` opened for a check that ended with nothing to show (cancelled, no function). */
   abandon(): void {
     if (this.panel && !this.view) this.panel.dispose();

@@ -134,8 +134,8 @@ export class CheckRunner {
           this.statusBar.setBusy(undefined);
         }
       }
-      this.panel.prepare(name, reportPlacement(doc.uri));
-      // The notification comes first, before the engine loads: the user sees at once that the command was heard.
+      // The notification comes first, before the engine loads and before the panel (whose webview takes the renderer a
+      // while to set up): the user sees at once that the command was heard.
       return await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: 'Derivative Lens', cancellable: true },
         async (progress, token) => {
@@ -147,8 +147,10 @@ export class CheckRunner {
             shown = Math.max(shown, percent);
           };
           onProgress({ phase: 'starting', done: 0, total: 1 });
+          this.panel.prepare(name, reportPlacement(doc.uri));
           const resolved = await this.resolve(doc, target);
           name = resolved.name;
+          this.panel.name(name);
           if (controller.signal.aborted) throw Object.assign(new Error('the check was cancelled'), { info: { kind: 'cancelled', message: 'the check was cancelled' } });
           const report = await finish(await this.evaluate(doc, resolved.engine, name, target, controller.signal, onProgress));
           // VS Code keeps a progress notification up a while after its task ends, showing its last message, and drops

@@ -30,6 +30,14 @@ async function lensTexts(page) {
   return page.locator('.monaco-editor .codelens-decoration').allInnerTexts();
 }
 
+/** How many elements `locator` matches once that count is `expected`, or after `ms` (lenses render in steps). */
+async function countWhenSettled(locator, expected, ms = 5_000) {
+  for (const until = Date.now() + ms; ; await new Promise((r) => setTimeout(r, 50))) {
+    const n = await locator.count();
+    if (n === expected || Date.now() > until) return n;
+  }
+}
+
 async function focusSourceEditor(page, { line, column }) {
   await runCommand(page, 'View: Focus First Editor Group');
   await goToLine(page, line, column);
@@ -98,11 +106,12 @@ export async function runUiSuite({ port, run, shotsDir }) {
       await openFile(page, 'lenses.ts', 'sumOfSquares');
       const lenses = page.locator('.monaco-editor .codelens-decoration a', { hasText: /^Check derivatives$/ });
       await lenses.first().waitFor({ timeout: 30_000 });
-      expect((await lenses.count()) === 3, `expected 3 lenses on lenses.ts, saw ${JSON.stringify(await lensTexts(page))}`);
+      expect((await countWhenSettled(lenses, 3)) === 3, `expected 3 lenses on lenses.ts, saw ${JSON.stringify(await lensTexts(page))}`);
       // Timed from the press itself: Playwright's click first waits for the lens to be visible and still.
       await page.evaluate(() => document.addEventListener('mousedown', () => (window.dlensPressedAt = Date.now()), { capture: true, once: true }));
       await lenses.first().click();
-      await waitForWebviewText(page, ['sumOfSquares']);
+      // The verdict, not the panel's "Checking sumOfSquares…" while it waits.
+      await waitForWebviewText(page, ['sumOfSquares', 'PASS']);
       measurements.firstLensRunMs = (await renderedAt(page)) - (await page.evaluate(() => window.dlensPressedAt));
       await page.locator('.tabs-container .tab', { hasText: 'Derivatives: sumOfSquares' }).waitFor({ timeout: 10_000 });
       await page.waitForFunction(() => [...document.querySelectorAll('.monaco-editor .codelens-decoration')].some((e) => e.textContent.startsWith('✓')), null, { timeout: 15_000 });
@@ -114,7 +123,7 @@ export async function runUiSuite({ port, run, shotsDir }) {
       const lenses = page.locator('.monaco-editor .codelens-decoration a', { hasText: /^Check derivatives$/ });
       await lenses.first().waitFor({ timeout: 30_000 });
       // forward (numeric parameter) and loss (directives): the second lens is the loss.
-      expect((await lenses.count()) === 2, `expected 2 lenses on two-layer-network.ts, saw ${JSON.stringify(await lensTexts(page))}`);
+      expect((await countWhenSettled(lenses, 2)) === 2, `expected 2 lenses on two-layer-network.ts, saw ${JSON.stringify(await lensTexts(page))}`);
       await lenses.nth(1).click();
       await waitForWebviewText(page, ['TwoLayerNetwork.loss', 'Gradient of this.layers[0].W', 'Hessian diagonal of this.layers[1].b'], 60_000);
       await page.locator('.tabs-container .tab', { hasText: 'Derivatives: TwoLayerNetwork.loss' }).waitFor({ timeout: 10_000 });
@@ -300,6 +309,40 @@ export async function runUiSuite({ port, run, shotsDir }) {
       const open = await frame.locator('#check-supplied-hessian-diagonal').evaluate((d) => d.open);
       expect(open, 'Enter on the badge did not open its section');
       await shot('keyboard-only-dark');
+    });
+
+    await scenario('a check that does not finish: its notification names the phase at once, and Cancel stops it and closes its report panel', async () => {
+      await closeReportPanel(page);
+      await quickOpen(page, 'runaway.ts', 'spin');
+      await focusSourceEditor(page, positionOf(run.workspace, 'runaway.ts', 'while (true)'));
+      await page.locator('.monaco-editor .codelens-decoration').first().waitFor({ timeout: 30_000 });
+      // What an earlier run left (the Testing view's run of every tagged function ran this one into its limit).
+      const lensBefore = await lensTexts(page);
+      const t0 = await runCommand(page, 'Derivative Lens: Check Derivatives');
+      const shownAt = await page
+        .waitForFunction(() => [...document.querySelectorAll('.notification-toast')].some((t) => /Derivative Lens: checking/.test(t.textContent)) && Date.now(), null, { timeout: 10_000 })
+        .then((at) => at.jsonValue());
+      measurements.progressShownMs = shownAt - t0;
+      // Its first message may say "the function at the cursor"; the next names it.
+      const toast = page.locator('.notification-toast', { hasText: /checking spin/ });
+      await toast.waitFor({ timeout: 5_000 });
+      const text = await toast.innerText();
+      expect(/Derivative Lens/.test(text) && /checking spin: (starting|bundling the module|loading the module|evaluating f)…/.test(text), `the notification does not name a phase: ${JSON.stringify(text)}`);
+      // The panel opened as the check started; its tab names the function once the cursor's function is known.
+      await page.locator('.tabs-container .tab', { hasText: 'Derivatives: spin' }).waitFor({ timeout: 5_000 });
+      await toast.locator('.monaco-button', { hasText: 'Cancel' }).click();
+      const gone = await page
+        .waitForFunction(() => ![...document.querySelectorAll('.notification-toast')].some((t) => /checking spin/.test(t.textContent)), null, { timeout: 5_000 })
+        .then(() => true, () => false);
+      expect(gone, 'the notification stayed after Cancel');
+      await page.locator('.part.statusbar', { hasText: 'check cancelled' }).waitFor({ timeout: 5_000 });
+      await page.locator('.tabs-container .tab', { hasText: 'Derivatives: spin' }).waitFor({ state: 'detached', timeout: 5_000 });
+      // Stopped, not left running into the 10 s limit: past it, no time-out is reported and the lens is as it was.
+      await page.waitForTimeout(Math.max(0, t0 + 11_000 - Date.now()));
+      const toasts = await page.locator('.notification-toast').allInnerTexts();
+      expect(!toasts.some((t) => /Timed out/.test(t)), `a time-out was reported after Cancel: ${JSON.stringify(toasts)}`);
+      expect(JSON.stringify(await lensTexts(page)) === JSON.stringify(lensBefore), `the lens changed after Cancel: ${JSON.stringify(await lensTexts(page))} (before: ${JSON.stringify(lensBefore)})`);
+      console.log(`  command → progress notification naming the phase: ${measurements.progressShownMs} ms`);
     });
   } catch (e) {
     counts.failed++;
