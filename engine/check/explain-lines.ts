@@ -9,13 +9,15 @@ type Meaning = [number, (line: string) => string];
 
 /**
  * What each named coefficient c in supplied = engine + c·∂(line) says about the hand-written derivative: −1 missing,
- * +1 twice, −2 wrong sign, and N − 1 or 1/N − 1 for one term summed where the loss takes its mean (or back).
+ * +1 twice, −2 wrong sign, −½ half, and N − 1 or 1/N − 1 for one term summed where the loss takes its mean (or back).
  */
 function meanings({ wrt, shape, otherShapes }: ExplainInput): Meaning[] {
   const fixed: Meaning[] = [
     [-1, (line) => `lacks the contribution of ${line}`],
     [1, (line) => `has the contribution of ${line} twice`],
     [-2, (line) => `has the contribution of ${line} with the wrong sign`],
+    // d(½λw²)/dw = λw written as ½λw: the square's factor 2 dropped.
+    [-0.5, (line) => `has half the contribution of ${line}`],
   ];
   const counts = problemCounts([{ name: wrt, shape }, ...(otherShapes ?? [])]);
   return [

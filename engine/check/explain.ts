@@ -219,7 +219,12 @@ function oneLeaf(input: ExplainInput): Explanation | undefined {
   const leaf = leaves.find((l) => failing[0] >= l.offset && failing[0] < l.offset + l.size)!;
   if (!failing.every((k) => k >= leaf.offset && k < leaf.offset + leaf.size)) return undefined;
   const part = (v: Float64Array) => v.subarray(leaf.offset, leaf.offset + leaf.size);
-  const rowSums = input.rowSums;
+  const { rowSums, contributions } = input;
+  // The split by line, restricted to this leaf: a term of f that only this leaf's derivative gets wrong.
+  const leafContributions = contributions && ((): Contributions => {
+    const split = contributions();
+    return 'skipped' in split ? split : { groups: split.groups.map((g) => ({ ...g, gradient: part(g.gradient), hessianDiagonal: part(g.hessianDiagonal) })) };
+  });
   const inner = explain({
     quantity: input.quantity,
     wrt: leaf.path,
@@ -227,10 +232,12 @@ function oneLeaf(input: ExplainInput): Explanation | undefined {
     truth: part(input.truth),
     supplied: part(input.supplied),
     failing: failing.map((k) => k - leaf.offset),
+    ...(input.otherShapes ? { otherShapes: input.otherShapes } : {}),
     ...(rowSums ? { rowSums: () => part(rowSums()) } : {}),
+    ...(leafContributions ? { contributions: leafContributions } : {}),
   });
   const evidence = { ...inner?.evidence, leaf: leaf.path };
-  if (inner) return { explanation: `only ${leaf.path} is wrong: ${inner.explanation}`, evidence };
+  if (inner) return { ...inner, explanation: `only ${leaf.path} is wrong: ${inner.explanation}`, evidence };
   return failing.length === leaf.size && leaves.length > 1
     ? { explanation: `only ${leaf.path} is wrong (every entry); the other leaves match`, evidence }
     : undefined;

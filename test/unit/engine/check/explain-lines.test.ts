@@ -63,6 +63,8 @@ test('a term counted twice or with the wrong sign (loops and ml-matrix)', async 
   assert.match(twice.gradient!.explanation!, new RegExp(`^has the contribution of line ${penaltyLoops} .* twice: supplied = engine \\+ ∇\\(line ${penaltyLoops}\\)$`));
   const sign = await supplied('ridgeLoops', { gradientFunction: 'ridgeLoopsPenaltySign' });
   assert.match(sign.gradient!.explanation!, new RegExp(`^has the contribution of line ${penaltyLoops} .* with the wrong sign: supplied = engine − 2·∇\\(line ${penaltyLoops}\\)$`));
+  const half = await supplied('ridgeLoops', { gradientFunction: 'ridgeLoopsPenaltyHalf' });
+  assert.match(half.gradient!.explanation!, new RegExp(`^has half the contribution of line ${penaltyLoops} .*: supplied = engine − 0\\.5·∇\\(line ${penaltyLoops}\\)$`));
   const data = await supplied('penalisedMatrix', { gradientFunction: 'penalisedMatrixDataTwice' });
   assert.match(data.gradient!.explanation!, new RegExp(`^has the contribution of line ${dataMatrix} .* twice: supplied = engine \\+ ∇\\(line ${dataMatrix}\\)$`));
 });
@@ -132,4 +134,17 @@ test('the example: the CLI names the missing regulariser by line, in the text an
   assert.match(check.summary, /^ridgeGradient is not the gradient of ridgeLoss: /);
   assert.equal(check.evidence!.lines, String(penalty));
   assert.equal(check.explanationLocation!.line, penalty);
+});
+
+test('a tree whose one leaf is wrong: that leaf explained by the line it gets wrong, and the diagnostic placed there', async () => {
+  const penaltyModel = lineOf('for (const v of m.w) penalty += v * v;');
+  const { gradient } = await supplied('ridgeModel', { gradientFunction: 'ridgeModelPenaltyHalf' });
+  assert.equal(gradient!.status, 'fail');
+  assert.match(gradient!.summary, /ridgeModelPenaltyHalf is not the gradient of ridgeModel: 3 of 4 entries differ/);
+  assert.equal(
+    gradient!.explanation,
+    `only m.w is wrong: has half the contribution of line ${penaltyModel} (\`for (const v of m.w) penalty += v * v;\`): supplied = engine − 0.5·∇(line ${penaltyModel})`,
+  );
+  assert.equal(gradient!.evidence!.leaf, 'm.w');
+  assert.equal(gradient!.explanationLocation?.line, penaltyModel);
 });
