@@ -177,7 +177,8 @@ test('a missing term, two missing terms, and a near miss, fitted against the lin
   const two = explainWrong('hessian-diagonal', h, h.map((v, i) => v - lines[1].diag[i] + lines[2].diag[i]), opts);
   assert.equal(two!.explanation, 'lacks the contribution of line 4 (`sum += Math.cosh(x[i]);`) and has the contribution of line 5 (`sum += 0.5 * x[i] ** 4;`) twice: supplied = engine − diag ∇²(line 4) + diag ∇²(line 5)');
   assert.equal(two!.evidence.coefficients, '-1, 1');
-  assert.equal(explainWrong('gradient', g, g.map((v, i) => v - 0.5 * lines[1].grad[i]), opts), undefined);
+  // 60 % of a term is no named mistake (−1 missing, −½ half, −¾ for N = 4 ...): no fit.
+  assert.equal(explainWrong('gradient', g, g.map((v, i) => v - 0.6 * lines[1].grad[i]), opts), undefined);
 });
 
 test('a line split that was skipped is said when nothing else explains the numbers', () => {
