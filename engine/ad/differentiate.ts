@@ -87,11 +87,8 @@ function scalarResult(result: unknown, fname: string): { value: number; id: numb
 
 /** flat[from..to) as a fresh array: active scalars (node k for entry k) or plain numbers. */
 function entries(flat: Float64Array, from: number, to: number, active: boolean, make: Containers = ownContainers): unknown[] {
-  // Preallocated and filled by index: finite differences build arguments for every evaluation of f.
-  const out = make.array(to - from);
-  if (active) for (let k = from; k < to; k++) out[k - from] = new ADNum(k, flat[k]);
-  else for (let k = from; k < to; k++) out[k - from] = flat[k];
-  return out;
+  // Filled by the receiving realm's own code: finite differences build arguments for every evaluation of f.
+  return make.numbers(flat, from, to, active ? ADNum : undefined);
 }
 
 /** The leaves of one parameter, and the definitions that rebuild it in each copy of the module. */
@@ -186,11 +183,8 @@ export function createEvaluator(spec: EvaluatorSpec): ADEvaluator {
         return active ? new ADNum(offset, x[offset]) : x[offset];
       case 'vector':
         return entries(x, offset, offset + size, active, make);
-      case 'matrix-array': {
-        const rows = make.array(s[0]);
-        for (let i = 0; i < s[0]; i++) rows[i] = entries(x, offset + i * s[1], offset + (i + 1) * s[1], active, make);
-        return rows;
-      }
+      case 'matrix-array':
+        return make.rows(x, offset, s[0], s[1], active ? ADNum : undefined);
       case 'float64array':
         return new ADFloat64Array(entries(x, offset, offset + size, active));
       case 'float32array':

@@ -241,14 +241,33 @@ export function createRealm(seed?: number, trace?: (result: unknown) => void, re
   const typedArrays = recording ? { Float32Array: ad.Float32Array, ...guardedTypedArrays() } : {};
   const globals = { ...fast, Number: ad.Number, Float64Array: ad.Float64Array, ...typedArrays, [mlMatrixGlobal]: mlMatrixModule };
   Object.assign(context, globals);
-  return { context, globals, random: ad.random, containers: vm.runInContext(containersSource, context) as Containers };
+  return { context, globals, random: ad.random, containers: vm.runInContext(containersSource(), context) as Containers };
 }
 
-/** The realm's own arrays and objects, for the arguments the engine builds (the constructor is taken before user code runs). */
-const containersSource = `(() => {
+/**
+ * The realm's own arrays and objects, for the arguments the engine builds (the constructor is taken before user code
+ * runs). Each realm compiles its own copy (the comment makes the source unique), so the loops that fill arrays of
+ * numbers learn only this realm's array maps (see Containers).
+ */
+let realms = 0;
+const containersSource = () => `(() => {
   const NativeArray = Array;
-  return { array: (length) => new NativeArray(length), object: () => ({}) };
-})()`;
+  return {
+    array: (length) => new NativeArray(length),
+    object: () => ({}),
+    numbers(flat, from, to, Active) {
+      const out = new NativeArray(to - from);
+      if (Active === undefined) for (let k = from; k < to; k++) out[k - from] = flat[k];
+      else for (let k = from; k < to; k++) out[k - from] = new Active(k, flat[k]);
+      return out;
+    },
+    rows(flat, from, count, width, Active) {
+      const out = new NativeArray(count);
+      for (let i = 0; i < count; i++) out[i] = this.numbers(flat, from + i * width, from + (i + 1) * width, Active);
+      return out;
+    },
+  };
+})() // realm ${++realms}`;
 
 /** `console` as an object of the realm (its methods forward to the capture), so what user code changes on it stays there. */
 const consoleSource = `(methods) => {
